@@ -1,0 +1,124 @@
+//! `feedgen build`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use feedgen::config::{self, CONFIG_FILE_NAME, ConfigError, ConfigFile, Overrides};
+use feedgen::{BuildError, Report, Settings};
+
+use super::{ExitStatus, Failure};
+
+/// Options of `feedgen build`.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  feedgen build --input articles --base-url https://example.com/feeds/")]
+pub struct BuildArgs {
+    /// Configuration file [default: feedgen.yaml in the working directory, if present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Folder of records to read; repeat for several (replaces `input` of the config).
+    #[arg(long = "input", value_name = "DIR")]
+    inputs: Vec<PathBuf>,
+    /// Folder to write the feeds to [default: feeds].
+    #[arg(long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Absolute URL where the output folder is hosted.
+    #[arg(long, value_name = "URL", env = "FEEDGEN_BASE_URL")]
+    base_url: Option<String>,
+    /// Items per feed; 0 keeps all [default: 50].
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Include records marked `published: false` (for previews).
+    #[arg(long)]
+    unpublished: bool,
+    /// Include records dated in the future.
+    #[arg(long)]
+    future: bool,
+    /// Print errors only.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn usage(error: ConfigError) -> Failure {
+    Failure::new(ExitStatus::Usage, error.to_string())
+}
+
+/// The configuration file and the folder its relative paths start from.
+fn config_file(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf), Failure> {
+    let path = match explicit {
+        Some(path) => path.to_owned(),
+        None if Path::new(CONFIG_FILE_NAME).is_file() => PathBuf::from(CONFIG_FILE_NAME),
+        None => return Ok((ConfigFile::default(), PathBuf::new())),
+    };
+    let file = config::read_config(&path).map_err(usage)?;
+    Ok((file, path.parent().map(Path::to_owned).unwrap_or_default()))
+}
+
+fn settings(args: &BuildArgs) -> Result<Settings, Failure> {
+    let (file, file_dir) = config_file(args.config.as_deref())?;
+    let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let now = config::now_from_source_date_epoch(source_date_epoch.as_deref()).map_err(usage)?;
+    let overrides = Overrides {
+        inputs: args.inputs.clone(),
+        output: args.output.clone(),
+        base_url: args.base_url.clone(),
+        limit: args.limit,
+        unpublished: args.unpublished,
+        future: args.future,
+    };
+    config::resolve(file, &file_dir, overrides, now).map_err(usage)
+}
+
+fn print_notes(report: &Report) {
+    for path in &report.without_front_matter {
+        eprintln!("note: {}: no front matter; skipped", path.display());
+    }
+    for duplicate in &report.duplicates {
+        eprintln!(
+            "note: {} and {} have the same link {}; kept {} (updated last)",
+            duplicate.kept.display(),
+            duplicate.dropped.display(),
+            duplicate.link,
+            duplicate.kept.display()
+        );
+    }
+}
+
+fn summary(report: &Report, output: &Path, started: Instant) -> String {
+    format!(
+        "feedgen: read {} records (left out: {} unpublished, {} future, {} duplicate); \
+         wrote {} files for {} feeds to {} in {:.2}s",
+        report.records_read,
+        report.unpublished,
+        report.future,
+        report.duplicates.len(),
+        report.files,
+        report.feeds,
+        output.display(),
+        started.elapsed().as_secs_f64()
+    )
+}
+
+/// Run `feedgen build`.
+pub fn run(args: BuildArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let settings = settings(&args)?;
+    match feedgen::build(&settings) {
+        Ok(report) => {
+            if !args.quiet {
+                print_notes(&report);
+                eprintln!("{}", summary(&report, &settings.output, started));
+            }
+            Ok(())
+        }
+        Err(BuildError::InvalidRecords(errors)) => {
+            for error in &errors {
+                eprintln!("error: {error}");
+            }
+            let message = format!("{} problem(s) in the records; nothing was written", errors.len());
+            Err(Failure::new(ExitStatus::Failed, message))
+        }
+        Err(BuildError::Load(error)) => Err(Failure::new(ExitStatus::Usage, error.to_string())),
+        Err(error) => Err(Failure::new(ExitStatus::Failed, error.to_string())),
+    }
+}

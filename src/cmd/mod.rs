@@ -1,0 +1,28 @@
+//! One module per subcommand, each a thin layer over the library.
+
+pub mod build;
+
+/// Exit codes, as documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Bad records, or the output could not be written.
+    Failed = 1,
+    /// Usage or configuration error.
+    Usage = 2,
+}
+
+/// A command's failure: what to tell the user and how to exit.
+#[derive(Debug)]
+pub struct Failure {
+    /// Exit status.
+    pub code: ExitStatus,
+    /// The message printed after `error: `.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure with `code` and `message`.
+    pub fn new(code: ExitStatus, message: impl Into<String>) -> Self {
+        Failure { code, message: message.into() }
+    }
+}

@@ -1,0 +1,235 @@
+//! Configuration: `feedgen.yaml`, command-line overrides, and the settings a
+//! build runs with. Precedence: flags (and `FEEDGEN_BASE_URL`, which the
+//! command line reads as the default of `--base-url`) > file > defaults.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer};
+use thiserror::Error;
+use url::Url;
+
+use crate::load::parse_web_link;
+use crate::site::{Family, Format, Site};
+use crate::text::plain_text;
+
+/// The name of the configuration file looked for in the working directory.
+pub const CONFIG_FILE_NAME: &str = "feedgen.yaml";
+
+/// Items per feed when configuration does not say.
+pub const DEFAULT_LIMIT: usize = 50;
+
+/// `feedgen.yaml` as written. Unknown keys are refused: in a configuration
+/// file they are typos, and a silently ignored setting is worse than an error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Site title.
+    pub title: Option<String>,
+    /// Absolute URL where the output folder is hosted.
+    pub base_url: Option<String>,
+    /// The site's home page (default: `base_url`).
+    pub home_url: Option<String>,
+    /// Firehose description.
+    pub description: Option<String>,
+    /// Language tag, e.g. `en`.
+    pub language: Option<String>,
+    /// Feed-level author (default: the title).
+    pub author: Option<String>,
+    /// Input folders, relative to this file; one path or a list.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub input: Vec<PathBuf>,
+    /// Output folder, relative to this file.
+    pub output: Option<PathBuf>,
+    /// Items per feed; 0 = all.
+    pub limit: Option<usize>,
+    /// Formats to write.
+    pub formats: Option<Vec<Format>>,
+    /// Feed families to build.
+    pub families: Option<Vec<Family>>,
+    /// Include `published: false` records.
+    pub unpublished: Option<bool>,
+    /// Include future-dated records.
+    pub future: Option<bool>,
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<PathBuf>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(PathBuf),
+        Many(Vec<PathBuf>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(path) => vec![path],
+        OneOrMany::Many(paths) => paths,
+    })
+}
+
+/// What the command line says; `None`/`false`/empty means "not given".
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--input`, relative to the working directory.
+    pub inputs: Vec<PathBuf>,
+    /// `--output`.
+    pub output: Option<PathBuf>,
+    /// `--base-url` or `FEEDGEN_BASE_URL`.
+    pub base_url: Option<String>,
+    /// `--limit`.
+    pub limit: Option<usize>,
+    /// `--unpublished`.
+    pub unpublished: bool,
+    /// `--future`.
+    pub future: bool,
+}
+
+/// Everything a build needs, resolved and checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Feed-level facts.
+    pub site: Site,
+    /// Folders (or files) to read records from.
+    pub inputs: Vec<PathBuf>,
+    /// Folder the feeds are written to.
+    pub output: PathBuf,
+    /// Items per feed; 0 = all.
+    pub limit: usize,
+    /// Formats to write, in order.
+    pub formats: Vec<Format>,
+    /// Families to build, in order.
+    pub families: Vec<Family>,
+    /// Include `published: false` records.
+    pub include_unpublished: bool,
+    /// Include records dated after `now`.
+    pub include_future: bool,
+    /// The moment that decides which records are in the future.
+    pub now: DateTime<Utc>,
+}
+
+/// A configuration problem: the user must fix a setting or a flag.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// The configuration file cannot be read.
+    #[error("cannot read {}: {source}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The configuration file is not valid.
+    #[error("{}: {message}", .path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// serde_yaml's message, with its line and column.
+        message: String,
+    },
+    /// A setting has an unusable value, or a required one is missing.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Read and parse a configuration file.
+pub fn read_config(path: &Path) -> Result<ConfigFile, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+    if text.trim().is_empty() {
+        return Ok(ConfigFile::default());
+    }
+    serde_yaml::from_str(&text).map_err(|error| ConfigError::Parse { path: path.to_owned(), message: error.to_string() })
+}
+
+/// "Now" for a build: `SOURCE_DATE_EPOCH` (whole seconds since 1970) when
+/// set, so that builds can be reproduced; otherwise the clock.
+pub fn now_from_source_date_epoch(value: Option<&str>) -> Result<DateTime<Utc>, ConfigError> {
+    let Some(value) = value.filter(|value| !value.trim().is_empty()) else { return Ok(Utc::now()) };
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
+        .ok_or_else(|| ConfigError::Invalid(format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value:?}")))
+}
+
+/// `text` as an absolute http(s) URL that ends in `/`, so that relative
+/// feed paths join below it.
+fn folder_url(setting: &str, text: &str) -> Result<Url, ConfigError> {
+    let mut url = parse_web_link(text).ok_or_else(|| {
+        ConfigError::Invalid(format!("{setting} must be an absolute http(s) URL such as https://example.com/feeds/, not {text:?}"))
+    })?;
+    if !url.path().ends_with('/') {
+        url.set_path(&format!("{}/", url.path()));
+    }
+    Ok(url)
+}
+
+fn language(text: &str) -> Result<String, ConfigError> {
+    let valid = !text.is_empty()
+        && text.split('-').all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()));
+    valid
+        .then(|| text.to_owned())
+        .ok_or_else(|| ConfigError::Invalid(format!("language must be a language tag such as en or en-GB, not {text:?}")))
+}
+
+/// Combine the file (whose relative paths are relative to `file_dir`) with
+/// the command line.
+pub fn resolve(file: ConfigFile, file_dir: &Path, overrides: Overrides, now: DateTime<Utc>) -> Result<Settings, ConfigError> {
+    let base_text = overrides.base_url.or(file.base_url).ok_or_else(|| {
+        ConfigError::Invalid(
+            "base_url is not set: add `base_url: https://example.com/feeds/` to feedgen.yaml, \
+             pass --base-url or set FEEDGEN_BASE_URL"
+                .to_owned(),
+        )
+    })?;
+    let base_url = folder_url("base_url", &base_text)?;
+    let home_url = match &file.home_url {
+        Some(text) => parse_web_link(text)
+            .ok_or_else(|| ConfigError::Invalid(format!("home_url must be an absolute http(s) URL, not {text:?}")))?,
+        None => base_url.clone(),
+    };
+    let title = file.title.as_deref().map(plain_text).filter(|t| !t.is_empty()).unwrap_or_else(|| "Feeds".to_owned());
+    let description = file.description.as_deref().map(plain_text).filter(|d| !d.is_empty());
+    let author = file.author.as_deref().map(plain_text).filter(|a| !a.is_empty());
+    let site = Site {
+        description: description.unwrap_or_else(|| format!("Latest articles from {title}")),
+        author: author.unwrap_or_else(|| title.clone()),
+        title,
+        base_url,
+        home_url,
+        language: file.language.as_deref().map(str::trim).map(language).transpose()?,
+    };
+
+    let inputs = if overrides.inputs.is_empty() {
+        file.input.iter().map(|input| file_dir.join(input)).collect()
+    } else {
+        overrides.inputs
+    };
+    if inputs.is_empty() {
+        return Err(ConfigError::Invalid(
+            "no input folders: set `input:` in feedgen.yaml or pass --input DIR".to_owned(),
+        ));
+    }
+    let output = overrides.output.unwrap_or_else(|| file_dir.join(file.output.as_deref().unwrap_or(Path::new("feeds"))));
+
+    let mut formats = file.formats.unwrap_or_else(|| Format::ALL.to_vec());
+    formats.sort();
+    formats.dedup();
+    let mut families = file.families.unwrap_or_else(|| Family::DEFAULT.to_vec());
+    families.sort();
+    families.dedup();
+    if formats.is_empty() || families.is_empty() {
+        return Err(ConfigError::Invalid("formats and families must each name at least one entry".to_owned()));
+    }
+
+    Ok(Settings {
+        site,
+        inputs,
+        output,
+        limit: overrides.limit.or(file.limit).unwrap_or(DEFAULT_LIMIT),
+        formats,
+        families,
+        include_unpublished: overrides.unpublished || file.unpublished.unwrap_or(false),
+        include_future: overrides.future || file.future.unwrap_or(false),
+        now,
+    })
+}

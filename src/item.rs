@@ -1,0 +1,220 @@
+//! Stage 3: turning a selected record into a feed item: every string cleaned
+//! for XML, every HTML fragment sanitised, the full content assembled. The
+//! renderers only copy these fields into their formats, so all three formats
+//! say the same thing and none of them can be handed unclean text.
+
+use chrono::{DateTime, Utc};
+
+use crate::record::{Image, Record, Related};
+use crate::text::{escape_attribute, escape_html, html_to_text, markdown_to_html, plain_text, sanitise_html, xml_safe};
+
+/// A feed item, ready for any format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Permanent, unique id: the record's link (the same link is one item).
+    pub id: String,
+    /// The article's URL.
+    pub link: String,
+    /// Plain-text title.
+    pub title: String,
+    /// First publication.
+    pub published: DateTime<Utc>,
+    /// Last change (never before `published`).
+    pub updated: DateTime<Utc>,
+    /// The excerpt as sanitised HTML.
+    pub summary_html: Option<String>,
+    /// The excerpt as plain text.
+    pub summary_text: Option<String>,
+    /// Full content: featured media, the body (or the excerpt), related links.
+    /// `None` when the record has nothing beyond its excerpt.
+    pub content_html: Option<String>,
+    /// The record's `type`.
+    pub kind: Option<String>,
+    /// The record's `category`.
+    pub category: Option<String>,
+    /// Topic names (grouping replaces them by each topic's display name).
+    pub topics: Vec<String>,
+    /// Extra category names.
+    pub tags: Vec<String>,
+    /// The publisher.
+    pub provider: Option<ItemProvider>,
+    /// Article images.
+    pub images: Vec<ItemImage>,
+    /// Related articles.
+    pub related: Vec<ItemLink>,
+}
+
+/// A publisher, as feeds show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemProvider {
+    /// Display name (the domain when the record gives none).
+    pub name: String,
+    /// Normalised domain (lowercase, no `www.`): the provider feed's key.
+    pub domain: Option<String>,
+    /// `https://<domain>/`, when the domain is a valid host name.
+    pub home: Option<String>,
+    /// The first logo's URL.
+    pub logo: Option<String>,
+}
+
+/// An image, as feeds show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemImage {
+    /// Absolute URL.
+    pub url: String,
+    /// Width in pixels.
+    pub width: Option<u32>,
+    /// Height in pixels.
+    pub height: Option<u32>,
+    /// Plain-text caption.
+    pub title: Option<String>,
+    /// Media type guessed from the file extension, when it is a known one.
+    pub media_type: Option<&'static str>,
+}
+
+/// A titled link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemLink {
+    /// Absolute URL.
+    pub url: String,
+    /// Plain-text title (the URL when the record gives none).
+    pub title: String,
+    /// Plain-text publisher name.
+    pub provider: Option<String>,
+}
+
+/// A provider's domain as a feed key: lowercase, without scheme, path,
+/// trailing dot or `www.`. `None` when nothing is left.
+pub fn normalise_domain(domain: &str) -> Option<String> {
+    let lower = plain_text(domain).to_lowercase();
+    let without_scheme = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or(&lower);
+    let host = without_scheme.split('/').next().unwrap_or_default();
+    let host = host.strip_prefix("www.").unwrap_or(host).trim_end_matches('.');
+    (!host.is_empty()).then(|| host.to_owned())
+}
+
+fn non_empty(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
+}
+
+fn image_media_type(url: &url::Url) -> Option<&'static str> {
+    let extension = url.path().rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match extension.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "svg" => "image/svg+xml",
+        _ => return None,
+    })
+}
+
+fn item_image(image: &Image) -> ItemImage {
+    ItemImage {
+        url: image.url.to_string(),
+        width: image.width,
+        height: image.height,
+        title: image.title.as_deref().map(plain_text).and_then(non_empty),
+        media_type: image_media_type(&image.url),
+    }
+}
+
+fn item_link(related: &Related) -> ItemLink {
+    let url = related.link.to_string();
+    let title = related.title.as_deref().map(plain_text).and_then(non_empty).unwrap_or_else(|| url.clone());
+    let provider = related.provider_name.as_deref().map(plain_text).and_then(non_empty);
+    ItemLink { url, title, provider }
+}
+
+fn item_provider(record: &Record) -> Option<ItemProvider> {
+    let provider = record.provider.as_ref()?;
+    let domain = provider.domain.as_deref().and_then(normalise_domain);
+    let name = provider.name.as_deref().map(plain_text).and_then(non_empty).or_else(|| domain.clone())?;
+    let home = domain
+        .as_deref()
+        .and_then(|domain| url::Url::parse(&format!("https://{domain}/")).ok())
+        .filter(|url| url.path() == "/" && url.query().is_none() && url.fragment().is_none())
+        .map(String::from);
+    let logo = provider.images.first().map(|image| image.url.to_string());
+    Some(ItemProvider { name, domain, home, logo })
+}
+
+/// An HTML fragment as block content: bare text gets a paragraph.
+fn as_block(html: &str) -> String {
+    if html.starts_with('<') { html.to_owned() } else { format!("<p>{html}</p>") }
+}
+
+/// The "Related" section of an item's content.
+fn related_html(related: &[ItemLink]) -> String {
+    let mut html = String::from("<h2>Related</h2><ul>");
+    for link in related {
+        html.push_str(&format!("<li><a href=\"{}\">{}</a>", escape_attribute(&link.url), escape_html(&link.title)));
+        if let Some(provider) = &link.provider {
+            html.push_str(&format!(" ({})", escape_html(provider)));
+        }
+        html.push_str("</li>");
+    }
+    html.push_str("</ul>");
+    html
+}
+
+/// Names cleaned to plain text, blank and repeated ones dropped.
+fn clean_names(names: &[String]) -> Vec<String> {
+    let mut cleaned: Vec<String> = Vec::new();
+    for name in names.iter().map(|name| plain_text(name)).filter(|name| !name.is_empty()) {
+        if !cleaned.contains(&name) {
+            cleaned.push(name);
+        }
+    }
+    cleaned
+}
+
+/// Build the item for one record.
+pub fn prepare(record: &Record) -> Item {
+    let summary_html = record.excerpt.as_deref().map(sanitise_html).and_then(non_empty);
+    let summary_text = record.excerpt.as_deref().map(html_to_text).and_then(non_empty);
+    let featured = record.featured_content.as_deref().map(sanitise_html).and_then(non_empty);
+    let body = non_empty(markdown_to_html(&record.body));
+    let related: Vec<ItemLink> = record.related.iter().map(item_link).collect();
+
+    let content_html = (featured.is_some() || body.is_some() || !related.is_empty()).then(|| {
+        let mut parts: Vec<String> = featured.into_iter().collect();
+        parts.extend(body.or_else(|| summary_html.as_deref().map(as_block)));
+        if !related.is_empty() {
+            parts.push(related_html(&related));
+        }
+        parts.join("\n")
+    });
+
+    let link = xml_safe(record.link.as_str()).into_owned();
+    Item {
+        id: link.clone(),
+        link,
+        title: plain_text(&record.title),
+        published: record.published,
+        updated: record.updated,
+        summary_html,
+        summary_text,
+        content_html,
+        kind: record.kind.as_deref().map(plain_text).and_then(non_empty),
+        category: record.category.as_deref().map(plain_text).and_then(non_empty),
+        topics: clean_names(&record.topics),
+        tags: clean_names(&record.tags),
+        provider: item_provider(record),
+        images: record.images.iter().map(item_image).collect(),
+        related,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_are_normalised_to_feed_keys() {
+        assert_eq!(normalise_domain(" WWW.Example.COM. ").as_deref(), Some("example.com"));
+        assert_eq!(normalise_domain("https://www.example.com/news").as_deref(), Some("example.com"));
+        assert_eq!(normalise_domain("www."), None);
+    }
+}

@@ -1,0 +1,111 @@
+//! feedgen turns a folder of article records (YAML front matter plus an
+//! optional Markdown body) into static feeds: a firehose and one feed per
+//! topic and per provider, each in RSS 2.0, Atom 1.0 and JSON Feed 1.1.
+//!
+//! A build is a pipeline of stages that talk through plain data:
+//! [`load`] (files → [`record::Record`]s) → [`select`] (published, future,
+//! duplicates) → [`item`] (cleaned, sanitised items) → [`group`] (feeds) →
+//! [`render`] (bytes) → [`write`] (files). [`plan`] runs everything but the
+//! last stage, so callers can inspect or compare a build before writing it.
+
+pub mod config;
+pub mod group;
+pub mod item;
+pub mod load;
+pub mod record;
+pub mod render;
+pub mod select;
+pub mod site;
+pub mod slug;
+pub mod text;
+pub mod write;
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+pub use config::Settings;
+use group::GroupOptions;
+use load::{LoadError, LoadOptions, RecordError};
+use render::{OutputFile, RenderError};
+use select::{Duplicate, SelectOptions};
+use write::WriteError;
+
+/// What a build read, left out and produced.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Files with front matter (valid, invalid or unpublished).
+    pub records_read: usize,
+    /// `published: false` records left out.
+    pub unpublished: usize,
+    /// Future-dated records held back.
+    pub future: usize,
+    /// Records collapsed into another with the same link.
+    pub duplicates: Vec<Duplicate>,
+    /// Files skipped for having no front matter.
+    pub without_front_matter: Vec<PathBuf>,
+    /// Feeds built (each written once per format).
+    pub feeds: usize,
+    /// Files produced.
+    pub files: usize,
+}
+
+/// A build, rendered but not written.
+#[derive(Debug)]
+pub struct Plan {
+    /// Every output file.
+    pub files: Vec<OutputFile>,
+    /// What went into it.
+    pub report: Report,
+}
+
+/// Why a build failed.
+#[derive(Debug, Error)]
+pub enum BuildError {
+    /// An input is missing.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// Some records are invalid; every problem is listed.
+    #[error("{} problem(s) in the records; nothing was written", .0.len())]
+    InvalidRecords(Vec<RecordError>),
+    /// Rendering failed.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// Writing failed.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// Load, select, group and render: the whole build, in memory.
+pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
+    let loaded = load::load(&settings.inputs, LoadOptions { include_unpublished: settings.include_unpublished })?;
+    if !loaded.errors.is_empty() {
+        return Err(BuildError::InvalidRecords(loaded.errors));
+    }
+    let records_read = loaded.records.len() + loaded.unpublished;
+    let selection = select::select(
+        loaded.records,
+        SelectOptions { include_future: settings.include_future, now: settings.now },
+    );
+    let items = selection.records.iter().map(item::prepare).collect();
+    let feeds = group::group(items, &GroupOptions { families: settings.families.clone(), limit: settings.limit });
+    let files = render::render_all(&feeds, &settings.site, &settings.formats)?;
+    let report = Report {
+        records_read,
+        unpublished: loaded.unpublished,
+        future: selection.future,
+        duplicates: selection.duplicates,
+        without_front_matter: loaded.without_front_matter,
+        feeds: feeds.len(),
+        files: files.len(),
+    };
+    Ok(Plan { files, report })
+}
+
+/// Build and write the output folder. Nothing is written unless every
+/// record is valid and every feed rendered.
+pub fn build(settings: &Settings) -> Result<Report, BuildError> {
+    let plan = plan(settings)?;
+    write::write_files(&settings.output, &plan.files)?;
+    Ok(plan.report)
+}

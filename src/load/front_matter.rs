@@ -1,0 +1,142 @@
+//! Splitting a record file into its YAML front matter and Markdown body, and
+//! finding where in the file a key or value sits (for error positions).
+
+/// A file's front matter and body.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The YAML between the `---` lines.
+    pub yaml: &'a str,
+    /// Everything after the closing line.
+    pub body: &'a str,
+}
+
+/// Why a file that opens a front matter block cannot be split.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unclosed;
+
+/// File line of the first YAML line: the opening `---` is line 1.
+pub const YAML_FIRST_LINE: usize = 2;
+
+fn is_marker(line: &str, markers: &[&str]) -> bool {
+    let line = line.trim_end_matches(['\n', '\r', ' ', '\t']);
+    markers.contains(&line)
+}
+
+/// Split `text` (BOM already removed). `Ok(None)`: the file has no front
+/// matter (its first line is not `---`), which Jekyll also skips.
+pub fn split(text: &str) -> Result<Option<Split<'_>>, Unclosed> {
+    let mut lines = text.split_inclusive('\n');
+    let Some(first) = lines.next() else { return Ok(None) };
+    if !is_marker(first, &["---"]) {
+        return Ok(None);
+    }
+    let yaml_start = first.len();
+    let mut offset = yaml_start;
+    for line in lines {
+        if is_marker(line, &["---", "..."]) {
+            return Ok(Some(Split { yaml: &text[yaml_start..offset], body: &text[offset + line.len()..] }));
+        }
+        offset += line.len();
+    }
+    Err(Unclosed)
+}
+
+/// A 1-based line and column in a record file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    /// Line, counting from 1.
+    pub line: usize,
+    /// Column in characters, counting from 1.
+    pub column: usize,
+}
+
+impl Position {
+    /// The start of the file.
+    pub const START: Position = Position { line: 1, column: 1 };
+}
+
+/// Finds keys and values in front matter text, because validation happens
+/// after serde_yaml has turned the text into values without positions.
+pub struct Locator<'a> {
+    yaml: &'a str,
+}
+
+impl<'a> Locator<'a> {
+    /// A locator over the YAML of a [`Split`].
+    pub fn new(yaml: &'a str) -> Self {
+        Locator { yaml }
+    }
+
+    fn lines(&self) -> impl Iterator<Item = (usize, &'a str)> {
+        self.yaml.lines().enumerate().map(|(index, line)| (index + YAML_FIRST_LINE, line))
+    }
+
+    /// Where the value of the top-level `key` starts (or its key line when
+    /// the value continues below), or `None` when the key is not written.
+    pub fn key(&self, key: &str) -> Option<Position> {
+        self.lines().find_map(|(line, text)| {
+            let rest = text.strip_prefix(key).or_else(|| {
+                text.strip_prefix('"').and_then(|t| t.strip_prefix(key)).and_then(|t| t.strip_prefix('"'))
+            })?;
+            let after_colon = rest.trim_start_matches([' ', '\t']).strip_prefix(':')?;
+            let value = after_colon.trim_start_matches([' ', '\t']);
+            let column = text.chars().count() - value.chars().count() + 1;
+            Some(Position { line, column })
+        })
+    }
+
+    /// Where `value` is first written at or after the top-level `key`;
+    /// falls back to the key, then to the start of the file.
+    pub fn value(&self, key: &str, value: &str) -> Position {
+        let Some(key_at) = self.key(key) else { return Position::START };
+        let needle = value.trim();
+        if needle.is_empty() {
+            return key_at;
+        }
+        self.lines()
+            .skip_while(|&(line, _)| line < key_at.line)
+            .find_map(|(line, text)| {
+                let byte = text.find(needle)?;
+                Some(Position { line, column: text[..byte].chars().count() + 1 })
+            })
+            .unwrap_or(key_at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter_and_body_with_crlf() {
+        let text = "---\r\ntitle: x\r\n---\r\nbody\r\n";
+        assert_eq!(split(text), Ok(Some(Split { yaml: "title: x\r\n", body: "body\r\n" })));
+    }
+
+    #[test]
+    fn file_without_opening_marker_has_no_front_matter() {
+        assert_eq!(split("title: x\n---\n"), Ok(None));
+        assert_eq!(split(""), Ok(None));
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_refused() {
+        assert_eq!(split("---\ntitle: x\n"), Err(Unclosed));
+    }
+
+    #[test]
+    fn body_may_contain_further_rules() {
+        let parts = split("---\na: 1\n...\ntext\n---\nmore").unwrap().unwrap();
+        assert_eq!((parts.yaml, parts.body), ("a: 1\n", "text\n---\nmore"));
+    }
+
+    #[test]
+    fn locates_keys_and_values_in_file_coordinates() {
+        let yaml = "title: x\npublishedDateTime: yesterday\nimages:\n  - url: \"ftp://x\"\n";
+        let locator = Locator::new(yaml);
+        assert_eq!(locator.key("publishedDateTime"), Some(Position { line: 3, column: 20 }));
+        assert_eq!(locator.key("missing"), None);
+        assert_eq!(locator.value("images", "ftp://x"), Position { line: 5, column: 11 });
+        assert_eq!(locator.value("nope", "x"), Position::START);
+    }
+}

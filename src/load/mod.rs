@@ -1,0 +1,202 @@
+//! Stage 1: reading record files from the input folders.
+//!
+//! Records marked `published: false` are dropped here, before anything else
+//! sees them (unless the build asks for them): that is how "an unpublished
+//! record has no effect" is guaranteed rather than hoped for. A draft that is
+//! unpublished may also be unfinished, so its other problems are not reported.
+
+mod date;
+mod front_matter;
+mod raw;
+mod validate;
+
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+pub use date::parse_timestamp;
+pub use front_matter::Position;
+pub use validate::parse_web_link;
+
+use crate::record::Record;
+use front_matter::{Unclosed, YAML_FIRST_LINE};
+use raw::{PublishedFlag, RawRecord};
+
+/// Record files larger than this are refused unread (10 MiB): real records
+/// are a few kilobytes, and the cap bounds what one bad file can cost.
+pub const MAX_RECORD_BYTES: u64 = 10 * 1024 * 1024;
+
+/// A problem with one record file, pointing at the spot when it is known.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub struct RecordError {
+    /// The file.
+    pub path: PathBuf,
+    /// Line and column, when the problem has a place in the file.
+    pub position: Option<Position>,
+    /// What is wrong and, where useful, what to write instead.
+    pub message: String,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some(at) => write!(f, "{}:{}:{}: {}", self.path.display(), at.line, at.column, self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+/// Which records loading keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Keep (and validate) `published: false` records too.
+    pub include_unpublished: bool,
+}
+
+/// What one file turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    /// A valid record that the build keeps.
+    Record(Box<Record>),
+    /// A `published: false` record, left out.
+    Unpublished,
+    /// A file without front matter, skipped as Jekyll does.
+    NoFrontMatter,
+}
+
+/// Everything read from the input folders.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Valid records, in input order then path order.
+    pub records: Vec<Record>,
+    /// How many `published: false` records were left out.
+    pub unpublished: usize,
+    /// Files skipped because they have no front matter.
+    pub without_front_matter: Vec<PathBuf>,
+    /// Every problem found, in path order.
+    pub errors: Vec<RecordError>,
+}
+
+/// Why loading could not start.
+#[derive(Debug, Error)]
+pub enum LoadError {
+    /// An input folder named in configuration or on the command line is missing.
+    #[error("input folder {} does not exist; check `input` in feedgen.yaml or --input", .0.display())]
+    MissingInput(PathBuf),
+}
+
+fn error_at(path: &Path, position: Option<Position>, message: impl Into<String>) -> RecordError {
+    RecordError { path: path.to_owned(), position, message: message.into() }
+}
+
+/// serde_yaml's message without the " at line L column C" it appends, and
+/// its position moved from front-matter to file coordinates.
+fn yaml_error(path: &Path, error: &serde_yaml::Error) -> RecordError {
+    let mut message = error.to_string();
+    let position = error.location().map(|at| {
+        let suffix = format!(" at line {} column {}", at.line(), at.column());
+        if let Some(stripped) = message.strip_suffix(&suffix) {
+            message = stripped.to_owned();
+        }
+        Position { line: at.line() + YAML_FIRST_LINE - 1, column: at.column() }
+    });
+    error_at(path, position, format!("invalid front matter: {message}"))
+}
+
+/// The line and column of a byte offset in `bytes`.
+fn position_of(bytes: &[u8], offset: usize) -> Position {
+    let before = &bytes[..offset];
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    Position { line: before.iter().filter(|&&b| b == b'\n').count() + 1, column }
+}
+
+/// Parse one record file's bytes. Pure: no I/O, so it can be fuzzed.
+pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<RecordError>> {
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        let at = position_of(bytes, error.valid_up_to());
+        vec![error_at(path, Some(at), "not UTF-8 text; save the file as UTF-8")]
+    })?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let split = match front_matter::split(text) {
+        Ok(Some(split)) => split,
+        Ok(None) => return Ok(Parsed::NoFrontMatter),
+        Err(Unclosed) => {
+            let message = "front matter opened with `---` on line 1 is never closed; add a `---` line after it";
+            return Err(vec![error_at(path, Some(Position::START), message)]);
+        }
+    };
+    let keep = |published: Option<bool>| options.include_unpublished || published != Some(false);
+    let raw: RawRecord = match serde_yaml::from_str(split.yaml) {
+        Ok(raw) => raw,
+        Err(error) => {
+            let flag = serde_yaml::from_str::<PublishedFlag>(split.yaml).map(|flag| flag.published);
+            return match flag {
+                Ok(published) if !keep(published) => Ok(Parsed::Unpublished),
+                _ => Err(vec![yaml_error(path, &error)]),
+            };
+        }
+    };
+    if !keep(raw.published) {
+        return Ok(Parsed::Unpublished);
+    }
+    validate::validate(path, raw, split.yaml, split.body)
+        .map(|record| Parsed::Record(Box::new(record)))
+        .map_err(|problems| problems.into_iter().map(|(at, message)| error_at(path, Some(at), message)).collect())
+}
+
+fn is_hidden(entry: &walkdir::DirEntry) -> bool {
+    entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
+}
+
+/// Read a file, refusing those over [`MAX_RECORD_BYTES`].
+fn read_capped(path: &Path) -> Result<Vec<u8>, RecordError> {
+    let io_error = |error: std::io::Error| error_at(path, None, format!("cannot read: {error}"));
+    let file = fs::File::open(path).map_err(io_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes).map_err(io_error)?;
+    if bytes.len() as u64 > MAX_RECORD_BYTES {
+        let limit = MAX_RECORD_BYTES / (1024 * 1024);
+        return Err(error_at(path, None, format!("larger than {limit} MiB, the size limit for a record")));
+    }
+    Ok(bytes)
+}
+
+/// Walk every input (a folder, recursively, or a single file) in order,
+/// skipping hidden entries, and parse every file found, in path order.
+pub fn load(inputs: &[PathBuf], options: LoadOptions) -> Result<Loaded, LoadError> {
+    if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
+        return Err(LoadError::MissingInput(missing.clone()));
+    }
+    let mut loaded = Loaded::default();
+    for input in inputs {
+        let walker = walkdir::WalkDir::new(input).sort_by_file_name().into_iter();
+        for entry in walker.filter_entry(|entry| !is_hidden(entry)) {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    let path = error.path().unwrap_or(input).to_owned();
+                    loaded.errors.push(error_at(&path, None, format!("cannot read: {error}")));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path();
+            let parsed = read_capped(path)
+                .map_err(|error| vec![error])
+                .and_then(|bytes| parse_record(path, &bytes, options));
+            match parsed {
+                Ok(Parsed::Record(record)) => loaded.records.push(*record),
+                Ok(Parsed::Unpublished) => loaded.unpublished += 1,
+                Ok(Parsed::NoFrontMatter) => loaded.without_front_matter.push(path.to_owned()),
+                Err(errors) => loaded.errors.extend(errors),
+            }
+        }
+    }
+    Ok(loaded)
+}

@@ -1,0 +1,65 @@
+//! The record as YAML spells it. serde_yaml checks syntax and types here
+//! (and reports their positions); [`super::validate`] checks meaning.
+//! Unknown keys, including `secured`, are skipped by serde and never stored.
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRecord {
+    pub title: Option<String>,
+    pub published_date_time: Option<String>,
+    pub updated_date_time: Option<String>,
+    pub original_url: Option<String>,
+    pub web_url: Option<String>,
+    pub amp_web_url: Option<String>,
+    pub cdn_amp_web_url: Option<String>,
+    pub excerpt: Option<String>,
+    pub featured_content: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub quality: Option<i64>,
+    pub heat: Option<i64>,
+    pub published: Option<bool>,
+    pub provider: Option<RawProvider>,
+    pub topics: Option<Vec<String>>,
+    pub tags: Option<Vec<String>>,
+    pub images: Option<Vec<RawImage>>,
+    pub related: Option<Vec<RawRelated>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawProvider {
+    pub name: Option<String>,
+    pub domain: Option<String>,
+    pub images: Option<Vec<RawImage>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawImage {
+    pub url: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub is_cached: Option<bool>,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRelated {
+    pub title: Option<String>,
+    pub excerpt: Option<String>,
+    pub published_date_time: Option<String>,
+    pub original_url: Option<String>,
+    pub web_url: Option<String>,
+    pub provider: Option<RawProvider>,
+}
+
+/// Just the `published` flag, read when the full record fails to parse, so
+/// that an unfinished draft marked `published: false` is skipped, not reported.
+#[derive(Debug, Deserialize)]
+pub struct PublishedFlag {
+    pub published: Option<bool>,
+}

@@ -1,0 +1,199 @@
+//! Checking what serde cannot: required fields, dates, links. Every problem
+//! in a record is reported, each at the position of the offending value.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use super::date::{EXPECTED_DATE, parse_timestamp};
+use super::front_matter::{Locator, Position};
+use super::raw::{RawImage, RawProvider, RawRecord, RawRelated};
+use crate::record::{Image, Provider, Record, Related};
+
+/// One problem: where, and what (the message starts with the field's path).
+pub type Problem = (Position, String);
+
+/// A value for a message: quoted, escaped, at most 60 characters.
+fn quoted(value: &str) -> String {
+    const LIMIT: usize = 60;
+    let mut shown: String = value.chars().take(LIMIT).collect();
+    if value.chars().count() > LIMIT {
+        shown.push('…');
+    }
+    format!("{shown:?}")
+}
+
+/// `Some(text)` unless the value is absent or blank.
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|text| !text.trim().is_empty())
+}
+
+/// An absolute http(s) URL with a host, or `None`.
+pub fn parse_web_link(text: &str) -> Option<Url> {
+    let url = Url::parse(text.trim()).ok()?;
+    let has_host = url.host_str().is_some_and(|host| !host.is_empty());
+    (matches!(url.scheme(), "http" | "https") && has_host).then_some(url)
+}
+
+/// Collects problems while converting raw values.
+struct Checker<'a> {
+    locator: Locator<'a>,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn report(&mut self, at: Position, message: String) {
+        self.problems.push((at, message));
+    }
+
+    /// A URL field: `Ok(None)` when absent or blank, `Err(())` when reported.
+    fn link(&mut self, top_key: &str, path: &str, value: &Option<String>) -> Result<Option<Url>, ()> {
+        let Some(text) = present(value) else { return Ok(None) };
+        match parse_web_link(text) {
+            Some(url) => Ok(Some(url)),
+            None => {
+                let at = self.locator.value(top_key, text);
+                self.report(at, format!("{path}: not an absolute http(s) URL: {}", quoted(text)));
+                Err(())
+            }
+        }
+    }
+
+    fn date(&mut self, top_key: &str, path: &str, value: &str) -> Option<DateTime<Utc>> {
+        let parsed = parse_timestamp(value);
+        if parsed.is_none() {
+            let at = self.locator.value(top_key, value);
+            self.report(at, format!("{path}: not a date: {}; {EXPECTED_DATE}", quoted(value)));
+        }
+        parsed
+    }
+
+    fn images(&mut self, top_key: &str, path: &str, raw: Option<Vec<RawImage>>) -> Vec<Image> {
+        let mut images = Vec::new();
+        for (index, image) in raw.unwrap_or_default().into_iter().enumerate() {
+            let image_path = format!("{path}[{index}].url");
+            match self.link(top_key, &image_path, &image.url) {
+                Ok(Some(url)) => images.push(Image {
+                    url,
+                    width: image.width,
+                    height: image.height,
+                    is_cached: image.is_cached,
+                    title: image.title,
+                }),
+                Ok(None) => {
+                    let at = self.locator.key(top_key).unwrap_or(Position::START);
+                    self.report(at, format!("{image_path}: missing; every image needs a URL"));
+                }
+                Err(()) => {}
+            }
+        }
+        images
+    }
+
+    fn provider(&mut self, top_key: &str, path: &str, raw: Option<RawProvider>) -> Option<Provider> {
+        let raw = raw?;
+        let images = self.images(top_key, &format!("{path}.images"), raw.images);
+        Some(Provider { name: raw.name, domain: raw.domain, images })
+    }
+
+    fn related(&mut self, raw: Option<Vec<RawRelated>>) -> Vec<Related> {
+        let mut related = Vec::new();
+        for (index, entry) in raw.unwrap_or_default().into_iter().enumerate() {
+            let path = format!("related[{index}]");
+            let original = self.link("related", &format!("{path}.originalUrl"), &entry.original_url);
+            let web = self.link("related", &format!("{path}.webUrl"), &entry.web_url);
+            let published = match present(&entry.published_date_time) {
+                Some(text) => self.date("related", &format!("{path}.publishedDateTime"), text),
+                None => None,
+            };
+            let provider = self.provider("related", &format!("{path}.provider"), entry.provider);
+            match (original, web) {
+                (Ok(Some(link)), Ok(_)) | (Ok(None), Ok(Some(link))) => related.push(Related {
+                    title: entry.title,
+                    link,
+                    excerpt: entry.excerpt,
+                    published,
+                    provider_name: provider.and_then(|p| p.name),
+                }),
+                (Ok(None), Ok(None)) => {
+                    let at = self.locator.key("related").unwrap_or(Position::START);
+                    self.report(at, format!("{path}: no link; set originalUrl or webUrl"));
+                }
+                _ => {}
+            }
+        }
+        related
+    }
+}
+
+/// Names in a list, without blank ones.
+fn names(raw: Option<Vec<String>>) -> Vec<String> {
+    raw.unwrap_or_default().into_iter().filter(|name| !name.trim().is_empty()).collect()
+}
+
+/// Turn a parsed record into a [`Record`], or every problem it has.
+pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result<Record, Vec<Problem>> {
+    let mut check = Checker { locator: Locator::new(yaml), problems: Vec::new() };
+
+    let title = present(&raw.title).map(str::to_owned);
+    if title.is_none() {
+        let at = check.locator.key("title").unwrap_or(Position::START);
+        check.report(at, "title: missing; every record needs a title".to_owned());
+    }
+
+    let published = match present(&raw.published_date_time) {
+        Some(text) => check.date("publishedDateTime", "publishedDateTime", text),
+        None => {
+            let at = check.locator.key("publishedDateTime").unwrap_or(Position::START);
+            check.report(at, format!("publishedDateTime: missing; {EXPECTED_DATE}"));
+            None
+        }
+    };
+    let updated = present(&raw.updated_date_time)
+        .and_then(|text| check.date("updatedDateTime", "updatedDateTime", text));
+
+    let original = check.link("originalUrl", "originalUrl", &raw.original_url);
+    let web = check.link("webUrl", "webUrl", &raw.web_url);
+    let link = match (original, web) {
+        (Ok(Some(link)), Ok(_)) | (Ok(None), Ok(Some(link))) => Some(link),
+        (Ok(None), Ok(None)) => {
+            check.report(
+                Position::START,
+                "no link: set originalUrl or webUrl to an absolute http(s) URL".to_owned(),
+            );
+            None
+        }
+        _ => None,
+    };
+
+    let provider = check.provider("provider", "provider", raw.provider);
+    let images = check.images("images", "images", raw.images);
+    let related = check.related(raw.related);
+
+    match (title, published, link) {
+        (Some(title), Some(published), Some(link)) if check.problems.is_empty() => Ok(Record {
+            source: source.to_owned(),
+            title,
+            published,
+            updated: updated.map_or(published, |updated| updated.max(published)),
+            link,
+            amp_web_url: raw.amp_web_url,
+            cdn_amp_web_url: raw.cdn_amp_web_url,
+            excerpt: raw.excerpt,
+            featured_content: raw.featured_content,
+            kind: raw.kind,
+            category: raw.category,
+            quality: raw.quality,
+            heat: raw.heat,
+            is_published: raw.published.unwrap_or(true),
+            provider,
+            topics: names(raw.topics),
+            tags: names(raw.tags),
+            images,
+            related,
+            body: body.to_owned(),
+        }),
+        _ => Err(check.problems),
+    }
+}

@@ -1,0 +1,35 @@
+//! The `feedgen` command: parses arguments, calls the library, prints.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Turn a folder of article records into static RSS, Atom and JSON feeds.
+#[derive(Debug, Parser)]
+#[command(name = "feedgen", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build every feed from the records into the output folder.
+    Build(cmd::build::BuildArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Build(args) => cmd::build::run(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code as u8)
+        }
+    }
+}

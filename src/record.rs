@@ -1,0 +1,98 @@
+//! A validated article record: what the loader hands to the rest of the
+//! pipeline. Fields keep the record's own text (not yet cleaned for XML);
+//! [`crate::item`] turns a record into feed-ready data.
+//!
+//! The record's `secured` value is deliberately absent: it is never read
+//! into memory past the YAML parser, so nothing downstream can leak it.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+/// One article, as read from one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The file the record came from, for messages.
+    pub source: PathBuf,
+    /// Plain-text title, never empty.
+    pub title: String,
+    /// `publishedDateTime`, in UTC.
+    pub published: DateTime<Utc>,
+    /// `updatedDateTime`, or `published` when absent or earlier.
+    pub updated: DateTime<Utc>,
+    /// `originalUrl`, else `webUrl`: absolute http(s). Also the item's id.
+    pub link: Url,
+    /// `ampWebUrl`, kept as written; never used for links.
+    pub amp_web_url: Option<String>,
+    /// `cdnAmpWebUrl`, kept as written; never used for links.
+    pub cdn_amp_web_url: Option<String>,
+    /// HTML fragment, as written in the record.
+    pub excerpt: Option<String>,
+    /// HTML, e.g. a video embed.
+    pub featured_content: Option<String>,
+    /// `type`: `article`, `video`, …
+    pub kind: Option<String>,
+    /// `category`, e.g. `news`.
+    pub category: Option<String>,
+    /// Editorial score.
+    pub quality: Option<i64>,
+    /// Editorial score.
+    pub heat: Option<i64>,
+    /// `published`; only `true` records reach the pipeline unless the build
+    /// asks for unpublished ones.
+    pub is_published: bool,
+    /// The publisher.
+    pub provider: Option<Provider>,
+    /// Topic names as written (non-empty).
+    pub topics: Vec<String>,
+    /// Extra category names (non-empty).
+    pub tags: Vec<String>,
+    /// Article images.
+    pub images: Vec<Image>,
+    /// Related articles, used as links only.
+    pub related: Vec<Related>,
+    /// Markdown body after the front matter (may be empty).
+    pub body: String,
+}
+
+/// The publisher of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provider {
+    /// Display name.
+    pub name: Option<String>,
+    /// Domain such as `www.example.com`; provider feeds are keyed by it.
+    pub domain: Option<String>,
+    /// Logos; the first becomes a provider feed's icon.
+    pub images: Vec<Image>,
+}
+
+/// An image with an absolute http(s) URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    /// Where the image lives.
+    pub url: Url,
+    /// Width in pixels.
+    pub width: Option<u32>,
+    /// Height in pixels.
+    pub height: Option<u32>,
+    /// Whether the publisher's CDN caches it (`isCached`).
+    pub is_cached: Option<bool>,
+    /// Caption or alt text.
+    pub title: Option<String>,
+}
+
+/// A related article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Related {
+    /// Title as written; may be absent (the link is shown instead).
+    pub title: Option<String>,
+    /// `originalUrl`, else `webUrl`.
+    pub link: Url,
+    /// HTML fragment.
+    pub excerpt: Option<String>,
+    /// When it was published, if given.
+    pub published: Option<DateTime<Utc>>,
+    /// Its publisher's name.
+    pub provider_name: Option<String>,
+}

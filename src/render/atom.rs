@@ -1,0 +1,73 @@
+//! Atom 1.0 (RFC 4287): provider as entry author, images as
+//! `rel="enclosure"` links, related articles as `rel="related"` links.
+
+use atom_syndication::{Category, Content, Entry, FixedDateTime, Generator, Link, Person, Text, WriteConfig};
+
+use super::{FeedMeta, GENERATOR};
+use crate::group::Feed;
+use crate::item::Item;
+use crate::site::{Format, Site};
+
+fn link(rel: &str, href: &str, mime_type: Option<&str>, title: Option<&str>) -> Link {
+    Link {
+        href: href.to_owned(),
+        rel: rel.to_owned(),
+        mime_type: mime_type.map(str::to_owned),
+        title: title.map(str::to_owned),
+        ..Default::default()
+    }
+}
+
+fn entry(item: &Item) -> Entry {
+    let mut links = vec![link("alternate", &item.link, Some("text/html"), None)];
+    links.extend(item.images.iter().map(|image| link("enclosure", &image.url, image.media_type, image.title.as_deref())));
+    links.extend(item.related.iter().map(|related| link("related", &related.url, None, Some(&related.title))));
+    let authors = item.provider.iter().map(|provider| Person {
+        name: provider.name.clone(),
+        uri: provider.home.clone(),
+        ..Default::default()
+    });
+    let categories = item.topics.iter().chain(&item.tags).map(|name| Category {
+        term: name.clone(),
+        ..Default::default()
+    });
+    Entry {
+        title: Text::plain(item.title.clone()),
+        id: item.id.clone(),
+        updated: FixedDateTime::from(item.updated),
+        published: Some(FixedDateTime::from(item.published)),
+        authors: authors.collect(),
+        categories: categories.collect(),
+        links,
+        summary: item.summary_html.clone().map(Text::html),
+        content: item.content_html.clone().map(|html| Content {
+            value: Some(html),
+            content_type: Some("html".to_owned()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+pub(super) fn render(feed: &Feed, site: &Site, meta: &FeedMeta, self_url: &str) -> Result<Vec<u8>, String> {
+    let atom = atom_syndication::Feed {
+        title: Text::plain(meta.title.clone()),
+        id: self_url.to_owned(),
+        updated: FixedDateTime::from(meta.updated),
+        authors: vec![Person { name: site.author.clone(), ..Default::default() }],
+        generator: Some(Generator { value: GENERATOR.to_owned(), ..Default::default() }),
+        icon: feed.icon.clone(),
+        links: vec![
+            link("self", self_url, Some(Format::Atom.media_type()), None),
+            link("alternate", site.home_url.as_str(), Some("text/html"), None),
+        ],
+        subtitle: Some(Text::plain(meta.description.clone())),
+        lang: site.language.clone(),
+        entries: feed.items.iter().map(|item| entry(item)).collect(),
+        ..Default::default()
+    };
+    let config = WriteConfig { write_document_declaration: true, indent_size: Some(2) };
+    let mut bytes = atom.write_with_config(Vec::new(), config).map_err(|error| error.to_string())?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}

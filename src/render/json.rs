@@ -1,0 +1,85 @@
+//! JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>).
+
+use serde::Serialize;
+
+use super::{FeedMeta, rfc3339};
+use crate::group::Feed;
+use crate::item::Item;
+use crate::site::Site;
+
+#[derive(Serialize)]
+struct JsonFeed<'a> {
+    version: &'static str,
+    title: &'a str,
+    home_page_url: &'a str,
+    feed_url: &'a str,
+    description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    favicon: Option<&'a str>,
+    authors: Vec<Author<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
+    items: Vec<JsonItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct Author<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    id: &'a str,
+    url: &'a str,
+    title: &'a str,
+    /// JSON Feed requires content; the excerpt stands in when there is no more.
+    content_html: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
+    date_published: String,
+    date_modified: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    authors: Vec<Author<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<&'a str>,
+}
+
+fn json_item(item: &Item) -> JsonItem<'_> {
+    JsonItem {
+        id: &item.id,
+        url: &item.link,
+        title: &item.title,
+        content_html: item.content_html.as_deref().or(item.summary_html.as_deref()).unwrap_or_default(),
+        summary: item.summary_text.as_deref(),
+        image: item.images.first().map(|image| image.url.as_str()),
+        date_published: rfc3339(item.published),
+        date_modified: rfc3339(item.updated),
+        authors: item
+            .provider
+            .iter()
+            .map(|provider| Author { name: &provider.name, url: provider.home.as_deref() })
+            .collect(),
+        tags: item.topics.iter().chain(&item.tags).map(String::as_str).collect(),
+    }
+}
+
+pub(super) fn render(feed: &Feed, site: &Site, meta: &FeedMeta, self_url: &str) -> Result<Vec<u8>, String> {
+    let json = JsonFeed {
+        version: "https://jsonfeed.org/version/1.1",
+        title: &meta.title,
+        home_page_url: site.home_url.as_str(),
+        feed_url: self_url,
+        description: &meta.description,
+        favicon: feed.icon.as_deref(),
+        authors: vec![Author { name: &site.author, url: None }],
+        language: site.language.as_deref(),
+        items: feed.items.iter().map(|item| json_item(item)).collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&json).map_err(|error| error.to_string())?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}

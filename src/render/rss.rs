@@ -1,0 +1,98 @@
+//! RSS 2.0, with `atom:link rel="self"`, `content:encoded`, Dublin Core
+//! `dc:creator` for the provider (RSS's own `author` must be an e-mail
+//! address) and Media RSS for images.
+
+use std::collections::BTreeMap;
+
+use rss::extension::atom::{AtomExtension, Link};
+use rss::extension::dublincore::DublinCoreExtension;
+use rss::extension::{Extension, ExtensionMap};
+use rss::{Category, Channel, Guid, Image};
+
+use super::{FeedMeta, GENERATOR};
+use crate::group::Feed;
+use crate::item::{Item, ItemImage};
+use crate::site::{Format, Site};
+
+const MEDIA_NAMESPACE: &str = "http://search.yahoo.com/mrss/";
+
+fn media_element(name: &str, image: &ItemImage) -> Extension {
+    let mut attrs = BTreeMap::from([("url".to_owned(), image.url.clone())]);
+    if name == "media:content" {
+        attrs.insert("medium".to_owned(), "image".to_owned());
+        if let Some(media_type) = image.media_type {
+            attrs.insert("type".to_owned(), media_type.to_owned());
+        }
+    }
+    if let Some(width) = image.width {
+        attrs.insert("width".to_owned(), width.to_string());
+    }
+    if let Some(height) = image.height {
+        attrs.insert("height".to_owned(), height.to_string());
+    }
+    let mut children = BTreeMap::new();
+    if let (Some(title), "media:content") = (&image.title, name) {
+        let title = Extension { name: "media:title".to_owned(), value: Some(title.clone()), ..Default::default() };
+        children.insert("title".to_owned(), vec![title]);
+    }
+    Extension { name: name.to_owned(), value: None, attrs, children }
+}
+
+/// `media:content` for every image and `media:thumbnail` for the first.
+fn media_extensions(images: &[ItemImage]) -> ExtensionMap {
+    let Some(first) = images.first() else { return ExtensionMap::new() };
+    let contents = images.iter().map(|image| media_element("media:content", image)).collect();
+    let thumbnail = vec![media_element("media:thumbnail", first)];
+    let elements = BTreeMap::from([("content".to_owned(), contents), ("thumbnail".to_owned(), thumbnail)]);
+    BTreeMap::from([("media".to_owned(), elements)])
+}
+
+fn rss_item(item: &Item) -> rss::Item {
+    let categories = item.topics.iter().chain(&item.tags).map(|name| Category { name: name.clone(), domain: None });
+    rss::Item {
+        title: Some(item.title.clone()),
+        link: Some(item.link.clone()),
+        description: item.summary_html.clone(),
+        guid: Some(Guid { value: item.id.clone(), permalink: true }),
+        pub_date: Some(item.published.to_rfc2822()),
+        categories: categories.collect(),
+        content: item.content_html.clone(),
+        dublin_core_ext: item.provider.as_ref().map(|provider| DublinCoreExtension {
+            creators: vec![provider.name.clone()],
+            ..Default::default()
+        }),
+        extensions: media_extensions(&item.images),
+        ..Default::default()
+    }
+}
+
+pub(super) fn render(feed: &Feed, site: &Site, meta: &FeedMeta, self_url: &str) -> Result<Vec<u8>, String> {
+    let self_link = Link {
+        href: self_url.to_owned(),
+        rel: "self".to_owned(),
+        mime_type: Some(Format::Rss.media_type().to_owned()),
+        ..Default::default()
+    };
+    let image = feed.icon.as_ref().map(|icon| Image {
+        url: icon.clone(),
+        title: meta.title.clone(),
+        link: site.home_url.to_string(),
+        ..Default::default()
+    });
+    let channel = Channel {
+        title: meta.title.clone(),
+        link: site.home_url.to_string(),
+        description: meta.description.clone(),
+        language: site.language.clone(),
+        generator: Some(GENERATOR.to_owned()),
+        last_build_date: Some(meta.updated.to_rfc2822()),
+        image,
+        atom_ext: Some(AtomExtension { links: vec![self_link] }),
+        namespaces: BTreeMap::from([("media".to_owned(), MEDIA_NAMESPACE.to_owned())]),
+        items: feed.items.iter().map(|item| rss_item(item)).collect(),
+        ..Default::default()
+    };
+    let mut bytes = channel.pretty_write_to(Vec::new(), b' ', 2).map_err(|error| error.to_string())?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}

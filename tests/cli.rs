@@ -1,0 +1,151 @@
+//! The `feedgen` binary: exit codes, messages, configuration precedence.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+
+const RECORD: &str = "---\ntitle: Hello\npublishedDateTime: 2025-01-01T00:00:00Z\noriginalUrl: https://ok.test/hello\ntopics: [Greetings]\n---\n";
+
+fn feedgen(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_feedgen"));
+    command.current_dir(dir).args(args).env_remove("FEEDGEN_BASE_URL").env_remove("SOURCE_DATE_EPOCH");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A site folder: `feedgen.yaml` with `config`, and `records/` with `records`.
+fn site(config: &str, records: &[(&str, &str)]) -> tempfile::TempDir {
+    let mut files: Vec<(String, String)> = records.iter().map(|(n, t)| (format!("records/{n}"), t.to_string())).collect();
+    files.push(("feedgen.yaml".into(), config.into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    records_dir(&refs)
+}
+
+const CONFIG: &str = "title: CLI Site\nbase_url: https://cli.test/feeds/\ninput: records\n";
+
+fn feed_url(dir: &Path) -> String {
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("feeds/all.json")).unwrap()).unwrap();
+    json["feed_url"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn build_with_config_in_working_directory_exits_0_and_summarises() {
+    let dir = site(CONFIG, &[("hello.md", RECORD)]);
+    let output = feedgen(dir.path(), &["build"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(dir.path().join("feeds/topics/greetings.rss.xml").is_file());
+    let message = stderr(&output);
+    assert!(message.starts_with("feedgen: read 1 records (left out: 0 unpublished, 0 future, 0 duplicate); wrote 6 files for 2 feeds to feeds in "), "{message}");
+}
+
+#[test]
+fn quiet_build_prints_nothing() {
+    let dir = site(CONFIG, &[("hello.md", RECORD), ("notes.txt", "no front matter")]);
+    let output = feedgen(dir.path(), &["build", "-q"], &[]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn bad_records_exit_1_listing_every_problem_and_writing_nothing() {
+    let bad_date = "---\ntitle: T\npublishedDateTime: soon\noriginalUrl: https://ok.test/1\n---\n";
+    let no_title = "---\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/2\n---\n";
+    let dir = site(CONFIG, &[("a.md", bad_date), ("b.md", no_title), ("ok.md", RECORD)]);
+    let output = feedgen(dir.path(), &["build"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let lines: Vec<String> = stderr(&output).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(lines[0].starts_with("error: records/a.md:3:20: publishedDateTime: not a date: \"soon\""), "{lines:#?}");
+    assert_eq!(lines[1], "error: records/b.md:1:1: title: missing; every record needs a title");
+    assert_eq!(lines[2], "error: 2 problem(s) in the records; nothing was written");
+    assert!(!dir.path().join("feeds").exists());
+}
+
+#[test]
+fn missing_base_url_exits_2_and_says_how_to_set_it() {
+    let dir = site("input: records\n", &[("hello.md", RECORD)]);
+    let output = feedgen(dir.path(), &["build"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("base_url is not set"), "{}", stderr(&output));
+}
+
+#[test]
+fn unknown_configuration_key_exits_2_naming_it() {
+    let dir = site(&format!("{CONFIG}titel: typo\n"), &[("hello.md", RECORD)]);
+    let output = feedgen(dir.path(), &["build"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown field `titel`"), "{}", stderr(&output));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = site(CONFIG, &[("hello.md", RECORD)]);
+    assert_eq!(feedgen(dir.path(), &["build", "--no-such-flag"], &[]).status.code(), Some(2));
+    assert_eq!(feedgen(dir.path(), &["build", "--limit", "many"], &[]).status.code(), Some(2));
+    assert_eq!(feedgen(dir.path(), &["build", "--input", "missing"], &[]).status.code(), Some(2));
+    assert_eq!(feedgen(dir.path(), &["build", "--base-url", "/relative/"], &[]).status.code(), Some(2));
+    assert_eq!(feedgen(dir.path(), &["build"], &[("SOURCE_DATE_EPOCH", "yesterday")]).status.code(), Some(2));
+}
+
+#[test]
+fn without_config_or_input_the_build_says_what_to_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = feedgen(dir.path(), &["build", "--base-url", "https://x.test/"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("pass --input DIR"), "{}", stderr(&output));
+}
+
+#[test]
+fn base_url_precedence_is_flag_then_environment_then_file() {
+    let dir = site(CONFIG, &[("hello.md", RECORD)]);
+    feedgen(dir.path(), &["build"], &[]);
+    assert_eq!(feed_url(dir.path()), "https://cli.test/feeds/all.json");
+    feedgen(dir.path(), &["build"], &[("FEEDGEN_BASE_URL", "https://env.test/f")]);
+    assert_eq!(feed_url(dir.path()), "https://env.test/f/all.json");
+    feedgen(dir.path(), &["build", "--base-url", "https://flag.test/"], &[("FEEDGEN_BASE_URL", "https://env.test/f")]);
+    assert_eq!(feed_url(dir.path()), "https://flag.test/all.json");
+}
+
+#[test]
+fn config_paths_are_relative_to_the_config_file() {
+    let dir = site(CONFIG, &[("hello.md", RECORD)]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feedgen.yaml");
+    let output = feedgen(elsewhere.path(), &["build", "--config", config.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(dir.path().join("feeds/all.rss.xml").is_file());
+}
+
+#[test]
+fn source_date_epoch_decides_which_future_records_appear() {
+    let future = "---\ntitle: Later\npublishedDateTime: 2030-01-01T00:00:00Z\noriginalUrl: https://ok.test/later\n---\n";
+    let dir = site(CONFIG, &[("hello.md", RECORD), ("later.md", future)]);
+    let count = |epoch: &str, extra: &[&str]| {
+        let mut args = vec!["build", "-q"];
+        args.extend(extra);
+        assert_eq!(feedgen(dir.path(), &args, &[("SOURCE_DATE_EPOCH", epoch)]).status.code(), Some(0));
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("feeds/all.json")).unwrap()).unwrap();
+        json["items"].as_array().unwrap().len()
+    };
+    assert_eq!(count("1893455999", &[]), 1, "one second before 2030");
+    assert_eq!(count("1893456000", &[]), 2, "at 2030-01-01T00:00:00Z");
+    assert_eq!(count("1893455999", &["--future"]), 2);
+}
+
+#[test]
+fn duplicate_links_and_skipped_files_are_noted() {
+    let twin = "---\ntitle: Hello again\npublishedDateTime: 2025-01-01T00:00:00Z\nupdatedDateTime: 2025-02-01T00:00:00Z\noriginalUrl: https://ok.test/hello\n---\n";
+    let dir = site(CONFIG, &[("hello.md", RECORD), ("twin.md", twin), ("notes.txt", "plain")]);
+    let message = stderr(&feedgen(dir.path(), &["build"], &[]));
+    assert!(message.contains("note: records/notes.txt: no front matter; skipped"), "{message}");
+    assert!(message.contains("have the same link https://ok.test/hello; kept records/twin.md (updated last)"), "{message}");
+}

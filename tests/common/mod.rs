@@ -1,0 +1,109 @@
+//! Helpers shared by the integration tests: building into a temporary
+//! folder and reading the result back with independent parsers.
+
+#![allow(dead_code)] // each test crate uses a different subset
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use feedgen::Settings;
+use feedgen::config::{self, ConfigFile, Overrides};
+
+/// The moment tests treat as "now": 2026-01-01T00:00:00Z.
+pub const NOW: i64 = 1_767_225_600;
+
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(NOW, 0).unwrap()
+}
+
+/// The hand-written fixture corpus in `tests/fixtures/newsroom`.
+pub fn newsroom() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/newsroom")
+}
+
+/// Settings for a build of `input` into `output` with test defaults.
+pub fn settings(input: &Path, output: &Path) -> Settings {
+    let file = ConfigFile {
+        title: Some("Test Site".into()),
+        base_url: Some("https://feeds.test/out/".into()),
+        home_url: Some("https://feeds.test/".into()),
+        language: Some("en".into()),
+        ..Default::default()
+    };
+    let overrides = Overrides { inputs: vec![input.to_owned()], output: Some(output.to_owned()), ..Default::default() };
+    config::resolve(file, Path::new(""), overrides, now()).unwrap()
+}
+
+/// Every file under `dir`, by `/`-separated relative path.
+pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for entry in walkdir(dir) {
+        let relative = entry.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+        files.insert(relative, fs::read(&entry).unwrap());
+    }
+    files
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else { return found };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(walkdir(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// Build `settings` and return the output folder's files.
+pub fn build_tree(settings: &Settings) -> BTreeMap<String, Vec<u8>> {
+    feedgen::build(settings).unwrap();
+    read_tree(&settings.output)
+}
+
+/// Build the records in `input` into a fresh temporary folder.
+pub fn build_folder(input: &Path) -> BTreeMap<String, Vec<u8>> {
+    let out = tempfile::tempdir().unwrap();
+    build_tree(&settings(input, &out.path().join("feeds")))
+}
+
+/// Write `files` (name → text) into a fresh temporary folder.
+pub fn records_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// Parse an XML document strictly (roxmltree refuses anything ill-formed,
+/// including characters XML forbids), panicking with the file name.
+pub fn assert_well_formed_xml(name: &str, bytes: &[u8]) {
+    let text = std::str::from_utf8(bytes).unwrap_or_else(|e| panic!("{name}: not UTF-8: {e}"));
+    if let Err(error) = roxmltree::Document::parse(text) {
+        panic!("{name}: ill-formed XML: {error}\n{text}");
+    }
+}
+
+/// Parse any output file with the independent parsers that fit it: every
+/// feed with `feed-rs`, XML strictly with roxmltree, JSON with serde_json.
+pub fn parse_feed(name: &str, bytes: &[u8]) -> feed_rs::model::Feed {
+    if name.ends_with(".xml") {
+        assert_well_formed_xml(name, bytes);
+    } else {
+        serde_json::from_slice::<serde_json::Value>(bytes).unwrap_or_else(|e| panic!("{name}: invalid JSON: {e}"));
+    }
+    feed_rs::parser::parse(bytes).unwrap_or_else(|e| panic!("{name}: feed-rs cannot read it: {e}"))
+}
+
+/// The links of a parsed feed's entries, in feed order.
+pub fn entry_links(feed: &feed_rs::model::Feed) -> Vec<String> {
+    feed.entries.iter().map(|entry| entry.links[0].href.clone()).collect()
+}

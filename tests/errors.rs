@@ -1,0 +1,149 @@
+//! Bad records are refused with a message naming the file, line and column;
+//! every bad record is reported and nothing is written.
+
+mod common;
+
+use common::*;
+use feedgen::BuildError;
+
+/// Messages of a build over `files`, each without its folder prefix.
+fn messages(files: &[(&str, &[u8])]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let out = dir.path().join("feeds-out");
+    let settings = settings(dir.path(), &out);
+    let Err(BuildError::InvalidRecords(errors)) = feedgen::build(&settings) else {
+        panic!("expected invalid records");
+    };
+    assert!(!out.exists(), "nothing may be written when a record is bad");
+    let prefix = format!("{}{}", dir.path().display(), std::path::MAIN_SEPARATOR);
+    errors.iter().map(|error| error.to_string().replace(&prefix, "")).collect()
+}
+
+const GOOD: &[u8] = b"---\ntitle: Good\npublishedDateTime: 2025-01-01T00:00:00Z\noriginalUrl: https://ok.test/1\n---\n";
+
+#[test]
+fn unparseable_date_points_at_the_value() {
+    let bad = b"---\ntitle: T\npublishedDateTime: yesterday\noriginalUrl: https://ok.test/2\n---\n";
+    assert_eq!(
+        messages(&[("good.md", GOOD), ("when.md", bad)]),
+        ["when.md:3:20: publishedDateTime: not a date: \"yesterday\"; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12"]
+    );
+}
+
+#[test]
+fn missing_title_and_missing_link_are_both_reported() {
+    let bad = b"---\npublishedDateTime: 2025-01-01\n---\n";
+    assert_eq!(
+        messages(&[("empty.md", bad)]),
+        [
+            "empty.md:1:1: title: missing; every record needs a title",
+            "empty.md:1:1: no link: set originalUrl or webUrl to an absolute http(s) URL",
+        ]
+    );
+}
+
+#[test]
+fn link_that_is_not_absolute_http_is_refused() {
+    let bad = b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: /news/1\nwebUrl: \"javascript:alert(1)\"\n---\n";
+    assert_eq!(
+        messages(&[("rel.md", bad)]),
+        [
+            "rel.md:4:14: originalUrl: not an absolute http(s) URL: \"/news/1\"",
+            "rel.md:5:10: webUrl: not an absolute http(s) URL: \"javascript:alert(1)\"",
+        ]
+    );
+}
+
+#[test]
+fn nested_bad_values_are_named_by_path() {
+    let bad = b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/3\nimages:\n  - url: \"ftp://x.test/a.jpg\"\nrelated:\n  - title: R\n    publishedDateTime: soon\n    webUrl: https://ok.test/r\n---\n";
+    assert_eq!(
+        messages(&[("nested.md", bad)]),
+        [
+            "nested.md:6:11: images[0].url: not an absolute http(s) URL: \"ftp://x.test/a.jpg\"",
+            "nested.md:9:24: related[0].publishedDateTime: not a date: \"soon\"; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12",
+        ]
+    );
+}
+
+#[test]
+fn yaml_syntax_and_type_errors_carry_serde_yaml_positions() {
+    let syntax = b"---\ntitle: T\ntopics: [unclosed\n---\n";
+    let wrong_type = b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/4\nquality: high\n---\n";
+    let found = messages(&[("syntax.md", syntax), ("type.md", wrong_type)]);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].starts_with("syntax.md:4:1: invalid front matter: "), "{found:#?}");
+    assert_eq!(found[1], "type.md:5:10: invalid front matter: quality: invalid type: string \"high\", expected i64");
+}
+
+#[test]
+fn published_that_is_not_a_boolean_never_publishes() {
+    let bad = b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/5\npublished: no\n---\n";
+    assert_eq!(
+        messages(&[("flag.md", bad)]),
+        ["flag.md:5:12: invalid front matter: published: invalid type: string \"no\", expected a boolean"]
+    );
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_refused_with_their_position() {
+    let bad = b"---\ntitle: caf\xe9\n---\n";
+    assert_eq!(messages(&[("latin1.md", bad)]), ["latin1.md:2:11: not UTF-8 text; save the file as UTF-8"]);
+}
+
+#[test]
+fn unclosed_front_matter_is_refused() {
+    assert_eq!(
+        messages(&[("open.md", b"---\ntitle: T\n")]),
+        ["open.md:1:1: front matter opened with `---` on line 1 is never closed; add a `---` line after it"]
+    );
+}
+
+#[test]
+fn every_bad_record_is_reported_in_path_order() {
+    let bad = b"---\ntitle: T\n---\n";
+    let found = messages(&[("c.md", bad), ("a.md", bad), ("good.md", GOOD), ("b.md", bad)]);
+    let files: Vec<&str> = found.iter().map(|m| m.split(':').next().unwrap()).collect();
+    assert_eq!(files, ["a.md", "a.md", "b.md", "b.md", "c.md", "c.md"]);
+}
+
+#[test]
+fn oversized_record_is_refused_unread() {
+    let mut huge = GOOD.to_vec();
+    huge.resize(feedgen::load::MAX_RECORD_BYTES as usize + 1, b'x');
+    assert_eq!(messages(&[("huge.md", &huge)]), ["huge.md: larger than 10 MiB, the size limit for a record"]);
+}
+
+/// Nine levels of ten aliases each: a billion strings if expanded.
+const ALIAS_BOMB: &str = "a: &a [x, x, x, x, x, x, x, x, x, x]\n\
+    b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n\
+    d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n\
+    f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n\
+    h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\ni: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
+
+#[test]
+fn yaml_alias_bomb_in_a_read_field_is_refused() {
+    let bomb = format!("---\n{ALIAS_BOMB}title: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/6\ntags: *i\n---\n");
+    let found = messages(&[("bomb.md", bomb.as_bytes())]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].starts_with("bomb.md:") && found[0].contains("invalid front matter"), "{found:#?}");
+}
+
+#[test]
+fn yaml_alias_bomb_under_unknown_keys_is_never_expanded() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = format!("---\n{ALIAS_BOMB}title: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/7\n---\n");
+    std::fs::write(dir.path().join("bomb.md"), record).unwrap();
+    let plan = feedgen::plan(&settings(dir.path(), &dir.path().join("out"))).unwrap();
+    assert_eq!(plan.report.records_read, 1);
+}
+
+#[test]
+fn missing_input_folder_is_a_load_error() {
+    let out = tempfile::tempdir().unwrap();
+    let settings = settings(&out.path().join("no-such-folder"), out.path());
+    assert!(matches!(feedgen::plan(&settings), Err(BuildError::Load(_))));
+}
