@@ -136,26 +136,26 @@ pub fn read_config(path: &Path) -> Result<ConfigFile, ConfigError> {
     if text.trim().is_empty() {
         return Ok(ConfigFile::default());
     }
-    serde_yaml::from_str(&text).map_err(|error| ConfigError::Parse { path: path.to_owned(), message: error.to_string() })
+    serde_yaml::from_str(&text)
+        .map_err(|error| ConfigError::Parse { path: path.to_owned(), message: error.to_string() })
 }
 
 /// "Now" for a build: `SOURCE_DATE_EPOCH` (whole seconds since 1970) when
 /// set, so that builds can be reproduced; otherwise the clock.
 pub fn now_from_source_date_epoch(value: Option<&str>) -> Result<DateTime<Utc>, ConfigError> {
     let Some(value) = value.filter(|value| !value.trim().is_empty()) else { return Ok(Utc::now()) };
-    value
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
-        .ok_or_else(|| ConfigError::Invalid(format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value:?}")))
+    value.trim().parse::<i64>().ok().and_then(|seconds| DateTime::from_timestamp(seconds, 0)).ok_or_else(|| {
+        ConfigError::Invalid(format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value:?}"))
+    })
 }
 
 /// `text` as an absolute http(s) URL that ends in `/`, so that relative
 /// feed paths join below it.
 fn folder_url(setting: &str, text: &str) -> Result<Url, ConfigError> {
     let mut url = parse_web_link(text).ok_or_else(|| {
-        ConfigError::Invalid(format!("{setting} must be an absolute http(s) URL such as https://example.com/feeds/, not {text:?}"))
+        ConfigError::Invalid(format!(
+            "{setting} must be an absolute http(s) URL such as https://example.com/feeds/, not {text:?}"
+        ))
     })?;
     if !url.path().ends_with('/') {
         url.set_path(&format!("{}/", url.path()));
@@ -165,15 +165,22 @@ fn folder_url(setting: &str, text: &str) -> Result<Url, ConfigError> {
 
 fn language(text: &str) -> Result<String, ConfigError> {
     let valid = !text.is_empty()
-        && text.split('-').all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()));
-    valid
-        .then(|| text.to_owned())
-        .ok_or_else(|| ConfigError::Invalid(format!("language must be a language tag such as en or en-GB, not {text:?}")))
+        && text
+            .split('-')
+            .all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()));
+    valid.then(|| text.to_owned()).ok_or_else(|| {
+        ConfigError::Invalid(format!("language must be a language tag such as en or en-GB, not {text:?}"))
+    })
 }
 
 /// Combine the file (whose relative paths are relative to `file_dir`) with
 /// the command line.
-pub fn resolve(file: ConfigFile, file_dir: &Path, overrides: Overrides, now: DateTime<Utc>) -> Result<Settings, ConfigError> {
+pub fn resolve(
+    file: ConfigFile,
+    file_dir: &Path,
+    overrides: Overrides,
+    now: DateTime<Utc>,
+) -> Result<Settings, ConfigError> {
     let base_text = overrides.base_url.or(file.base_url).ok_or_else(|| {
         ConfigError::Invalid(
             "base_url is not set: add `base_url: https://example.com/feeds/` to feedgen.yaml, \
@@ -209,7 +216,8 @@ pub fn resolve(file: ConfigFile, file_dir: &Path, overrides: Overrides, now: Dat
             "no input folders: set `input:` in feedgen.yaml or pass --input DIR".to_owned(),
         ));
     }
-    let output = overrides.output.unwrap_or_else(|| file_dir.join(file.output.as_deref().unwrap_or(Path::new("feeds"))));
+    let output =
+        overrides.output.unwrap_or_else(|| file_dir.join(file.output.as_deref().unwrap_or(Path::new("feeds"))));
 
     let mut formats = file.formats.unwrap_or_else(|| Format::ALL.to_vec());
     formats.sort();

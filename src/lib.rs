@@ -83,10 +83,8 @@ pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
         return Err(BuildError::InvalidRecords(loaded.errors));
     }
     let records_read = loaded.records.len() + loaded.unpublished;
-    let selection = select::select(
-        loaded.records,
-        SelectOptions { include_future: settings.include_future, now: settings.now },
-    );
+    let selection =
+        select::select(loaded.records, SelectOptions { include_future: settings.include_future, now: settings.now });
     let items = selection.records.iter().map(item::prepare).collect();
     let feeds = group::group(items, &GroupOptions { families: settings.families.clone(), limit: settings.limit });
     let files = render::render_all(&feeds, &settings.site, &settings.formats)?;

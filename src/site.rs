@@ -27,9 +27,7 @@ impl Site {
     pub fn url_of(&self, relative_path: &str) -> Url {
         // `base_url` ends in `/` and `relative_path` is built from slugs that
         // never contain `..`, `:` or `?`, so joining cannot fail or escape.
-        self.base_url
-            .join(relative_path)
-            .unwrap_or_else(|_| self.base_url.clone())
+        self.base_url.join(relative_path).unwrap_or_else(|_| self.base_url.clone())
     }
 }
 
@@ -51,13 +49,7 @@ pub enum Family {
 
 impl Family {
     /// Every family, in the order feeds are listed.
-    pub const ALL: [Family; 5] = [
-        Family::All,
-        Family::Topics,
-        Family::Providers,
-        Family::Categories,
-        Family::Types,
-    ];
+    pub const ALL: [Family; 5] = [Family::All, Family::Topics, Family::Providers, Family::Categories, Family::Types];
 
     /// The families built when configuration names none.
     pub const DEFAULT: [Family; 3] = [Family::All, Family::Topics, Family::Providers];

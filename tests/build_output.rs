@@ -89,7 +89,13 @@ fn provider_feeds_are_keyed_by_domain_without_www() {
     let providers: Vec<&String> = tree.keys().filter(|p| p.starts_with("providers/") && p.ends_with(".json")).collect();
     assert_eq!(
         providers,
-        ["providers/alpha-test.json", "providers/beta-test.json", "providers/delta-test.json", "providers/gamma-test.json", "providers/zeta-test.json"]
+        [
+            "providers/alpha-test.json",
+            "providers/beta-test.json",
+            "providers/delta-test.json",
+            "providers/gamma-test.json",
+            "providers/zeta-test.json"
+        ]
     );
 }
 
@@ -209,7 +215,8 @@ fn scripts_and_event_handlers_are_removed_from_html() {
     let tree = newsroom_tree();
     let json: serde_json::Value = serde_json::from_slice(&tree["all.json"]).unwrap();
     let items = json["items"].as_array().unwrap();
-    let content = |id: &str| items.iter().find(|item| item["id"] == id).unwrap()["content_html"].as_str().unwrap().to_owned();
+    let content =
+        |id: &str| items.iter().find(|item| item["id"] == id).unwrap()["content_html"].as_str().unwrap().to_owned();
     let video = content(VIDEO);
     assert!(video.contains(r#"src="https://video.test/embed/k1""#), "{video}");
     assert!(!video.contains("onload") && !video.contains("script"), "{video}");
@@ -225,7 +232,12 @@ fn related_articles_become_links_and_a_list() {
     let rss = feed(&tree, "all.rss.xml");
     let entry = rss.entries.iter().find(|entry| entry.id == ALPHA_LAUNCH).unwrap();
     let content = entry.content.as_ref().unwrap().body.as_deref().unwrap();
-    assert!(content.contains(r#"<a href="https://beta.test/reviews/alpha-compiler">Beta reviews the Alpha compiler</a> (Beta Daily)"#), "{content}");
+    assert!(
+        content.contains(
+            r#"<a href="https://beta.test/reviews/alpha-compiler">Beta reviews the Alpha compiler</a> (Beta Daily)"#
+        ),
+        "{content}"
+    );
 }
 
 #[test]
@@ -235,7 +247,12 @@ fn images_become_media_rss_and_atom_enclosures() {
         let parsed = feed(&tree, path);
         let entry = parsed.entries.iter().find(|entry| entry.id == ALPHA_LAUNCH).unwrap();
         let urls: Vec<String> = match path {
-            "all.rss.xml" => entry.media.iter().flat_map(|m| m.content.iter()).filter_map(|c| c.url.as_ref().map(|u| u.to_string())).collect(),
+            "all.rss.xml" => entry
+                .media
+                .iter()
+                .flat_map(|m| m.content.iter())
+                .filter_map(|c| c.url.as_ref().map(|u| u.to_string()))
+                .collect(),
             _ => entry.links.iter().filter(|l| l.rel.as_deref() == Some("enclosure")).map(|l| l.href.clone()).collect(),
         };
         assert_eq!(urls, ["https://alpha.test/img/compiler.jpg"], "{path}");

@@ -24,7 +24,8 @@ fn stderr(output: &Output) -> String {
 
 /// A site folder: `feedgen.yaml` with `config`, and `records/` with `records`.
 fn site(config: &str, records: &[(&str, &str)]) -> tempfile::TempDir {
-    let mut files: Vec<(String, String)> = records.iter().map(|(n, t)| (format!("records/{n}"), t.to_string())).collect();
+    let mut files: Vec<(String, String)> =
+        records.iter().map(|(n, t)| (format!("records/{n}"), t.to_string())).collect();
     files.push(("feedgen.yaml".into(), config.into()));
     let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     records_dir(&refs)
@@ -127,13 +128,15 @@ fn config_paths_are_relative_to_the_config_file() {
 
 #[test]
 fn source_date_epoch_decides_which_future_records_appear() {
-    let future = "---\ntitle: Later\npublishedDateTime: 2030-01-01T00:00:00Z\noriginalUrl: https://ok.test/later\n---\n";
+    let future =
+        "---\ntitle: Later\npublishedDateTime: 2030-01-01T00:00:00Z\noriginalUrl: https://ok.test/later\n---\n";
     let dir = site(CONFIG, &[("hello.md", RECORD), ("later.md", future)]);
     let count = |epoch: &str, extra: &[&str]| {
         let mut args = vec!["build", "-q"];
         args.extend(extra);
         assert_eq!(feedgen(dir.path(), &args, &[("SOURCE_DATE_EPOCH", epoch)]).status.code(), Some(0));
-        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("feeds/all.json")).unwrap()).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("feeds/all.json")).unwrap()).unwrap();
         json["items"].as_array().unwrap().len()
     };
     assert_eq!(count("1893455999", &[]), 1, "one second before 2030");
@@ -147,5 +150,8 @@ fn duplicate_links_and_skipped_files_are_noted() {
     let dir = site(CONFIG, &[("hello.md", RECORD), ("twin.md", twin), ("notes.txt", "plain")]);
     let message = stderr(&feedgen(dir.path(), &["build"], &[]));
     assert!(message.contains("note: records/notes.txt: no front matter; skipped"), "{message}");
-    assert!(message.contains("have the same link https://ok.test/hello; kept records/twin.md (updated last)"), "{message}");
+    assert!(
+        message.contains("have the same link https://ok.test/hello; kept records/twin.md (updated last)"),
+        "{message}"
+    );
 }

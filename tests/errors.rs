@@ -29,7 +29,9 @@ fn unparseable_date_points_at_the_value() {
     let bad = b"---\ntitle: T\npublishedDateTime: yesterday\noriginalUrl: https://ok.test/2\n---\n";
     assert_eq!(
         messages(&[("good.md", GOOD), ("when.md", bad)]),
-        ["when.md:3:20: publishedDateTime: not a date: \"yesterday\"; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12"]
+        [
+            "when.md:3:20: publishedDateTime: not a date: \"yesterday\"; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12"
+        ]
     );
 }
 
@@ -47,7 +49,8 @@ fn missing_title_and_missing_link_are_both_reported() {
 
 #[test]
 fn link_that_is_not_absolute_http_is_refused() {
-    let bad = b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: /news/1\nwebUrl: \"javascript:alert(1)\"\n---\n";
+    let bad =
+        b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: /news/1\nwebUrl: \"javascript:alert(1)\"\n---\n";
     assert_eq!(
         messages(&[("rel.md", bad)]),
         [
@@ -72,7 +75,8 @@ fn nested_bad_values_are_named_by_path() {
 #[test]
 fn yaml_syntax_and_type_errors_carry_serde_yaml_positions() {
     let syntax = b"---\ntitle: T\ntopics: [unclosed\n---\n";
-    let wrong_type = b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/4\nquality: high\n---\n";
+    let wrong_type =
+        b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/4\nquality: high\n---\n";
     let found = messages(&[("syntax.md", syntax), ("type.md", wrong_type)]);
     assert_eq!(found.len(), 2, "{found:#?}");
     assert!(found[0].starts_with("syntax.md:4:1: invalid front matter: "), "{found:#?}");
@@ -126,7 +130,9 @@ const ALIAS_BOMB: &str = "a: &a [x, x, x, x, x, x, x, x, x, x]\n\
 
 #[test]
 fn yaml_alias_bomb_in_a_read_field_is_refused() {
-    let bomb = format!("---\n{ALIAS_BOMB}title: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/6\ntags: *i\n---\n");
+    let bomb = format!(
+        "---\n{ALIAS_BOMB}title: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/6\ntags: *i\n---\n"
+    );
     let found = messages(&[("bomb.md", bomb.as_bytes())]);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].starts_with("bomb.md:") && found[0].contains("invalid front matter"), "{found:#?}");
@@ -135,7 +141,8 @@ fn yaml_alias_bomb_in_a_read_field_is_refused() {
 #[test]
 fn yaml_alias_bomb_under_unknown_keys_is_never_expanded() {
     let dir = tempfile::tempdir().unwrap();
-    let record = format!("---\n{ALIAS_BOMB}title: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/7\n---\n");
+    let record =
+        format!("---\n{ALIAS_BOMB}title: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/7\n---\n");
     std::fs::write(dir.path().join("bomb.md"), record).unwrap();
     let plan = feedgen::plan(&settings(dir.path(), &dir.path().join("out"))).unwrap();
     assert_eq!(plan.report.records_read, 1);

@@ -77,7 +77,9 @@ fn unpublished_example_records_change_nothing() {
 #[test]
 fn names_only_unpublished_records_carry_appear_nowhere() {
     let tree = build_folder(&newsroom());
-    for secret in ["Zephyrgizmo", "Secret Plans", "secret-plans", "leak.test", "Leaky Source", "Quillwort", "Unfinished Ideas"] {
+    for secret in
+        ["Zephyrgizmo", "Secret Plans", "secret-plans", "leak.test", "Leaky Source", "Quillwort", "Unfinished Ideas"]
+    {
         for (path, bytes) in &tree {
             assert!(!String::from_utf8_lossy(bytes).contains(secret), "{secret:?} leaked into {path}");
         }
@@ -122,7 +124,14 @@ fn secured_value_appears_in_no_error_message() {
     let Err(feedgen::BuildError::InvalidRecords(errors)) = feedgen::plan(&settings(records.path(), out.path())) else {
         panic!("expected invalid records");
     };
-    assert_eq!(errors.iter().map(|e| e.path.file_name().unwrap().to_str().unwrap()).collect::<std::collections::BTreeSet<_>>().len(), 3);
+    assert_eq!(
+        errors
+            .iter()
+            .map(|e| e.path.file_name().unwrap().to_str().unwrap())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        3
+    );
     for error in &errors {
         assert!(!error.to_string().contains(secret), "{error}");
     }
@@ -139,5 +148,8 @@ fn unpublished_flag_includes_drafts_and_validates_them() {
     let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert_eq!(messages.len(), 2, "{messages:#?}");
     assert!(messages[0].ends_with("draft-unfinished.md:3:20: publishedDateTime: not a date: \"sometime next week\"; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12"), "{messages:#?}");
-    assert!(messages[1].ends_with("draft-unfinished.md:1:1: no link: set originalUrl or webUrl to an absolute http(s) URL"), "{messages:#?}");
+    assert!(
+        messages[1].ends_with("draft-unfinished.md:1:1: no link: set originalUrl or webUrl to an absolute http(s) URL"),
+        "{messages:#?}"
+    );
 }

@@ -9,7 +9,8 @@ use common::*;
 
 /// Characters XML forbids, as YAML double-quoted escapes, plus the sequences
 /// that break naive escaping (`]]>`, `<`, `&`, quotes) and non-ASCII text.
-const HOSTILE_YAML: &str = r#"\0\x01\x08\x0B\x0C\x1F\x7F\x85\uFFFE\uFFFF ]]> <b>bold</b> &amp; & \" ' 🦀 人工知能 \u202E"#;
+const HOSTILE_YAML: &str =
+    r#"\0\x01\x08\x0B\x0C\x1F\x7F\x85\uFFFE\uFFFF ]]> <b>bold</b> &amp; & \" ' 🦀 人工知能 \u202E"#;
 
 /// The same characters written raw, for the Markdown body (not YAML).
 const HOSTILE_RAW: &str = "\u{0}\u{1}\u{8}\u{B}\u{C}\u{1F}\u{FFFE}\u{FFFF} ]]> <b>bold</b> &amp; & \" ' 🦀";

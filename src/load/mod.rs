@@ -187,9 +187,8 @@ pub fn load(inputs: &[PathBuf], options: LoadOptions) -> Result<Loaded, LoadErro
                 continue;
             }
             let path = entry.path();
-            let parsed = read_capped(path)
-                .map_err(|error| vec![error])
-                .and_then(|bytes| parse_record(path, &bytes, options));
+            let parsed =
+                read_capped(path).map_err(|error| vec![error]).and_then(|bytes| parse_record(path, &bytes, options));
             match parsed {
                 Ok(Parsed::Record(record)) => loaded.records.push(*record),
                 Ok(Parsed::Unpublished) => loaded.unpublished += 1,

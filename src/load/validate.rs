@@ -150,18 +150,15 @@ pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result
             None
         }
     };
-    let updated = present(&raw.updated_date_time)
-        .and_then(|text| check.date("updatedDateTime", "updatedDateTime", text));
+    let updated =
+        present(&raw.updated_date_time).and_then(|text| check.date("updatedDateTime", "updatedDateTime", text));
 
     let original = check.link("originalUrl", "originalUrl", &raw.original_url);
     let web = check.link("webUrl", "webUrl", &raw.web_url);
     let link = match (original, web) {
         (Ok(Some(link)), Ok(_)) | (Ok(None), Ok(Some(link))) => Some(link),
         (Ok(None), Ok(None)) => {
-            check.report(
-                Position::START,
-                "no link: set originalUrl or webUrl to an absolute http(s) URL".to_owned(),
-            );
+            check.report(Position::START, "no link: set originalUrl or webUrl to an absolute http(s) URL".to_owned());
             None
         }
         _ => None,

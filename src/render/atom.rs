@@ -20,17 +20,17 @@ fn link(rel: &str, href: &str, mime_type: Option<&str>, title: Option<&str>) -> 
 
 fn entry(item: &Item) -> Entry {
     let mut links = vec![link("alternate", &item.link, Some("text/html"), None)];
-    links.extend(item.images.iter().map(|image| link("enclosure", &image.url, image.media_type, image.title.as_deref())));
+    links.extend(
+        item.images.iter().map(|image| link("enclosure", &image.url, image.media_type, image.title.as_deref())),
+    );
     links.extend(item.related.iter().map(|related| link("related", &related.url, None, Some(&related.title))));
     let authors = item.provider.iter().map(|provider| Person {
         name: provider.name.clone(),
         uri: provider.home.clone(),
         ..Default::default()
     });
-    let categories = item.topics.iter().chain(&item.tags).map(|name| Category {
-        term: name.clone(),
-        ..Default::default()
-    });
+    let categories =
+        item.topics.iter().chain(&item.tags).map(|name| Category { term: name.clone(), ..Default::default() });
     Entry {
         title: Text::plain(item.title.clone()),
         id: item.id.clone(),

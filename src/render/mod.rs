@@ -45,18 +45,15 @@ impl FeedMeta {
     fn new(feed: &Feed, site: &Site) -> Self {
         let (title, description) = match feed.family {
             Family::All => (site.title.clone(), site.description.clone()),
-            Family::Topics => (
-                format!("{} — {}", site.title, feed.name),
-                format!("Articles about {} from {}", feed.name, site.title),
-            ),
-            Family::Providers => (
-                format!("{} — {}", site.title, feed.name),
-                format!("Articles from {} on {}", feed.name, site.title),
-            ),
-            Family::Categories | Family::Types => (
-                format!("{} — {}", site.title, feed.name),
-                format!("{} articles from {}", feed.name, site.title),
-            ),
+            Family::Topics => {
+                (format!("{} — {}", site.title, feed.name), format!("Articles about {} from {}", feed.name, site.title))
+            }
+            Family::Providers => {
+                (format!("{} — {}", site.title, feed.name), format!("Articles from {} on {}", feed.name, site.title))
+            }
+            Family::Categories | Family::Types => {
+                (format!("{} — {}", site.title, feed.name), format!("{} articles from {}", feed.name, site.title))
+            }
         };
         let updated = feed.items.iter().map(|item| item.updated).max().unwrap_or_default();
         FeedMeta { title, description, updated }
@@ -87,8 +84,5 @@ pub fn render_feed(feed: &Feed, site: &Site, format: Format) -> Result<OutputFil
 
 /// Render every feed in every format, in feed order then format order.
 pub fn render_all(feeds: &[Feed], site: &Site, formats: &[Format]) -> Result<Vec<OutputFile>, RenderError> {
-    feeds
-        .iter()
-        .flat_map(|feed| formats.iter().map(move |&format| render_feed(feed, site, format)))
-        .collect()
+    feeds.iter().flat_map(|feed| formats.iter().map(move |&format| render_feed(feed, site, format))).collect()
 }

@@ -57,10 +57,10 @@ fn rss_item(item: &Item) -> rss::Item {
         pub_date: Some(item.published.to_rfc2822()),
         categories: categories.collect(),
         content: item.content_html.clone(),
-        dublin_core_ext: item.provider.as_ref().map(|provider| DublinCoreExtension {
-            creators: vec![provider.name.clone()],
-            ..Default::default()
-        }),
+        dublin_core_ext: item
+            .provider
+            .as_ref()
+            .map(|provider| DublinCoreExtension { creators: vec![provider.name.clone()], ..Default::default() }),
         extensions: media_extensions(&item.images),
         ..Default::default()
     }
