@@ -36,28 +36,18 @@ pub fn settings(input: &Path, output: &Path) -> Settings {
     config::resolve(file, Path::new(""), overrides, now()).unwrap()
 }
 
-/// Every file under `dir`, by `/`-separated relative path.
+/// Every file under `dir`, by `/`-separated relative path (empty when `dir`
+/// does not exist).
 pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    for entry in walkdir(dir) {
-        let relative = entry.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-        files.insert(relative, fs::read(&entry).unwrap());
-    }
-    files
-}
-
-fn walkdir(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let Ok(entries) = fs::read_dir(dir) else { return found };
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(walkdir(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let relative = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            (relative, fs::read(entry.path()).unwrap())
+        })
+        .collect()
 }
 
 /// Build `settings` and return the output folder's files.
