@@ -43,17 +43,15 @@ struct FeedMeta {
 
 impl FeedMeta {
     fn new(feed: &Feed, site: &Site) -> Self {
-        let (title, description) = match feed.family {
-            Family::All => (site.title.clone(), site.description.clone()),
-            Family::Topics => {
-                (format!("{} — {}", site.title, feed.name), format!("Articles about {} from {}", feed.name, site.title))
-            }
-            Family::Providers => {
-                (format!("{} — {}", site.title, feed.name), format!("Articles from {} on {}", feed.name, site.title))
-            }
-            Family::Categories | Family::Types => {
-                (format!("{} — {}", site.title, feed.name), format!("{} articles from {}", feed.name, site.title))
-            }
+        let title = match feed.family {
+            Family::All => site.title.clone(),
+            _ => format!("{} — {}", site.title, feed.name),
+        };
+        let description = match feed.family {
+            Family::All => site.description.clone(),
+            Family::Topics => format!("Articles about {} from {}", feed.name, site.title),
+            Family::Providers => format!("Articles from {} on {}", feed.name, site.title),
+            Family::Categories | Family::Types => format!("{} articles from {}", feed.name, site.title),
         };
         let updated = feed.items.iter().map(|item| item.updated).max().unwrap_or_default();
         FeedMeta { title, description, updated }
