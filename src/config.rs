@@ -81,6 +81,8 @@ pub struct Overrides {
     pub unpublished: bool,
     /// `--future`.
     pub future: bool,
+    /// `--skip-invalid`.
+    pub skip_invalid: bool,
 }
 
 /// Everything a build needs, resolved and checked.
@@ -102,6 +104,8 @@ pub struct Settings {
     pub include_unpublished: bool,
     /// Include records dated after `now`.
     pub include_future: bool,
+    /// Build the valid records when some are invalid, instead of failing.
+    pub skip_invalid: bool,
     /// The moment that decides which records are in the future.
     pub now: DateTime<Utc>,
 }
@@ -238,6 +242,7 @@ pub fn resolve(
         families,
         include_unpublished: overrides.unpublished || file.unpublished.unwrap_or(false),
         include_future: overrides.future || file.future.unwrap_or(false),
+        skip_invalid: overrides.skip_invalid,
         now,
     })
 }

@@ -20,6 +20,7 @@ pub mod slug;
 pub mod text;
 pub mod write;
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use thiserror::Error;
@@ -27,6 +28,7 @@ use thiserror::Error;
 pub use config::Settings;
 use group::GroupOptions;
 use load::{LoadError, LoadOptions, RecordError};
+use record::Record;
 use render::{OutputFile, RenderError};
 use select::{Duplicate, SelectOptions};
 use write::WriteError;
@@ -34,7 +36,7 @@ use write::WriteError;
 /// What a build read, left out and produced.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// Files with front matter (valid, invalid or unpublished).
+    /// Record files read: valid, invalid or unpublished.
     pub records_read: usize,
     /// `published: false` records left out.
     pub unpublished: usize,
@@ -44,10 +46,19 @@ pub struct Report {
     pub duplicates: Vec<Duplicate>,
     /// Files skipped for having no front matter.
     pub without_front_matter: Vec<PathBuf>,
+    /// With `skip_invalid`: every problem of the records left out as invalid.
+    pub skipped: Vec<RecordError>,
     /// Feeds built (each written once per format).
     pub feeds: usize,
     /// Files produced.
     pub files: usize,
+}
+
+impl Report {
+    /// How many record files were left out as invalid.
+    pub fn invalid_records(&self) -> usize {
+        self.skipped.iter().map(|error| &error.path).collect::<BTreeSet<_>>().len()
+    }
 }
 
 /// A build, rendered but not written.
@@ -77,31 +88,44 @@ pub enum BuildError {
 }
 
 /// Load, select, group and render: the whole build, in memory.
+///
+/// Invalid records fail the build unless `settings.skip_invalid` is set, in
+/// which case they are left out and listed in [`Report::skipped`].
 pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
     let loaded = load::load(&settings.inputs, LoadOptions { include_unpublished: settings.include_unpublished })?;
-    if !loaded.errors.is_empty() {
+    if !loaded.errors.is_empty() && !settings.skip_invalid {
         return Err(BuildError::InvalidRecords(loaded.errors));
     }
-    let records_read = loaded.records.len() + loaded.unpublished;
+    let valid_and_unpublished = loaded.records.len() + loaded.unpublished;
+    let mut plan = render_records(loaded.records, settings)?;
+    plan.report.unpublished = loaded.unpublished;
+    plan.report.without_front_matter = loaded.without_front_matter;
+    plan.report.skipped = loaded.errors;
+    plan.report.records_read = valid_and_unpublished + plan.report.invalid_records();
+    Ok(plan)
+}
+
+/// The build after loading: select, prepare, group and render `records`.
+/// The report counts only what these stages decide (future, duplicates,
+/// feeds, files); [`plan`] adds what loading found.
+pub fn render_records(records: Vec<Record>, settings: &Settings) -> Result<Plan, BuildError> {
     let selection =
-        select::select(loaded.records, SelectOptions { include_future: settings.include_future, now: settings.now });
+        select::select(records, SelectOptions { include_future: settings.include_future, now: settings.now });
     let items = selection.records.iter().map(item::prepare).collect();
     let feeds = group::group(items, &GroupOptions { families: settings.families.clone(), limit: settings.limit });
     let files = render::render_all(&feeds, &settings.site, &settings.formats)?;
     let report = Report {
-        records_read,
-        unpublished: loaded.unpublished,
         future: selection.future,
         duplicates: selection.duplicates,
-        without_front_matter: loaded.without_front_matter,
         feeds: feeds.len(),
         files: files.len(),
+        ..Report::default()
     };
     Ok(Plan { files, report })
 }
 
-/// Build and write the output folder. Nothing is written unless every
-/// record is valid and every feed rendered.
+/// Build and write the output folder. Nothing is written unless every feed
+/// rendered and every record is valid (or `skip_invalid` is set).
 pub fn build(settings: &Settings) -> Result<Report, BuildError> {
     let plan = plan(settings)?;
     write::write_files(&settings.output, &plan.files)?;

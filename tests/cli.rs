@@ -45,7 +45,7 @@ fn build_with_config_in_working_directory_exits_0_and_summarises() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(dir.path().join("feeds/topics/greetings.rss.xml").is_file());
     let message = stderr(&output);
-    assert!(message.starts_with("feedgen: read 1 records (left out: 0 unpublished, 0 future, 0 duplicate); wrote 6 files for 2 feeds to feeds in "), "{message}");
+    assert!(message.starts_with("feedgen: read 1 records (left out: 0 unpublished, 0 invalid, 0 future, 0 duplicate); wrote 6 files for 2 feeds to feeds in "), "{message}");
 }
 
 #[test]

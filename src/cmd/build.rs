@@ -34,6 +34,9 @@ pub struct BuildArgs {
     /// Include records dated in the future.
     #[arg(long)]
     future: bool,
+    /// Build the valid records even if some are invalid, listing those skipped (exit 0).
+    #[arg(long)]
+    skip_invalid: bool,
     /// Print errors only.
     #[arg(short, long)]
     quiet: bool,
@@ -65,11 +68,15 @@ fn settings(args: &BuildArgs) -> Result<Settings, Failure> {
         limit: args.limit,
         unpublished: args.unpublished,
         future: args.future,
+        skip_invalid: args.skip_invalid,
     };
     config::resolve(file, &file_dir, overrides, now).map_err(usage)
 }
 
 fn print_notes(report: &Report) {
+    for error in &report.skipped {
+        eprintln!("skipped: {error}");
+    }
     for path in &report.without_front_matter {
         eprintln!("note: {}: no front matter; skipped", path.display());
     }
@@ -86,10 +93,11 @@ fn print_notes(report: &Report) {
 
 fn summary(report: &Report, output: &Path, started: Instant) -> String {
     format!(
-        "feedgen: read {} records (left out: {} unpublished, {} future, {} duplicate); \
+        "feedgen: read {} records (left out: {} unpublished, {} invalid, {} future, {} duplicate); \
          wrote {} files for {} feeds to {} in {:.2}s",
         report.records_read,
         report.unpublished,
+        report.invalid_records(),
         report.future,
         report.duplicates.len(),
         report.files,
