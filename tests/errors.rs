@@ -85,11 +85,19 @@ fn yaml_syntax_and_type_errors_carry_serde_yaml_positions() {
 
 #[test]
 fn published_that_is_not_a_boolean_never_publishes() {
-    let bad = b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/5\npublished: no\n---\n";
-    assert_eq!(
-        messages(&[("flag.md", bad)]),
-        ["flag.md:5:12: invalid front matter: published: invalid type: string \"no\", expected a boolean"]
-    );
+    for spelling in ["no", "off", "yes", "\"false\"", "0"] {
+        let bad = format!(
+            "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/5\npublished: {spelling}\n---\n"
+        );
+        let shown = spelling.trim_matches('"');
+        assert_eq!(
+            messages(&[("flag.md", bad.as_bytes())]),
+            [format!(
+                "flag.md:5:{}: published: must be true or false, not \"{shown}\"; write `published: false` to keep a draft out",
+                if spelling.starts_with('"') { 13 } else { 12 }
+            )]
+        );
+    }
 }
 
 #[test]

@@ -23,7 +23,7 @@ pub use validate::parse_web_link;
 
 use crate::record::Record;
 use front_matter::{Unclosed, YAML_FIRST_LINE};
-use raw::{PublishedFlag, RawRecord};
+use raw::{PublishedFlag, PublishedValue, RawRecord};
 
 /// Record files larger than this are refused unread (10 MiB): real records
 /// are a few kilobytes, and the cap bounds what one bad file can cost.
@@ -129,18 +129,18 @@ pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<P
             return Err(vec![error_at(path, Some(Position::START), message)]);
         }
     };
-    let keep = |published: Option<bool>| options.include_unpublished || published != Some(false);
+    let keep = |published: Option<&PublishedValue>| options.include_unpublished || !PublishedValue::is_false(published);
     let raw: RawRecord = match serde_yaml::from_str(split.yaml) {
         Ok(raw) => raw,
         Err(error) => {
             let flag = serde_yaml::from_str::<PublishedFlag>(split.yaml).map(|flag| flag.published);
             return match flag {
-                Ok(published) if !keep(published) => Ok(Parsed::Unpublished),
+                Ok(published) if !keep(published.as_ref()) => Ok(Parsed::Unpublished),
                 _ => Err(vec![yaml_error(path, &error)]),
             };
         }
     };
-    if !keep(raw.published) {
+    if !keep(raw.published.as_ref()) {
         return Ok(Parsed::Unpublished);
     }
     validate::validate(path, raw, split.yaml, split.body)

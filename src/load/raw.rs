@@ -21,7 +21,7 @@ pub struct RawRecord {
     pub category: Option<String>,
     pub quality: Option<i64>,
     pub heat: Option<i64>,
-    pub published: Option<bool>,
+    pub published: Option<PublishedValue>,
     pub provider: Option<RawProvider>,
     pub topics: Option<Vec<String>>,
     pub tags: Option<Vec<String>>,
@@ -57,9 +57,26 @@ pub struct RawRelated {
     pub provider: Option<RawProvider>,
 }
 
+/// `published` as written. Only a YAML boolean counts; anything else (the
+/// YAML 1.1 spellings `no`, `off`, `yes`, a quoted `"false"`) is kept as
+/// written so that validation can refuse it with a message of its own.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum PublishedValue {
+    Flag(bool),
+    Other(serde_yaml::Value),
+}
+
+impl PublishedValue {
+    /// Whether the record is marked `published: false`, and nothing else.
+    pub fn is_false(value: Option<&Self>) -> bool {
+        matches!(value, Some(PublishedValue::Flag(false)))
+    }
+}
+
 /// Just the `published` flag, read when the full record fails to parse, so
 /// that an unfinished draft marked `published: false` is skipped, not reported.
 #[derive(Debug, Deserialize)]
 pub struct PublishedFlag {
-    pub published: Option<bool>,
+    pub published: Option<PublishedValue>,
 }

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::date::{EXPECTED_DATE, parse_timestamp};
 use super::front_matter::{Locator, Position};
-use super::raw::{RawImage, RawProvider, RawRecord, RawRelated};
+use super::raw::{PublishedValue, RawImage, RawProvider, RawRecord, RawRelated};
 use crate::record::{Image, Provider, Record, Related};
 
 /// One problem: where, and what (the message starts with the field's path).
@@ -67,6 +67,24 @@ impl Checker<'_> {
             self.report(at, format!("{path}: not a date: {}; {EXPECTED_DATE}", quoted(value)));
         }
         parsed
+    }
+
+    /// `published` must be a YAML boolean: `published: no` means "not
+    /// published" to a Jekyll user but is a string in YAML 1.2, so it is
+    /// refused rather than guessed at, and the record is never published.
+    fn refuse_published(&mut self, value: &serde_yaml::Value) {
+        let written = match value {
+            serde_yaml::Value::String(text) => text.clone(),
+            other => serde_yaml::to_string(other).unwrap_or_default().trim().to_owned(),
+        };
+        let at = self.locator.value("published", &written);
+        self.report(
+            at,
+            format!(
+                "published: must be true or false, not {}; write `published: false` to keep a draft out",
+                quoted(&written)
+            ),
+        );
     }
 
     fn images(&mut self, top_key: &str, path: &str, raw: Option<Vec<RawImage>>) -> Vec<Image> {
@@ -164,6 +182,15 @@ pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result
         _ => None,
     };
 
+    let is_published = match &raw.published {
+        None => true,
+        Some(PublishedValue::Flag(flag)) => *flag,
+        Some(PublishedValue::Other(value)) => {
+            check.refuse_published(value);
+            false
+        }
+    };
+
     let provider = check.provider("provider", "provider", raw.provider);
     let images = check.images("images", "images", raw.images);
     let related = check.related(raw.related);
@@ -183,7 +210,7 @@ pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result
             category: raw.category,
             quality: raw.quality,
             heat: raw.heat,
-            is_published: raw.published.unwrap_or(true),
+            is_published,
             provider,
             topics: names(raw.topics),
             tags: names(raw.tags),
