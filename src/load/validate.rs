@@ -10,6 +10,7 @@ use super::date::{EXPECTED_DATE, parse_timestamp};
 use super::front_matter::{Locator, Position};
 use super::raw::{PublishedValue, RawImage, RawProvider, RawRecord, RawRelated};
 use crate::record::{Image, Provider, Record, Related};
+use crate::text::plain_text;
 
 /// One problem: where, and what (the message starts with the field's path).
 pub type Problem = (Position, String);
@@ -154,10 +155,11 @@ fn names(raw: Option<Vec<String>>) -> Vec<String> {
 pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result<Record, Vec<Problem>> {
     let mut check = Checker { locator: Locator::new(yaml), problems: Vec::new() };
 
-    let title = present(&raw.title).map(str::to_owned);
+    let title = present(&raw.title).filter(|title| !plain_text(title).is_empty()).map(str::to_owned);
     if title.is_none() {
         let at = check.locator.key("title").unwrap_or(Position::START);
-        check.report(at, "title: missing; every record needs a title".to_owned());
+        let why = if present(&raw.title).is_some() { "has no visible characters" } else { "missing" };
+        check.report(at, format!("title: {why}; every record needs a title"));
     }
 
     let published = match present(&raw.published_date_time) {
