@@ -172,10 +172,11 @@ fn clean_names(names: &[String]) -> Vec<String> {
 
 /// Build the item for one record.
 pub fn prepare(record: &Record) -> Item {
-    let summary_html = record.excerpt.as_deref().map(sanitise_html).and_then(non_empty);
+    let base = &record.link;
+    let summary_html = record.excerpt.as_deref().map(|html| sanitise_html(html, base)).and_then(non_empty);
     let summary_text = record.excerpt.as_deref().map(html_to_text).and_then(non_empty);
-    let featured = record.featured_content.as_deref().map(sanitise_html).and_then(non_empty);
-    let body = non_empty(markdown_to_html(&record.body));
+    let featured = record.featured_content.as_deref().map(|html| sanitise_html(html, base)).and_then(non_empty);
+    let body = non_empty(markdown_to_html(&record.body, base));
     let related: Vec<ItemLink> = record.related.iter().map(item_link).collect();
 
     let content_html = (featured.is_some() || body.is_some() || !related.is_empty()).then(|| {

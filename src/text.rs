@@ -8,7 +8,10 @@
 //! entities (`&#1;`) can produce them too.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::sync::LazyLock;
+
+use url::Url;
 
 /// Whether XML 1.0 allows `c` in a document, minus the C1 controls and DEL,
 /// which XML discourages and no reader displays.
@@ -39,23 +42,45 @@ pub fn plain_text(s: &str) -> String {
     xml_safe(s).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+thread_local! {
+    /// The URL that relative URLs in the fragment being sanitised on this
+    /// thread resolve against (see [`sanitise_html`]).
+    static RELATIVE_BASE: RefCell<Option<Url>> = const { RefCell::new(None) };
+}
+
+/// Resolves a relative URL against [`RELATIVE_BASE`]; with no base, the
+/// attribute is dropped.
+fn resolve_relative(url: &str) -> Option<Cow<'_, str>> {
+    RELATIVE_BASE.with_borrow(|base| base.as_ref()?.join(url).ok()).map(|url| Cow::Owned(url.into()))
+}
+
 /// The sanitiser for every HTML fragment in a feed: no scripts, no event
-/// handlers, no `javascript:`/`data:` URLs, links opened without referrer.
-/// Video embeds (`featuredContent`) keep their `<iframe>` with an http(s) source.
+/// handlers, no `javascript:`/`data:` URLs, links opened without referrer,
+/// relative URLs made absolute. Video embeds (`featuredContent`) keep their
+/// `<iframe>` with an http(s) source.
+///
+/// Built once: building an ammonia sanitiser costs more than most cleanings,
+/// which is why the base URL reaches the resolver through a thread-local
+/// rather than a sanitiser per record.
 static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
         .add_tags(["iframe", "figure", "figcaption"])
         .add_tag_attributes("iframe", ["src", "width", "height", "title", "allowfullscreen"])
         .url_schemes(["http", "https", "mailto"].into())
+        .url_relative(ammonia::UrlRelative::Custom(Box::new(resolve_relative)))
         .link_rel(Some("noopener noreferrer"));
     builder
 });
 
 /// A sanitised HTML fragment: parsed once (so entities are decoded once),
-/// cleaned, serialised once.
-pub fn sanitise_html(fragment: &str) -> String {
+/// cleaned, serialised once. Relative URLs are resolved against `base`, the
+/// article's link: a feed reader has no page to resolve them against, and
+/// the W3C validator warns about them.
+pub fn sanitise_html(fragment: &str, base: &Url) -> String {
+    RELATIVE_BASE.with_borrow_mut(|current| *current = Some(base.clone()));
     let clean = SANITISER.clean(fragment).to_string();
+    RELATIVE_BASE.with_borrow_mut(|current| *current = None);
     xml_safe(&clean).trim().to_owned()
 }
 
@@ -68,13 +93,14 @@ pub fn html_to_text(fragment: &str) -> String {
 }
 
 /// A Markdown body as sanitised HTML (CommonMark plus tables, strikethrough
-/// and footnotes; raw HTML in the body goes through the same sanitiser).
-pub fn markdown_to_html(markdown: &str) -> String {
+/// and footnotes; raw HTML in the body goes through the same sanitiser, and
+/// relative links resolve against `base`).
+pub fn markdown_to_html(markdown: &str, base: &Url) -> String {
     use pulldown_cmark::{Options, Parser, html};
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     let mut unsafe_html = String::new();
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
-    sanitise_html(&unsafe_html)
+    sanitise_html(&unsafe_html, base)
 }
 
 /// Escape text for inclusion in HTML we assemble ourselves.
@@ -90,6 +116,18 @@ pub fn escape_attribute(value: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn article() -> Url {
+        Url::parse("https://news.test/2026/story").unwrap()
+    }
+
+    fn sanitise_html(fragment: &str) -> String {
+        super::sanitise_html(fragment, &article())
+    }
+
+    fn markdown_to_html(markdown: &str) -> String {
+        super::markdown_to_html(markdown, &article())
+    }
 
     #[test]
     fn forbidden_characters_are_removed() {
@@ -127,6 +165,18 @@ mod tests {
     fn video_iframe_keeps_its_https_source() {
         let html = sanitise_html(r#"<iframe width="800" src="https://video.example/embed/1" onload="x()"></iframe>"#);
         assert_eq!(html, r#"<iframe width="800" src="https://video.example/embed/1"></iframe>"#);
+    }
+
+    #[test]
+    fn relative_urls_resolve_against_the_article() {
+        assert_eq!(
+            sanitise_html(r#"<a href="/about">a</a> <img src="pic.jpg"> <a href="//cdn.test/x">c</a>"#),
+            r#"<a href="https://news.test/about" rel="noopener noreferrer">a</a> <img src="https://news.test/2026/pic.jpg"> <a href="https://cdn.test/x" rel="noopener noreferrer">c</a>"#
+        );
+        assert_eq!(
+            markdown_to_html("[more](../more)"),
+            r#"<p><a href="https://news.test/more" rel="noopener noreferrer">more</a></p>"#
+        );
     }
 
     #[test]
