@@ -18,6 +18,7 @@ pub mod select;
 pub mod site;
 pub mod slug;
 pub mod text;
+pub mod uri;
 pub mod write;
 
 use std::collections::BTreeSet;

@@ -211,15 +211,15 @@ fn hidden_entries_and_files_without_front_matter_are_skipped() {
 }
 
 #[test]
-fn scripts_and_event_handlers_are_removed_from_html() {
+fn scripts_and_event_handlers_are_removed_and_embeds_become_links() {
     let tree = newsroom_tree();
     let json: serde_json::Value = serde_json::from_slice(&tree["all.json"]).unwrap();
     let items = json["items"].as_array().unwrap();
     let content =
         |id: &str| items.iter().find(|item| item["id"] == id).unwrap()["content_html"].as_str().unwrap().to_owned();
     let video = content(VIDEO);
-    assert!(video.contains(r#"src="https://video.test/embed/k1""#), "{video}");
-    assert!(!video.contains("onload") && !video.contains("script"), "{video}");
+    assert!(video.contains(r#"<a href="https://video.test/embed/k1""#), "{video}");
+    assert!(!video.contains("<iframe") && !video.contains("onload") && !video.contains("script"), "{video}");
     let tutorial = content(BETA);
     assert!(tutorial.contains("<strong>read it bottom-up</strong>") && !tutorial.contains("script"), "{tutorial}");
 }

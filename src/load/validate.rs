@@ -11,6 +11,7 @@ use super::front_matter::{Locator, Position};
 use super::raw::{PublishedValue, RawImage, RawProvider, RawRecord, RawRelated};
 use crate::record::{Image, Provider, Record, Related};
 use crate::text::plain_text;
+use crate::uri;
 
 /// One problem: where, and what (the message starts with the field's path).
 pub type Problem = (Position, String);
@@ -30,11 +31,12 @@ fn present(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|text| !text.trim().is_empty())
 }
 
-/// An absolute http(s) URL with a host, or `None`.
+/// An absolute http(s) URL with a host, in canonical form
+/// ([`crate::uri`]), or `None`.
 pub fn parse_web_link(text: &str) -> Option<Url> {
     let url = Url::parse(text.trim()).ok()?;
     let has_host = url.host_str().is_some_and(|host| !host.is_empty());
-    (matches!(url.scheme(), "http" | "https") && has_host).then_some(url)
+    (matches!(url.scheme(), "http" | "https") && has_host).then(|| uri::canonicalise(url))
 }
 
 /// Collects problems while converting raw values.
