@@ -167,13 +167,20 @@ fn folder_url(setting: &str, text: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
+/// A language tag whose primary subtag is an ISO 639-1 code (`en`, `en-GB`,
+/// `zh-Hant`): RSS readers and the W3C validator expect ISO 639 codes, and
+/// a two-letter one is what every reader knows.
 fn language(text: &str) -> Result<String, ConfigError> {
-    let valid = !text.is_empty()
+    let well_formed = !text.is_empty()
         && text
             .split('-')
             .all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()));
-    valid.then(|| text.to_owned()).ok_or_else(|| {
-        ConfigError::Invalid(format!("language must be a language tag such as en or en-GB, not {text:?}"))
+    let primary = text.split('-').next().unwrap_or_default().to_ascii_lowercase();
+    let known = primary.len() == 2 && isolang::Language::from_639_1(&primary).is_some();
+    (well_formed && known).then(|| text.to_owned()).ok_or_else(|| {
+        ConfigError::Invalid(format!(
+            "language must be a language tag starting with an ISO 639-1 code, such as en or en-GB, not {text:?}"
+        ))
     })
 }
 

@@ -113,8 +113,9 @@ fn image_media_type(url: &url::Url) -> Option<&'static str> {
 fn item_image(image: &Image) -> ItemImage {
     ItemImage {
         url: image.url.to_string(),
-        width: image.width,
-        height: image.height,
+        // A size of 0 means "unknown" in practice; feeds may only state positive sizes.
+        width: image.width.filter(|&width| width > 0),
+        height: image.height.filter(|&height| height > 0),
         title: image.title.as_deref().map(plain_text).and_then(non_empty),
         media_type: image_media_type(&image.url),
     }

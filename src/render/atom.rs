@@ -39,7 +39,13 @@ fn entry(item: &Item) -> Entry {
         authors: authors.collect(),
         categories: categories.collect(),
         links,
-        summary: item.summary_html.clone().map(Text::html),
+        // An entry with neither summary nor content leaves a reader nothing
+        // to show; the title stands in.
+        summary: match (&item.summary_html, &item.content_html) {
+            (Some(summary), _) => Some(Text::html(summary.clone())),
+            (None, None) => Some(Text::plain(item.title.clone())),
+            (None, Some(_)) => None,
+        },
         content: item.content_html.clone().map(|html| Content {
             value: Some(html),
             content_type: Some("html".to_owned()),

@@ -34,8 +34,12 @@ struct JsonItem<'a> {
     id: &'a str,
     url: &'a str,
     title: &'a str,
-    /// JSON Feed requires content; the excerpt stands in when there is no more.
-    content_html: &'a str,
+    /// JSON Feed requires `content_html` or `content_text`: the content,
+    /// else the excerpt, else (as text) the title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_html: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_text: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,11 +53,13 @@ struct JsonItem<'a> {
 }
 
 fn json_item(item: &Item) -> JsonItem<'_> {
+    let content_html = item.content_html.as_deref().or(item.summary_html.as_deref());
     JsonItem {
         id: &item.id,
         url: &item.link,
         title: &item.title,
-        content_html: item.content_html.as_deref().or(item.summary_html.as_deref()).unwrap_or_default(),
+        content_html,
+        content_text: content_html.is_none().then_some(item.title.as_str()),
         summary: item.summary_text.as_deref(),
         image: item.images.first().map(|image| image.url.as_str()),
         date_published: rfc3339(item.published),

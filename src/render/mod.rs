@@ -36,8 +36,8 @@ struct FeedMeta {
     /// "<site> — <name>", or the site title for the firehose.
     title: String,
     description: String,
-    /// Newest `updated` among the feed's items; the Unix epoch for an empty
-    /// feed, since no date may come from the clock.
+    /// Newest `updated` among the feed's items; [`EMPTY_FEED_DATE`] for an
+    /// empty feed, since no date may come from the clock.
     updated: DateTime<Utc>,
 }
 
@@ -53,10 +53,15 @@ impl FeedMeta {
             Family::Providers => format!("Articles from {} on {}", feed.name, site.title),
             Family::Categories | Family::Types => format!("{} articles from {}", feed.name, site.title),
         };
-        let updated = feed.items.iter().map(|item| item.updated).max().unwrap_or_default();
+        let updated = feed.items.iter().map(|item| item.updated).max().unwrap_or(EMPTY_FEED_DATE);
         FeedMeta { title, description, updated }
     }
 }
+
+/// The date of a feed without items: 1990-01-01T00:00:00Z, the earliest
+/// date the W3C validator finds plausible (it warns about anything older,
+/// such as the Unix epoch). It must be fixed: no date may come from the clock.
+const EMPTY_FEED_DATE: DateTime<Utc> = DateTime::from_timestamp(631_152_000, 0).expect("a valid timestamp");
 
 /// The name feeds give as their generator. No version number: a release
 /// of feedgen alone should not change every feed's bytes.
@@ -67,14 +72,49 @@ fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// An XML document with `&lt;` and `&amp;` outside CDATA sections written
+/// as the equivalent `&#x3C;` and `&#x26;`.
+///
+/// The RSS Best Practices Profile asks for this so that readers can tell
+/// text that merely contains `<` or `&` (a title such as "Vec<T> & you")
+/// from escaped HTML, and the W3C validator warns about text that does not
+/// do it. The serialisers write `&lt;`/`&amp;`, hence this pass; CDATA
+/// sections hold HTML, where the two spellings are equally valid, and are
+/// left alone.
+fn hexadecimal_references(xml: Vec<u8>) -> Vec<u8> {
+    const CDATA_START: &[u8] = b"<![CDATA[";
+    const CDATA_END: &[u8] = b"]]>";
+    let mut out = Vec::with_capacity(xml.len() + xml.len() / 8);
+    let mut rest = xml.as_slice();
+    while let Some(at) = rest.iter().position(|&byte| byte == b'&' || byte == b'<') {
+        out.extend_from_slice(&rest[..at]);
+        rest = &rest[at..];
+        let (replacement, consumed): (&[u8], usize) = if rest.starts_with(CDATA_START) {
+            let end =
+                rest.windows(CDATA_END.len()).position(|window| window == CDATA_END).map_or(rest.len(), |i| i + 3);
+            (&rest[..end], end)
+        } else if rest.starts_with(b"&lt;") {
+            (b"&#x3C;", 4)
+        } else if rest.starts_with(b"&amp;") {
+            (b"&#x26;", 5)
+        } else {
+            (&rest[..1], 1)
+        };
+        out.extend_from_slice(replacement);
+        rest = &rest[consumed..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
 /// Render one feed in one format.
 pub fn render_feed(feed: &Feed, site: &Site, format: Format) -> Result<OutputFile, RenderError> {
     let path = feed.path(format);
     let meta = FeedMeta::new(feed, site);
     let self_url = site.url_of(&path).to_string();
     let rendered = match format {
-        Format::Rss => rss::render(feed, site, &meta, &self_url),
-        Format::Atom => atom::render(feed, site, &meta, &self_url),
+        Format::Rss => rss::render(feed, site, &meta, &self_url).map(hexadecimal_references),
+        Format::Atom => atom::render(feed, site, &meta, &self_url).map(hexadecimal_references),
         Format::Json => json::render(feed, site, &meta, &self_url),
     };
     rendered.map(|bytes| OutputFile { path: path.clone(), bytes }).map_err(|message| RenderError { path, message })
@@ -83,4 +123,18 @@ pub fn render_feed(feed: &Feed, site: &Site, format: Format) -> Result<OutputFil
 /// Render every feed in every format, in feed order then format order.
 pub fn render_all(feeds: &[Feed], site: &Site, formats: &[Format]) -> Result<Vec<OutputFile>, RenderError> {
     feeds.iter().flat_map(|feed| formats.iter().map(move |&format| render_feed(feed, site, format))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lt_and_amp_become_hexadecimal_references_outside_cdata() {
+        let xml = b"<t a=\"x&amp;y\">Vec&lt;T&gt; &amp;amp;</t><d><![CDATA[<p>&lt;&amp;</p>]]></d>&quot;".to_vec();
+        assert_eq!(
+            String::from_utf8(hexadecimal_references(xml)).unwrap(),
+            "<t a=\"x&#x26;y\">Vec&#x3C;T&gt; &#x26;amp;</t><d><![CDATA[<p>&lt;&amp;</p>]]></d>&quot;"
+        );
+    }
 }

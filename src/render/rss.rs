@@ -49,20 +49,38 @@ fn media_extensions(images: &[ItemImage]) -> ExtensionMap {
 
 fn rss_item(item: &Item) -> rss::Item {
     let categories = item.topics.iter().chain(&item.tags).map(|name| Category { name: name.clone(), domain: None });
+    // The RSS Profile wants a description before any content:encoded, so
+    // without an excerpt the full content is the description.
+    let (description, content) = match &item.summary_html {
+        Some(summary) => (Some(summary.clone()), item.content_html.clone()),
+        None => (item.content_html.clone(), None),
+    };
     rss::Item {
         title: Some(item.title.clone()),
         link: Some(item.link.clone()),
-        description: item.summary_html.clone(),
+        description,
         guid: Some(Guid { value: item.id.clone(), permalink: true }),
         pub_date: Some(item.published.to_rfc2822()),
         categories: categories.collect(),
-        content: item.content_html.clone(),
+        content,
         dublin_core_ext: item
             .provider
             .as_ref()
             .map(|provider| DublinCoreExtension { creators: vec![provider.name.clone()], ..Default::default() }),
         extensions: media_extensions(&item.images),
         ..Default::default()
+    }
+}
+
+/// Whether a logo may be the channel `image`, which RSS 2.0 limits to GIF,
+/// JPEG and PNG: its file extension, if it has one, must be one of those.
+/// (Atom's `icon` and JSON Feed's `favicon` take any format.)
+fn is_rss_image_format(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    let file_name = path.rsplit('/').next().unwrap_or_default();
+    match file_name.rsplit_once('.') {
+        Some((_, extension)) => matches!(extension.to_ascii_lowercase().as_str(), "gif" | "jpg" | "jpeg" | "png"),
+        None => true,
     }
 }
 
@@ -73,7 +91,7 @@ pub(super) fn render(feed: &Feed, site: &Site, meta: &FeedMeta, self_url: &str) 
         mime_type: Some(Format::Rss.media_type().to_owned()),
         ..Default::default()
     };
-    let image = feed.icon.as_ref().map(|icon| Image {
+    let image = feed.icon.as_ref().filter(|icon| is_rss_image_format(icon)).map(|icon| Image {
         url: icon.clone(),
         title: meta.title.clone(),
         link: site.home_url.to_string(),
