@@ -30,7 +30,7 @@ fn unparseable_date_points_at_the_value() {
     assert_eq!(
         messages(&[("good.md", GOOD), ("when.md", bad)]),
         [
-            "when.md:3:20: publishedDateTime: not a date: \"yesterday\"; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12"
+            "when.md:3:20: publishedDateTime: not a date: \"yesterday\"; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12, in the years 1900 to 9999"
         ]
     );
 }
@@ -67,7 +67,7 @@ fn nested_bad_values_are_named_by_path() {
         messages(&[("nested.md", bad)]),
         [
             "nested.md:6:11: images[0].url: not an absolute http(s) URL: \"ftp://x.test/a.jpg\"",
-            "nested.md:9:24: related[0].publishedDateTime: not a date: \"soon\"; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12",
+            "nested.md:9:24: related[0].publishedDateTime: not a date: \"soon\"; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12, in the years 1900 to 9999",
         ]
     );
 }

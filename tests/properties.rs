@@ -205,3 +205,43 @@ proptest! {
         }
     }
 }
+
+/// Date text: a year from far outside the range feeds can state to far
+/// beyond it, in each accepted spelling, or anything at all.
+fn date_text() -> impl Strategy<Value = String> {
+    let spelled = (-20_000i32..20_000, 1u32..=12, 1u32..=28, 0u32..24, 0u32..60, -14i32..=14, 0usize..4).prop_map(
+        |(year, month, day, hour, minute, offset, spelling)| match spelling {
+            0 => format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:00{offset:+03}:00"),
+            1 => format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:00 {offset:+03}00"),
+            2 => format!("{year:04}-{month:02}-{day:02}"),
+            _ => format!("{year}-{month}-{day} {hour}:{minute}"),
+        },
+    );
+    prop_oneof![3 => spelled, 1 => any::<String>()]
+}
+
+proptest! {
+    #[test]
+    fn any_date_is_either_refused_with_a_message_or_rendered(published in date_text(), updated in date_text()) {
+        let file = format!(
+            "---\ntitle: T\npublishedDateTime: {}\nupdatedDateTime: {}\noriginalUrl: https://ok.test/d\ntopics: [Dates]\n---\n",
+            serde_yaml::to_string(&published).unwrap().trim_end(),
+            serde_yaml::to_string(&updated).unwrap().trim_end(),
+        );
+        let mut settings = settings(Path::new("unused"), Path::new("unused"));
+        settings.include_future = true;
+        match parse_record(Path::new("d.md"), file.as_bytes(), LoadOptions::default()) {
+            Ok(Parsed::Record(record)) => {
+                let plan = feedgen::render_records(vec![*record], &settings).unwrap();
+                for output in &plan.files {
+                    prop_assert_eq!(parse_feed(&output.path, &output.bytes).entries.len(), 1);
+                }
+            }
+            Ok(other) => prop_assert!(false, "{other:?}"),
+            Err(errors) => {
+                let about_dates = |message: &str| message.starts_with("publishedDateTime: ") || message.starts_with("updatedDateTime: ");
+                prop_assert!(errors.iter().all(|error| about_dates(&error.message)), "{errors:?}");
+            }
+        }
+    }
+}
