@@ -100,6 +100,18 @@ fn published_that_is_not_a_boolean_never_publishes() {
     }
 }
 
+/// Found by fuzzing: chrono parses `-05-1-2`, and formatting that year as
+/// an RSS date panicked.
+#[test]
+fn dates_outside_the_years_feeds_can_state_are_refused() {
+    for date in ["-05-1-2", "+10000-01-01", "1899-12-31", "9999-12-31T23:59:59-01:00"] {
+        let bad = format!("---\ntitle: A\npublishedDateTime: \"{date}\"\noriginalUrl: https://ok.test/y\n---\n");
+        let found = messages(&[("year.md", bad.as_bytes())]);
+        assert_eq!(found.len(), 1, "{date}: {found:?}");
+        assert!(found[0].starts_with("year.md:3:21: publishedDateTime: not a date:"), "{date}: {found:?}");
+    }
+}
+
 #[test]
 fn bytes_that_are_not_utf8_are_refused_with_their_position() {
     let bad = b"---\ntitle: caf\xe9\n---\n";
