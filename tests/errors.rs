@@ -80,7 +80,7 @@ fn yaml_syntax_and_type_errors_carry_serde_yaml_positions() {
     let found = messages(&[("syntax.md", syntax), ("type.md", wrong_type)]);
     assert_eq!(found.len(), 2, "{found:#?}");
     assert!(found[0].starts_with("syntax.md:4:1: invalid front matter: "), "{found:#?}");
-    assert_eq!(found[1], "type.md:5:10: invalid front matter: quality: invalid type: string \"high\", expected i64");
+    assert_eq!(found[1], "type.md:5:10: invalid front matter: quality: invalid type: string, expected i64");
 }
 
 #[test]

@@ -92,18 +92,102 @@ fn error_at(path: &Path, position: Option<Position>, message: impl Into<String>)
     RecordError { path: path.to_owned(), position, message: message.into() }
 }
 
-/// serde_yaml's message without the " at line L column C" it appends, and
-/// its position moved from front-matter to file coordinates.
-fn yaml_error(path: &Path, error: &serde_yaml::Error) -> RecordError {
-    let mut message = error.to_string();
-    let position = error.location().map(|at| {
-        let suffix = format!(" at line {} column {}", at.line(), at.column());
-        if let Some(stripped) = message.strip_suffix(&suffix) {
-            message = stripped.to_owned();
+/// `message` without the strings serde quotes in it (`invalid type: string
+/// "x", expected i64` becomes `invalid type: string, expected i64`). The
+/// value could be anything a user pasted, such as a `secured` value that
+/// lost its key, and must not reach a log; the position still points at it.
+fn without_quoted_strings(message: &str) -> String {
+    const MARK: &str = "string \"";
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(at) = rest.find(MARK) {
+        out.push_str(&rest[..at + "string".len()]);
+        let quoted = &rest[at + MARK.len()..];
+        let mut escaped = false;
+        let end = quoted
+            .char_indices()
+            .find(|&(_, c)| {
+                let closes = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                closes
+            })
+            .map_or(quoted.len(), |(index, _)| index + 1);
+        rest = &quoted[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One place serde_yaml names in a message: where the text ` at line L
+/// column C` (front-matter coordinates) or ` at position N` (a byte offset
+/// into the front matter) starts and ends, and the file position it means.
+struct NamedPlace {
+    start: usize,
+    end: usize,
+    at: Position,
+    is_offset: bool,
+}
+
+/// The decimal number at the start of `text`, and its length.
+fn leading_number(text: &str) -> Option<(usize, usize)> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    Some((text[..digits].parse().ok()?, digits))
+}
+
+/// Every place a serde_yaml message names, in order.
+fn named_places(message: &str, yaml: &str) -> Vec<NamedPlace> {
+    let mut places = Vec::new();
+    let mut from = 0;
+    while let Some(found) = message[from..].find(" at ") {
+        let start = from + found;
+        let after = &message[start + " at ".len()..];
+        let place = if let Some(rest) = after.strip_prefix("line ") {
+            leading_number(rest).and_then(|(line, line_digits)| {
+                let rest = rest[line_digits..].strip_prefix(" column ")?;
+                let (column, column_digits) = leading_number(rest)?;
+                let length = " at line ".len() + line_digits + " column ".len() + column_digits;
+                let at = Position { line: line + YAML_FIRST_LINE - 1, column };
+                Some(NamedPlace { start, end: start + length, at, is_offset: false })
+            })
+        } else if let Some(rest) = after.strip_prefix("position ") {
+            leading_number(rest).filter(|&(offset, _)| offset <= yaml.len()).map(|(offset, digits)| {
+                let in_yaml = position_of(yaml.as_bytes(), offset);
+                let at = Position { line: in_yaml.line + YAML_FIRST_LINE - 1, column: in_yaml.column };
+                NamedPlace { start, end: start + " at position ".len() + digits, at, is_offset: true }
+            })
+        } else {
+            None
+        };
+        from = place.as_ref().map_or(start + " at ".len(), |place| place.end);
+        places.extend(place);
+    }
+    places
+}
+
+/// serde_yaml's error in file coordinates: the place of the problem (a byte
+/// offset when it names one, else the first line and column it names)
+/// becomes the error's position and leaves the message; any other place it
+/// names (the context: "while scanning a quoted scalar at …") is rewritten
+/// from front-matter to file lines.
+fn yaml_error(path: &Path, yaml: &str, error: &serde_yaml::Error) -> RecordError {
+    let message = without_quoted_strings(&error.to_string());
+    let places = named_places(&message, yaml);
+    let primary = places.iter().position(|place| place.is_offset).or((!places.is_empty()).then_some(0));
+    let mut rewritten = String::new();
+    let mut copied = 0;
+    for (index, place) in places.iter().enumerate() {
+        rewritten.push_str(&message[copied..place.start]);
+        if Some(index) != primary {
+            rewritten.push_str(&format!(" at line {} column {}", place.at.line, place.at.column));
         }
-        Position { line: at.line() + YAML_FIRST_LINE - 1, column: at.column() }
-    });
-    error_at(path, position, format!("invalid front matter: {message}"))
+        copied = place.end;
+    }
+    rewritten.push_str(&message[copied..]);
+    let position = match primary {
+        Some(index) => Some(places[index].at),
+        None => error.location().map(|at| Position { line: at.line() + YAML_FIRST_LINE - 1, column: at.column() }),
+    };
+    error_at(path, position, format!("invalid front matter: {rewritten}"))
 }
 
 /// The line and column of a byte offset in `bytes`.
@@ -112,6 +196,21 @@ fn position_of(bytes: &[u8], offset: usize) -> Position {
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
     Position { line: before.iter().filter(|&&b| b == b'\n').count() + 1, column }
+}
+
+/// Deserialise front matter, applying YAML merge keys (`<<: *defaults`)
+/// first when there may be any. Jekyll's YAML honours them and serde_yaml
+/// would silently ignore them, which would publish a draft whose
+/// `published: false` comes from a merged mapping. Merging needs a detour
+/// through `serde_yaml::Value`, whose errors carry no position, so it is
+/// taken only when the text contains `<<`.
+fn from_yaml<T: serde::de::DeserializeOwned>(yaml: &str) -> Result<T, serde_yaml::Error> {
+    if !yaml.contains("<<") {
+        return serde_yaml::from_str(yaml);
+    }
+    let mut value: serde_yaml::Value = serde_yaml::from_str(yaml)?;
+    value.apply_merge()?;
+    serde_yaml::from_value(value)
 }
 
 /// Parse one record file's bytes. Pure: no I/O, so it can be fuzzed.
@@ -130,13 +229,13 @@ pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<P
         }
     };
     let keep = |published: Option<&PublishedValue>| options.include_unpublished || !PublishedValue::is_false(published);
-    let raw: RawRecord = match serde_yaml::from_str(split.yaml) {
+    let raw: RawRecord = match from_yaml(split.yaml) {
         Ok(raw) => raw,
         Err(error) => {
-            let flag = serde_yaml::from_str::<PublishedFlag>(split.yaml).map(|flag| flag.published);
+            let flag = from_yaml::<PublishedFlag>(split.yaml).map(|flag| flag.published);
             return match flag {
                 Ok(published) if !keep(published.as_ref()) => Ok(Parsed::Unpublished),
-                _ => Err(vec![yaml_error(path, &error)]),
+                _ => Err(vec![yaml_error(path, split.yaml, &error)]),
             };
         }
     };
@@ -198,4 +297,38 @@ pub fn load(inputs: &[PathBuf], options: LoadOptions) -> Result<Loaded, LoadErro
         }
     }
     Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        let errors = parse_record(Path::new("r.md"), text.as_bytes(), LoadOptions::default()).unwrap_err();
+        errors.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_value_that_lost_its_key_is_not_quoted_in_the_error() {
+        assert_eq!(
+            problems("---\nsecured SECRET-lost-colon\n---\n"),
+            ["r.md:2:1: invalid front matter: invalid type: string, expected front matter made of `key: value` lines"]
+        );
+        let nested = problems(
+            "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://a.test/\nheat: \"SECRET \\\" still\"\n---\n",
+        );
+        assert_eq!(nested, ["r.md:5:7: invalid front matter: heat: invalid type: string, expected i64"]);
+    }
+
+    #[test]
+    fn merge_keys_are_applied_before_reading_the_record() {
+        let draft = "---\nd: &d {published: false}\n<<: *d\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://a.test/\n---\n";
+        assert_eq!(parse_record(Path::new("r.md"), draft.as_bytes(), LoadOptions::default()), Ok(Parsed::Unpublished));
+        let defaults = "---\nd: &d {title: From defaults}\n<<: *d\npublishedDateTime: 2025-01-01\noriginalUrl: https://a.test/\n---\n";
+        let Ok(Parsed::Record(record)) = parse_record(Path::new("r.md"), defaults.as_bytes(), LoadOptions::default())
+        else {
+            panic!("not loaded")
+        };
+        assert_eq!(record.title, "From defaults");
+    }
 }

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", expecting = "front matter made of `key: value` lines")]
 pub struct RawRecord {
     pub title: Option<String>,
     pub published_date_time: Option<String>,
