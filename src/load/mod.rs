@@ -6,6 +6,7 @@
 //! unpublished may also be unfinished, so its other problems are not reported.
 
 mod date;
+mod depth;
 mod front_matter;
 mod raw;
 mod validate;
@@ -25,9 +26,9 @@ use crate::record::Record;
 use front_matter::{Unclosed, YAML_FIRST_LINE};
 use raw::{PublishedFlag, PublishedValue, RawRecord};
 
-/// Record files larger than this are refused unread (10 MiB): real records
+/// Record files larger than this are refused unread (1 MiB): real records
 /// are a few kilobytes, and the cap bounds what one bad file can cost.
-pub const MAX_RECORD_BYTES: u64 = 10 * 1024 * 1024;
+pub const MAX_RECORD_BYTES: u64 = 1024 * 1024;
 
 /// A problem with one record file, pointing at the spot when it is known.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -228,6 +229,15 @@ pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<P
             return Err(vec![error_at(path, Some(Position::START), message)]);
         }
     };
+    if let Some(offset) = depth::yaml_too_deep(split.yaml) {
+        let in_yaml = position_of(split.yaml.as_bytes(), offset);
+        let at = Position { line: in_yaml.line + YAML_FIRST_LINE - 1, column: in_yaml.column };
+        let message = format!(
+            "front matter nests more than {} levels of `[` or `{{`; records that deep are refused to keep builds fast",
+            depth::MAX_YAML_FLOW_DEPTH
+        );
+        return Err(vec![error_at(path, Some(at), message)]);
+    }
     let keep = |published: Option<&PublishedValue>| options.include_unpublished || !PublishedValue::is_false(published);
     let raw: RawRecord = match from_yaml(split.yaml) {
         Ok(raw) => raw,
@@ -318,6 +328,16 @@ mod tests {
             "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://a.test/\nheat: \"SECRET \\\" still\"\n---\n",
         );
         assert_eq!(nested, ["r.md:5:7: invalid front matter: heat: invalid type: string, expected i64"]);
+    }
+
+    #[test]
+    fn null_entries_in_name_lists_are_no_names() {
+        let text = "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://a.test/\ntopics: [AI, ~, null, Null, '']\ntags: [~, x]\n---\n";
+        let Ok(Parsed::Record(record)) = parse_record(Path::new("r.md"), text.as_bytes(), LoadOptions::default())
+        else {
+            panic!("not loaded")
+        };
+        assert_eq!((record.topics, record.tags), (vec!["AI".to_owned()], vec!["x".to_owned()]));
     }
 
     #[test]

@@ -23,8 +23,9 @@ pub struct RawRecord {
     pub heat: Option<i64>,
     pub published: Option<PublishedValue>,
     pub provider: Option<RawProvider>,
-    pub topics: Option<Vec<String>>,
-    pub tags: Option<Vec<String>>,
+    /// Entries may be `null` (`topics: [AI, ~]`); those are no names.
+    pub topics: Option<Vec<Option<String>>>,
+    pub tags: Option<Vec<Option<String>>>,
     pub images: Option<Vec<RawImage>>,
     pub related: Option<Vec<RawRelated>>,
 }

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::date::{EXPECTED_DATE, parse_timestamp};
-use super::front_matter::{Locator, Position};
+use super::depth;
+use super::front_matter::{Locator, Position, YAML_FIRST_LINE};
 use super::raw::{PublishedValue, RawImage, RawProvider, RawRecord, RawRelated};
 use crate::record::{Image, Provider, Record, Related};
 use crate::text::plain_text;
@@ -90,6 +91,35 @@ impl Checker<'_> {
         );
     }
 
+    /// An HTML field must not nest deeper than [`depth::MAX_HTML_DEPTH`].
+    fn html_depth(&mut self, key: &str, html: &str) {
+        if depth::html_too_deep(html).is_some() {
+            let at = self.locator.key(key).unwrap_or(Position::START);
+            let limit = depth::MAX_HTML_DEPTH;
+            self.report(at, format!("{key}: HTML nests more than {limit} elements deep; records that deep are refused to keep builds fast"));
+        }
+    }
+
+    /// The Markdown body (and HTML in it) must not nest too deeply; its
+    /// lines are counted from the one after the closing `---`.
+    fn body_depth(&mut self, yaml: &str, body: &str) {
+        let first_body_line = YAML_FIRST_LINE + yaml.lines().count() + 1;
+        if let Some(line) = depth::markdown_too_deep(body) {
+            let limit = depth::MAX_MARKDOWN_CONTAINERS;
+            let message = format!(
+                "body: a line opens more than {limit} nested lists or quotes; records that deep are refused to keep builds fast"
+            );
+            self.report(Position { line: first_body_line + line, column: 1 }, message);
+        } else if let Some(offset) = depth::html_too_deep(body) {
+            let line = body[..offset].matches('\n').count();
+            let limit = depth::MAX_HTML_DEPTH;
+            let message = format!(
+                "body: HTML nests more than {limit} elements deep; records that deep are refused to keep builds fast"
+            );
+            self.report(Position { line: first_body_line + line, column: 1 }, message);
+        }
+    }
+
     fn images(&mut self, top_key: &str, path: &str, raw: Option<Vec<RawImage>>) -> Vec<Image> {
         let mut images = Vec::new();
         for (index, image) in raw.unwrap_or_default().into_iter().enumerate() {
@@ -148,9 +178,9 @@ impl Checker<'_> {
     }
 }
 
-/// Names in a list, without blank ones.
-fn names(raw: Option<Vec<String>>) -> Vec<String> {
-    raw.unwrap_or_default().into_iter().filter(|name| !name.trim().is_empty()).collect()
+/// Names in a list, without null or blank ones.
+fn names(raw: Option<Vec<Option<String>>>) -> Vec<String> {
+    raw.unwrap_or_default().into_iter().flatten().filter(|name| !name.trim().is_empty()).collect()
 }
 
 /// Turn a parsed record into a [`Record`], or every problem it has.
@@ -194,6 +224,13 @@ pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result
             false
         }
     };
+
+    for (key, html) in [("excerpt", &raw.excerpt), ("featuredContent", &raw.featured_content)] {
+        if let Some(html) = html {
+            check.html_depth(key, html);
+        }
+    }
+    check.body_depth(yaml, body);
 
     let provider = check.provider("provider", "provider", raw.provider);
     let images = check.images("images", "images", raw.images);
