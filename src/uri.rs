@@ -61,15 +61,15 @@ pub fn canonical(url: &Url) -> String {
     if let Some(host) = url.host_str() {
         out.push_str("//");
         if !url.username().is_empty() || url.password().is_some() {
-            out.push_str(url.username());
+            push_component(&mut out, url.username(), b"");
             if let Some(password) = url.password() {
                 out.push(':');
-                out.push_str(password);
+                push_component(&mut out, password, b"");
             }
             out.push('@');
         }
-        let without_dot = host.strip_suffix('.').filter(|name| name.contains('.')).unwrap_or(host);
-        out.push_str(without_dot);
+        let without_dots = host.trim_end_matches('.');
+        out.push_str(if without_dots.contains('.') { without_dots } else { host });
         if let Some(port) = url.port() {
             out.push_str(&format!(":{port}"));
         }
@@ -121,11 +121,19 @@ mod tests {
     fn host_is_lowercase_without_default_port_or_trailing_dot() {
         assert_eq!(canonical_of("HTTPS://News.Example.COM.:443/A"), "https://news.example.com/A");
         assert_eq!(canonical_of("http://localhost.:8080/"), "http://localhost.:8080/");
+        assert_eq!(canonical_of("https://A.test../x"), "https://a.test/x");
+        assert_eq!(canonical_of("https://us%65r:p%41ss@a.test/"), "https://user:pAss@a.test/");
     }
 
     #[test]
     fn canonical_form_is_a_fixed_point_of_parsing() {
-        for text in ["https://a.test/%7e|[x]?a[]=1#f^", "https://b.test./x%2fy?q=%zz", "https://ü.test/ü?ü#ü"] {
+        for text in [
+            "https://a.test/%7e|[x]?a[]=1#f^",
+            "https://b.test./x%2fy?q=%zz",
+            "https://ü.test/ü?ü#ü",
+            "https://A.test../x",
+            "https://u%7e:p[w]@c.test/",
+        ] {
             let once = canonicalise(Url::parse(text).unwrap());
             assert_eq!(once.as_str(), canonical(&once), "{text}");
         }

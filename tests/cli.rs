@@ -155,3 +155,18 @@ fn duplicate_links_and_skipped_files_are_noted() {
         "{message}"
     );
 }
+
+#[test]
+fn skip_invalid_lists_skipped_records_even_when_quiet() {
+    let bad = "---\ntitle: Bad\npublishedDateTime: soon\noriginalUrl: https://ok.test/bad\n---\n";
+    let dir = site(CONFIG, &[("good.md", RECORD), ("bad.md", bad)]);
+    let output = feedgen(dir.path(), &["build", "--skip-invalid", "-q"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines: Vec<String> = stderr(&output).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("skipped: records/bad.md:3:20: publishedDateTime: not a date: \"soon\""),
+        "{lines:#?}"
+    );
+    assert!(dir.path().join("feeds/all.rss.xml").is_file());
+}

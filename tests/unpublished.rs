@@ -153,3 +153,20 @@ fn unpublished_flag_includes_drafts_and_validates_them() {
         "{messages:#?}"
     );
 }
+
+/// A draft is left out before anything can refuse it: not too large, too
+/// deeply nested or unparseable to fail a build that ignores it.
+#[test]
+fn drafts_too_large_deep_or_broken_to_parse_change_nothing() {
+    let good = "---\ntitle: Kept\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/kept\n---\n";
+    let mut huge = "---\npublished: false\ntitle: Hulkwrapper\n---\n".to_owned();
+    huge.push_str(&"x".repeat(feedgen::load::MAX_RECORD_BYTES as usize));
+    let deep = format!("---\npublished: false\ntitle: Deepwhorl\nx: {}\n---\n", "[".repeat(10_000));
+    let broken = "---\ntitle: \"Brokenquill\npublished: false\n---\n";
+    let with_drafts = records_dir(&[("good.md", good), ("huge.md", &huge), ("deep.md", &deep), ("broken.md", broken)]);
+    let alone = records_dir(&[("good.md", good)]);
+    let out = tempfile::tempdir().unwrap();
+    let report = feedgen::build(&settings(with_drafts.path(), &out.path().join("feeds"))).unwrap();
+    assert_eq!(report.unpublished, 3);
+    assert_eq!(read_tree(&out.path().join("feeds")), build_folder(alone.path()));
+}

@@ -73,10 +73,14 @@ fn settings(args: &BuildArgs) -> Result<Settings, Failure> {
     config::resolve(file, &file_dir, overrides, now).map_err(usage)
 }
 
-fn print_notes(report: &Report) {
+/// Skipped records are problems the user must hear about, even with `-q`.
+fn print_skipped(report: &Report) {
     for error in &report.skipped {
         eprintln!("skipped: {error}");
     }
+}
+
+fn print_notes(report: &Report) {
     for path in &report.without_front_matter {
         eprintln!("note: {}: no front matter; skipped", path.display());
     }
@@ -113,6 +117,7 @@ pub fn run(args: BuildArgs) -> Result<(), Failure> {
     let settings = settings(&args)?;
     match feedgen::build(&settings) {
         Ok(report) => {
+            print_skipped(&report);
             if !args.quiet {
                 print_notes(&report);
                 eprintln!("{}", summary(&report, &settings.output, started));

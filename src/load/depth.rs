@@ -8,8 +8,12 @@
 //! refused before it is parsed. The measures are conservative estimates
 //! from a single pass over the text, never below the real depth.
 
-/// Most `[`/`{` a record's front matter may leave open at once.
-pub const MAX_YAML_FLOW_DEPTH: usize = 32;
+/// Most `[`/`{` a record's front matter may leave open at once. Brackets
+/// inside quoted text count too (telling them apart would need the YAML
+/// parser this guards), so the limit leaves room for text such as a list of
+/// half-open intervals `[0, 1), [1, 2), …`; at the 1 MiB size cap, nesting
+/// this deep costs about a second.
+pub const MAX_YAML_FLOW_DEPTH: usize = 128;
 
 /// Most container markers (`>`, `-`, `*`, `+`, `1.`) one Markdown line may open.
 pub const MAX_MARKDOWN_CONTAINERS: usize = 32;
@@ -76,16 +80,24 @@ fn never_nests(name: &str) -> bool {
 }
 
 /// Where HTML elements first nest deeper than [`MAX_HTML_DEPTH`]: every
-/// start tag opens one (except those that never nest, and `<x/>`), every
-/// end tag closes one; comments are skipped.
+/// start tag opens one (except those that never nest, and `<x/>`); an end
+/// tag closes the innermost open element of its name and those inside it,
+/// and is ignored when none is open, as an HTML parser does. Comments
+/// (including the empty `<!-->` and `<!--->`) are skipped.
 pub fn html_too_deep(html: &str) -> Option<usize> {
-    let mut depth = 0usize;
+    let mut open: Vec<&str> = Vec::new();
     let mut from = 0;
     while let Some(found) = html[from..].find('<') {
         let offset = from + found;
         let tag = &html[offset + 1..];
         if let Some(comment) = tag.strip_prefix("!--") {
-            from = comment.find("-->").map_or(html.len(), |end| html.len() - comment.len() + end + 3);
+            let closed_at_once = comment.strip_prefix('-').unwrap_or(comment).starts_with('>');
+            let end = if closed_at_once {
+                Some(comment.find('>').map_or(0, |end| end + 1))
+            } else {
+                comment.find("-->").map(|end| end + 3)
+            };
+            from = end.map_or(html.len(), |end| html.len() - comment.len() + end);
             continue;
         }
         from = offset + 1;
@@ -97,16 +109,23 @@ pub fn html_too_deep(html: &str) -> Option<usize> {
             continue;
         }
         let name = &tag[name_start..name_start + name_length];
+        if never_nests(name) {
+            continue;
+        }
+        if closing {
+            if let Some(index) = open.iter().rposition(|open| open.eq_ignore_ascii_case(name)) {
+                open.truncate(index);
+            }
+            continue;
+        }
         // Look no further than the next `<`, so the scan stays linear.
         let after_name = &tag[name_start + name_length..];
         let self_closing = after_name
             .find(['<', '>'])
             .is_some_and(|end| after_name.as_bytes()[end] == b'>' && after_name[..end].ends_with('/'));
-        if closing {
-            depth = depth.saturating_sub(usize::from(!never_nests(name)));
-        } else if !never_nests(name) && !self_closing {
-            depth += 1;
-            if depth > MAX_HTML_DEPTH {
+        if !self_closing {
+            open.push(name);
+            if open.len() > MAX_HTML_DEPTH {
                 return Some(offset);
             }
         }
@@ -120,8 +139,8 @@ mod tests {
 
     #[test]
     fn deep_yaml_flow_nesting_is_found_and_shallow_is_not() {
-        let deep = format!("x: {}{}", "[".repeat(33), "]".repeat(33));
-        assert_eq!(yaml_too_deep(&deep), Some(35));
+        let deep = format!("x: {}{}", "[".repeat(129), "]".repeat(129));
+        assert_eq!(yaml_too_deep(&deep), Some(131));
         let balanced = "x: [".to_owned() + &"[a], ".repeat(10_000) + "]";
         assert_eq!(yaml_too_deep(&balanced), None);
     }
@@ -144,5 +163,9 @@ mod tests {
         assert_eq!(html_too_deep(&unclosed_items), None);
         assert_eq!(html_too_deep(&"<span/>a < b <3 <!-- <div> -->".repeat(300)), None);
         assert_eq!(html_too_deep(&"<a<a".repeat(200)), Some(256 * 2));
+        assert_eq!(html_too_deep(&"<div></b>".repeat(300)), Some(256 * 9));
+        assert_eq!(html_too_deep(&format!("<!-->{}-->", "<div>".repeat(300))), Some(256 * 5 + 5));
+        assert_eq!(html_too_deep(&format!("<!--->{}", "<div>".repeat(300))), Some(256 * 5 + 6));
+        assert_eq!(html_too_deep(&"<div><span></div>".repeat(300)), None);
     }
 }

@@ -55,6 +55,14 @@ impl Position {
     pub const START: Position = Position { line: 1, column: 1 };
 }
 
+/// The line and column of a byte offset in `bytes`.
+pub fn position_of(bytes: &[u8], offset: usize) -> Position {
+    let before = &bytes[..offset];
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    Position { line: before.iter().filter(|&&b| b == b'\n').count() + 1, column }
+}
+
 /// Finds keys and values in front matter text, because validation happens
 /// after serde_yaml has turned the text into values without positions.
 pub struct Locator<'a> {
@@ -85,21 +93,25 @@ impl<'a> Locator<'a> {
         })
     }
 
+    /// Where `value` is first written, whole on one line, at or after the
+    /// top-level `key`; `None` when it is not (a value folded from several
+    /// lines, or written with escapes).
+    pub fn find_value(&self, key: &str, value: &str) -> Option<Position> {
+        let key_at = self.key(key)?;
+        let needle = value.trim();
+        if needle.is_empty() {
+            return None;
+        }
+        self.lines().skip_while(|&(line, _)| line < key_at.line).find_map(|(line, text)| {
+            let byte = text.find(needle)?;
+            Some(Position { line, column: text[..byte].chars().count() + 1 })
+        })
+    }
+
     /// Where `value` is first written at or after the top-level `key`;
     /// falls back to the key, then to the start of the file.
     pub fn value(&self, key: &str, value: &str) -> Position {
-        let Some(key_at) = self.key(key) else { return Position::START };
-        let needle = value.trim();
-        if needle.is_empty() {
-            return key_at;
-        }
-        self.lines()
-            .skip_while(|&(line, _)| line < key_at.line)
-            .find_map(|(line, text)| {
-                let byte = text.find(needle)?;
-                Some(Position { line, column: text[..byte].chars().count() + 1 })
-            })
-            .unwrap_or(key_at)
+        self.find_value(key, value).or_else(|| self.key(key)).unwrap_or(Position::START)
     }
 }
 

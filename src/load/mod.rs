@@ -10,6 +10,7 @@ mod depth;
 mod front_matter;
 mod raw;
 mod validate;
+mod yaml;
 
 use std::fmt;
 use std::fs;
@@ -23,8 +24,8 @@ pub use front_matter::Position;
 pub use validate::parse_web_link;
 
 use crate::record::Record;
-use front_matter::{Unclosed, YAML_FIRST_LINE};
-use raw::{PublishedFlag, PublishedValue, RawRecord};
+use front_matter::{Unclosed, YAML_FIRST_LINE, position_of};
+use raw::{PublishedFlag, PublishedValue, RawRecord, marked_unpublished};
 
 /// Record files larger than this are refused unread (1 MiB): real records
 /// are a few kilobytes, and the cap bounds what one bad file can cost.
@@ -93,127 +94,6 @@ fn error_at(path: &Path, position: Option<Position>, message: impl Into<String>)
     RecordError { path: path.to_owned(), position, message: message.into() }
 }
 
-/// `message` without the strings serde quotes in it (`invalid type: string
-/// "x", expected i64` becomes `invalid type: string, expected i64`). The
-/// value could be anything a user pasted, such as a `secured` value that
-/// lost its key, and must not reach a log; the position still points at it.
-fn without_quoted_strings(message: &str) -> String {
-    const MARK: &str = "string \"";
-    let mut out = String::new();
-    let mut rest = message;
-    while let Some(at) = rest.find(MARK) {
-        out.push_str(&rest[..at + "string".len()]);
-        let quoted = &rest[at + MARK.len()..];
-        let mut escaped = false;
-        let end = quoted
-            .char_indices()
-            .find(|&(_, c)| {
-                let closes = c == '"' && !escaped;
-                escaped = c == '\\' && !escaped;
-                closes
-            })
-            .map_or(quoted.len(), |(index, _)| index + 1);
-        rest = &quoted[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// One place serde_yaml names in a message: where the text ` at line L
-/// column C` (front-matter coordinates) or ` at position N` (a byte offset
-/// into the front matter) starts and ends, and the file position it means.
-struct NamedPlace {
-    start: usize,
-    end: usize,
-    at: Position,
-    is_offset: bool,
-}
-
-/// The decimal number at the start of `text`, and its length.
-fn leading_number(text: &str) -> Option<(usize, usize)> {
-    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-    Some((text[..digits].parse().ok()?, digits))
-}
-
-/// Every place a serde_yaml message names, in order.
-fn named_places(message: &str, yaml: &str) -> Vec<NamedPlace> {
-    let mut places = Vec::new();
-    let mut from = 0;
-    while let Some(found) = message[from..].find(" at ") {
-        let start = from + found;
-        let after = &message[start + " at ".len()..];
-        let place = if let Some(rest) = after.strip_prefix("line ") {
-            leading_number(rest).and_then(|(line, line_digits)| {
-                let rest = rest[line_digits..].strip_prefix(" column ")?;
-                let (column, column_digits) = leading_number(rest)?;
-                let length = " at line ".len() + line_digits + " column ".len() + column_digits;
-                let at = Position { line: line + YAML_FIRST_LINE - 1, column };
-                Some(NamedPlace { start, end: start + length, at, is_offset: false })
-            })
-        } else if let Some(rest) = after.strip_prefix("position ") {
-            leading_number(rest).filter(|&(offset, _)| offset <= yaml.len()).map(|(offset, digits)| {
-                let in_yaml = position_of(yaml.as_bytes(), offset);
-                let at = Position { line: in_yaml.line + YAML_FIRST_LINE - 1, column: in_yaml.column };
-                NamedPlace { start, end: start + " at position ".len() + digits, at, is_offset: true }
-            })
-        } else {
-            None
-        };
-        from = place.as_ref().map_or(start + " at ".len(), |place| place.end);
-        places.extend(place);
-    }
-    places
-}
-
-/// serde_yaml's error in file coordinates: the place of the problem (a byte
-/// offset when it names one, else the first line and column it names)
-/// becomes the error's position and leaves the message; any other place it
-/// names (the context: "while scanning a quoted scalar at …") is rewritten
-/// from front-matter to file lines.
-fn yaml_error(path: &Path, yaml: &str, error: &serde_yaml::Error) -> RecordError {
-    let message = without_quoted_strings(&error.to_string());
-    let places = named_places(&message, yaml);
-    let primary = places.iter().position(|place| place.is_offset).or((!places.is_empty()).then_some(0));
-    let mut rewritten = String::new();
-    let mut copied = 0;
-    for (index, place) in places.iter().enumerate() {
-        rewritten.push_str(&message[copied..place.start]);
-        if Some(index) != primary {
-            rewritten.push_str(&format!(" at line {} column {}", place.at.line, place.at.column));
-        }
-        copied = place.end;
-    }
-    rewritten.push_str(&message[copied..]);
-    let position = match primary {
-        Some(index) => Some(places[index].at),
-        None => error.location().map(|at| Position { line: at.line() + YAML_FIRST_LINE - 1, column: at.column() }),
-    };
-    error_at(path, position, format!("invalid front matter: {rewritten}"))
-}
-
-/// The line and column of a byte offset in `bytes`.
-fn position_of(bytes: &[u8], offset: usize) -> Position {
-    let before = &bytes[..offset];
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-    Position { line: before.iter().filter(|&&b| b == b'\n').count() + 1, column }
-}
-
-/// Deserialise front matter, applying YAML merge keys (`<<: *defaults`)
-/// first when there may be any. Jekyll's YAML honours them and serde_yaml
-/// would silently ignore them, which would publish a draft whose
-/// `published: false` comes from a merged mapping. Merging needs a detour
-/// through `serde_yaml::Value`, whose errors carry no position, so it is
-/// taken only when the text contains `<<`.
-fn from_yaml<T: serde::de::DeserializeOwned>(yaml: &str) -> Result<T, serde_yaml::Error> {
-    if !yaml.contains("<<") {
-        return serde_yaml::from_str(yaml);
-    }
-    let mut value: serde_yaml::Value = serde_yaml::from_str(yaml)?;
-    value.apply_merge()?;
-    serde_yaml::from_value(value)
-}
-
 /// Parse one record file's bytes. Pure: no I/O, so it can be fuzzed.
 pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<RecordError>> {
     let text = std::str::from_utf8(bytes).map_err(|error| {
@@ -229,6 +109,9 @@ pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<P
             return Err(vec![error_at(path, Some(Position::START), message)]);
         }
     };
+    if !options.include_unpublished && marked_unpublished(split.yaml) {
+        return Ok(Parsed::Unpublished);
+    }
     if let Some(offset) = depth::yaml_too_deep(split.yaml) {
         let in_yaml = position_of(split.yaml.as_bytes(), offset);
         let at = Position { line: in_yaml.line + YAML_FIRST_LINE - 1, column: in_yaml.column };
@@ -239,13 +122,16 @@ pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<P
         return Err(vec![error_at(path, Some(at), message)]);
     }
     let keep = |published: Option<&PublishedValue>| options.include_unpublished || !PublishedValue::is_false(published);
-    let raw: RawRecord = match from_yaml(split.yaml) {
+    let raw: RawRecord = match yaml::deserialize(split.yaml) {
         Ok(raw) => raw,
         Err(error) => {
-            let flag = from_yaml::<PublishedFlag>(split.yaml).map(|flag| flag.published);
+            let flag = yaml::deserialize::<PublishedFlag>(split.yaml).map(|flag| flag.published);
             return match flag {
                 Ok(published) if !keep(published.as_ref()) => Ok(Parsed::Unpublished),
-                _ => Err(vec![yaml_error(path, split.yaml, &error)]),
+                _ => {
+                    let (position, message) = yaml::error_in_file(split.yaml, &error);
+                    Err(vec![error_at(path, position, message)])
+                }
             };
         }
     };
@@ -261,17 +147,25 @@ fn is_hidden(entry: &walkdir::DirEntry) -> bool {
     entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
 }
 
-/// Read a file, refusing those over [`MAX_RECORD_BYTES`].
-fn read_capped(path: &Path) -> Result<Vec<u8>, RecordError> {
-    let io_error = |error: std::io::Error| error_at(path, None, format!("cannot read: {error}"));
+/// Read and parse one file. A file over [`MAX_RECORD_BYTES`] is refused
+/// unread beyond the cap, unless its front matter (within the cap) marks it
+/// `published: false`: a draft never fails a build.
+fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordError>> {
+    let io_error = |error: std::io::Error| vec![error_at(path, None, format!("cannot read: {error}"))];
     let file = fs::File::open(path).map_err(io_error)?;
     let mut bytes = Vec::new();
     file.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes).map_err(io_error)?;
-    if bytes.len() as u64 > MAX_RECORD_BYTES {
-        let limit = MAX_RECORD_BYTES / (1024 * 1024);
-        return Err(error_at(path, None, format!("larger than {limit} MiB, the size limit for a record")));
+    if bytes.len() as u64 <= MAX_RECORD_BYTES {
+        return parse_record(path, &bytes, options);
     }
-    Ok(bytes)
+    let head = String::from_utf8_lossy(&bytes);
+    let head = head.strip_prefix('\u{FEFF}').unwrap_or(&head);
+    let is_draft = matches!(front_matter::split(head), Ok(Some(split)) if marked_unpublished(split.yaml));
+    if is_draft && !options.include_unpublished {
+        return Ok(Parsed::Unpublished);
+    }
+    let limit = MAX_RECORD_BYTES / (1024 * 1024);
+    Err(vec![error_at(path, None, format!("larger than {limit} MiB, the size limit for a record"))])
 }
 
 /// Walk every input (a folder, recursively, or a single file) in order,
@@ -296,9 +190,7 @@ pub fn load(inputs: &[PathBuf], options: LoadOptions) -> Result<Loaded, LoadErro
                 continue;
             }
             let path = entry.path();
-            let parsed =
-                read_capped(path).map_err(|error| vec![error]).and_then(|bytes| parse_record(path, &bytes, options));
-            match parsed {
+            match read_record(path, options) {
                 Ok(Parsed::Record(record)) => loaded.records.push(*record),
                 Ok(Parsed::Unpublished) => loaded.unpublished += 1,
                 Ok(Parsed::NoFrontMatter) => loaded.without_front_matter.push(path.to_owned()),
@@ -328,6 +220,51 @@ mod tests {
             "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://a.test/\nheat: \"SECRET \\\" still\"\n---\n",
         );
         assert_eq!(nested, ["r.md:5:7: invalid front matter: heat: invalid type: string, expected i64"]);
+    }
+
+    #[test]
+    fn a_secured_line_folded_into_a_value_is_not_quoted() {
+        let folded = "---\ntitle: T\npublishedDateTime: 2020-01-01\n  secured SECRET-folded\noriginalUrl: https://a.test/\n---\n";
+        assert_eq!(problems(folded), [format!("r.md:3:20: publishedDateTime: not a date; {}", date::EXPECTED_DATE)]);
+        let folded_link =
+            "---\ntitle: T\npublishedDateTime: 2020-01-01\noriginalUrl: x\n  secured SECRET-folded\n---\n";
+        assert_eq!(problems(folded_link), ["r.md:4:14: originalUrl: not an absolute http(s) URL"]);
+        let folded_flag = "---\ntitle: T\npublishedDateTime: 2020-01-01\noriginalUrl: https://a.test/\npublished: true\n  secured SECRET-folded\n---\n";
+        assert_eq!(
+            problems(folded_flag),
+            ["r.md:5:12: published: must be true or false; write `published: false` to keep a draft out"]
+        );
+    }
+
+    #[test]
+    fn an_empty_published_value_is_refused_not_published() {
+        for empty in ["", " ~", " null"] {
+            let text = format!(
+                "---\ntitle: T\npublishedDateTime: 2020-01-01\noriginalUrl: https://a.test/\npublished:{empty}\n---\n"
+            );
+            let found = problems(&text);
+            assert_eq!(found.len(), 1, "{empty:?}: {found:?}");
+            assert!(
+                found[0].starts_with("r.md:5:") && found[0].contains("published: must be true or false"),
+                "{found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_draft_too_deep_or_broken_to_parse_is_left_out() {
+        let deep = format!("---\npublished: false # draft\nx: {}\n---\n", "[".repeat(1000));
+        let broken = "---\ntitle: \"unclosed\npublished: False\n---\n";
+        for text in [deep.as_str(), broken] {
+            let parsed = parse_record(Path::new("r.md"), text.as_bytes(), LoadOptions::default());
+            assert_eq!(parsed, Ok(Parsed::Unpublished));
+        }
+    }
+
+    #[test]
+    fn merge_key_text_in_a_value_changes_nothing() {
+        let text = "---\ntitle: 2024\nexcerpt: cout << x\npublishedDateTime: 2020-01-01\noriginalUrl: https://a.test/\nheat: hot\n---\n";
+        assert_eq!(problems(text), ["r.md:6:7: invalid front matter: heat: invalid type: string, expected i64"]);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub struct RawRecord {
     pub category: Option<String>,
     pub quality: Option<i64>,
     pub heat: Option<i64>,
+    #[serde(default, deserialize_with = "written")]
     pub published: Option<PublishedValue>,
     pub provider: Option<RawProvider>,
     /// Entries may be `null` (`topics: [AI, ~]`); those are no names.
@@ -79,5 +80,27 @@ impl PublishedValue {
 /// that an unfinished draft marked `published: false` is skipped, not reported.
 #[derive(Debug, Deserialize)]
 pub struct PublishedFlag {
+    #[serde(default, deserialize_with = "written")]
     pub published: Option<PublishedValue>,
+}
+
+/// `Some` whenever the key is written, even as `published:` or `~`: only an
+/// absent key means "published", and an empty value is refused like any
+/// other non-boolean (Jekyll leaves an empty `published:` unpublished).
+fn written<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<PublishedValue>, D::Error> {
+    PublishedValue::deserialize(deserializer).map(Some)
+}
+
+/// Whether the front matter has a top-level line `published: false` (or
+/// `False`, `FALSE`; a comment allowed): a cheap test, before parsing, so that a draft
+/// is left out even when it is too large, too deep or broken to parse.
+/// A line like it inside a multi-line string would leave a record out,
+/// never publish one.
+pub fn marked_unpublished(yaml: &str) -> bool {
+    yaml.lines().any(|line| {
+        let Some(value) = line.strip_prefix("published") else { return false };
+        let Some(value) = value.trim_start_matches([' ', '\t']).strip_prefix(':') else { return false };
+        let value = value.split(" #").next().unwrap_or_default().trim();
+        matches!(value, "false" | "False" | "FALSE")
+    })
 }

@@ -17,14 +17,21 @@ use crate::uri;
 /// One problem: where, and what (the message starts with the field's path).
 pub type Problem = (Position, String);
 
-/// A value for a message: quoted, escaped, at most 60 characters.
-fn quoted(value: &str) -> String {
+/// A value for a message, after the text before it: `: "value"`, quoted,
+/// escaped and at most 60 characters, when the value is written whole on
+/// one line after `top_key`. Otherwise nothing: a value YAML folded from
+/// several lines may hold a line that was meant to be another key, such as
+/// a `secured` value that lost its colon, and must not reach a log.
+fn shown(locator: &Locator, top_key: &str, value: &str) -> String {
     const LIMIT: usize = 60;
+    if locator.find_value(top_key, value).is_none() {
+        return String::new();
+    }
     let mut shown: String = value.chars().take(LIMIT).collect();
     if value.chars().count() > LIMIT {
         shown.push('…');
     }
-    format!("{shown:?}")
+    format!(": {shown:?}")
 }
 
 /// `Some(text)` unless the value is absent or blank.
@@ -58,7 +65,7 @@ impl Checker<'_> {
             Some(url) => Ok(Some(url)),
             None => {
                 let at = self.locator.value(top_key, text);
-                self.report(at, format!("{path}: not an absolute http(s) URL: {}", quoted(text)));
+                self.report(at, format!("{path}: not an absolute http(s) URL{}", shown(&self.locator, top_key, text)));
                 Err(())
             }
         }
@@ -68,7 +75,7 @@ impl Checker<'_> {
         let parsed = parse_timestamp(value);
         if parsed.is_none() {
             let at = self.locator.value(top_key, value);
-            self.report(at, format!("{path}: not a date: {}; {EXPECTED_DATE}", quoted(value)));
+            self.report(at, format!("{path}: not a date{}; {EXPECTED_DATE}", shown(&self.locator, top_key, value)));
         }
         parsed
     }
@@ -79,16 +86,16 @@ impl Checker<'_> {
     fn refuse_published(&mut self, value: &serde_yaml::Value) {
         let written = match value {
             serde_yaml::Value::String(text) => text.clone(),
+            serde_yaml::Value::Null => String::new(),
             other => serde_yaml::to_string(other).unwrap_or_default().trim().to_owned(),
         };
         let at = self.locator.value("published", &written);
-        self.report(
-            at,
-            format!(
-                "published: must be true or false, not {}; write `published: false` to keep a draft out",
-                quoted(&written)
-            ),
-        );
+        let not = match (written.is_empty(), shown(&self.locator, "published", &written)) {
+            (true, _) => ", not empty".to_owned(),
+            (false, value) if value.is_empty() => String::new(),
+            (false, value) => format!(", not {}", &value[2..]),
+        };
+        self.report(at, format!("published: must be true or false{not}; write `published: false` to keep a draft out"));
     }
 
     /// An HTML field must not nest deeper than [`depth::MAX_HTML_DEPTH`].

@@ -1,0 +1,156 @@
+//! Front matter through serde_yaml: deserialising it (with YAML merge keys)
+//! and turning serde_yaml's errors into messages in file coordinates that
+//! never quote a value.
+
+use serde::de::DeserializeOwned;
+
+use super::front_matter::{Position, YAML_FIRST_LINE, position_of};
+
+/// Deserialise front matter, applying YAML merge keys (`<<: *defaults`)
+/// when a mapping holds one. Jekyll's YAML honours them and serde_yaml would
+/// silently ignore them, which would publish a draft whose `published:
+/// false` comes from a merged mapping.
+///
+/// Merging needs a detour through `serde_yaml::Value`, whose errors carry no
+/// position and whose conversions are stricter, so it is taken only when
+/// the front matter really holds a merge key; if it fails, the error of the
+/// direct parse is reported when there is one, for its position.
+pub fn deserialize<T: DeserializeOwned>(yaml: &str) -> Result<T, serde_yaml::Error> {
+    let merged = yaml
+        .contains("<<")
+        .then(|| serde_yaml::from_str::<serde_yaml::Value>(yaml).ok())
+        .flatten()
+        .filter(has_merge_key);
+    let Some(mut value) = merged else { return serde_yaml::from_str(yaml) };
+    let merged = value.apply_merge().and_then(|()| serde_yaml::from_value(value));
+    merged.or_else(|error| serde_yaml::from_str::<T>(yaml).and(Err(error)))
+}
+
+/// Whether any mapping in `value` has a `<<` key.
+fn has_merge_key(value: &serde_yaml::Value) -> bool {
+    match value {
+        serde_yaml::Value::Mapping(mapping) => mapping.contains_key("<<") || mapping.values().any(has_merge_key),
+        serde_yaml::Value::Sequence(items) => items.iter().any(has_merge_key),
+        serde_yaml::Value::Tagged(tagged) => has_merge_key(&tagged.value),
+        _ => false,
+    }
+}
+
+/// `message` without the double-quoted text serde puts in it (`invalid
+/// type: string "x", expected i64` becomes `invalid type: string, expected
+/// i64`; `duplicate entry with key "k"` loses `"k"`). The text could be
+/// anything a user pasted, such as a `secured` value that lost its key, and
+/// must not reach a log; the error's position still points at it.
+fn without_quoted_text(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(at) = rest.find('"') {
+        out.push_str(rest[..at].strip_suffix(' ').unwrap_or(&rest[..at]));
+        let quoted = &rest[at + 1..];
+        let mut escaped = false;
+        let end = quoted
+            .char_indices()
+            .find(|&(_, c)| {
+                let closes = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                closes
+            })
+            .map_or(quoted.len(), |(index, _)| index + 1);
+        rest = &quoted[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One place serde_yaml names in a message: where the text ` at line L
+/// column C` (front-matter coordinates) or ` at position N` (a byte offset
+/// into the front matter) starts and ends, and the file position it means.
+struct NamedPlace {
+    start: usize,
+    end: usize,
+    at: Position,
+    is_offset: bool,
+}
+
+/// The decimal number at the start of `text`, and its length.
+fn leading_number(text: &str) -> Option<(usize, usize)> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    Some((text[..digits].parse().ok()?, digits))
+}
+
+/// Every place a serde_yaml message names, in order. A line number too
+/// large to be one (the text of a key can look like a place) is skipped.
+fn named_places(message: &str, yaml: &str) -> Vec<NamedPlace> {
+    let mut places = Vec::new();
+    let mut from = 0;
+    while let Some(found) = message[from..].find(" at ") {
+        let start = from + found;
+        let after = &message[start + " at ".len()..];
+        let place = if let Some(rest) = after.strip_prefix("line ") {
+            leading_number(rest).and_then(|(line, line_digits)| {
+                let rest = rest[line_digits..].strip_prefix(" column ")?;
+                let (column, column_digits) = leading_number(rest)?;
+                let length = " at line ".len() + line_digits + " column ".len() + column_digits;
+                let at = Position { line: line.checked_add(YAML_FIRST_LINE - 1)?, column };
+                Some(NamedPlace { start, end: start + length, at, is_offset: false })
+            })
+        } else if let Some(rest) = after.strip_prefix("position ") {
+            leading_number(rest).filter(|&(offset, _)| offset <= yaml.len()).map(|(offset, digits)| {
+                let in_yaml = position_of(yaml.as_bytes(), offset);
+                let at = Position { line: in_yaml.line + YAML_FIRST_LINE - 1, column: in_yaml.column };
+                NamedPlace { start, end: start + " at position ".len() + digits, at, is_offset: true }
+            })
+        } else {
+            None
+        };
+        from = place.as_ref().map_or(start + " at ".len(), |place| place.end);
+        places.extend(place);
+    }
+    places
+}
+
+/// serde_yaml's error as a position and a message, in file coordinates:
+/// the place of the problem (a byte offset when it names one, else the
+/// first line and column it names) becomes the position and leaves the
+/// message; any other place it names (the context: "while scanning a quoted
+/// scalar at …") is rewritten from front-matter to file lines.
+pub fn error_in_file(yaml: &str, error: &serde_yaml::Error) -> (Option<Position>, String) {
+    let message = without_quoted_text(&error.to_string());
+    let places = named_places(&message, yaml);
+    let primary = places.iter().position(|place| place.is_offset).or((!places.is_empty()).then_some(0));
+    let mut rewritten = String::new();
+    let mut copied = 0;
+    for (index, place) in places.iter().enumerate() {
+        rewritten.push_str(&message[copied..place.start]);
+        if Some(index) != primary {
+            rewritten.push_str(&format!(" at line {} column {}", place.at.line, place.at.column));
+        }
+        copied = place.end;
+    }
+    rewritten.push_str(&message[copied..]);
+    let position = match primary {
+        Some(index) => Some(places[index].at),
+        None => error.location().map(|at| Position { line: at.line() + YAML_FIRST_LINE - 1, column: at.column() }),
+    };
+    (position, format!("invalid front matter: {rewritten}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_text_is_cut_from_messages() {
+        assert_eq!(
+            without_quoted_text(r#"invalid type: string "a \" b", expected i64"#),
+            "invalid type: string, expected i64"
+        );
+        assert_eq!(without_quoted_text(r#"duplicate entry with key "SECRET""#), "duplicate entry with key");
+        assert_eq!(without_quoted_text(r#"unclosed "quote"#), "unclosed");
+    }
+
+    #[test]
+    fn a_line_number_too_large_is_no_place() {
+        assert!(named_places(&format!("bad at line {} column 1", usize::MAX), "").is_empty());
+    }
+}
