@@ -53,6 +53,18 @@ pub struct Position {
 impl Position {
     /// The start of the file.
     pub const START: Position = Position { line: 1, column: 1 };
+
+    /// The file position of a front-matter line and column (as serde_yaml
+    /// counts them, from 1); `None` for a line number too large to be one.
+    pub fn from_yaml(line: usize, column: usize) -> Option<Position> {
+        Some(Position { line: line.checked_add(YAML_FIRST_LINE - 1)?, column })
+    }
+
+    /// The file position of a byte offset into the front matter `yaml`.
+    pub fn in_yaml(yaml: &str, offset: usize) -> Position {
+        let at = position_of(yaml.as_bytes(), offset);
+        Position { line: at.line + YAML_FIRST_LINE - 1, column: at.column }
+    }
 }
 
 /// The line and column of a byte offset in `bytes`.

@@ -24,7 +24,7 @@ pub use front_matter::Position;
 pub use validate::parse_web_link;
 
 use crate::record::Record;
-use front_matter::{Unclosed, YAML_FIRST_LINE, position_of};
+use front_matter::{Unclosed, position_of};
 use raw::{PublishedFlag, PublishedValue, RawRecord, marked_unpublished};
 
 /// Record files larger than this are refused unread (1 MiB): real records
@@ -113,8 +113,7 @@ pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<P
         return Ok(Parsed::Unpublished);
     }
     if let Some(offset) = depth::yaml_too_deep(split.yaml) {
-        let in_yaml = position_of(split.yaml.as_bytes(), offset);
-        let at = Position { line: in_yaml.line + YAML_FIRST_LINE - 1, column: in_yaml.column };
+        let at = Position::in_yaml(split.yaml, offset);
         let message = format!(
             "front matter nests more than {} levels of `[` or `{{`; records that deep are refused to keep builds fast",
             depth::MAX_YAML_FLOW_DEPTH

@@ -4,7 +4,7 @@
 
 use serde::de::DeserializeOwned;
 
-use super::front_matter::{Position, YAML_FIRST_LINE, position_of};
+use super::front_matter::Position;
 
 /// Deserialise front matter, applying YAML merge keys (`<<: *defaults`)
 /// when a mapping holds one. Jekyll's YAML honours them and serde_yaml would
@@ -91,13 +91,12 @@ fn named_places(message: &str, yaml: &str) -> Vec<NamedPlace> {
                 let rest = rest[line_digits..].strip_prefix(" column ")?;
                 let (column, column_digits) = leading_number(rest)?;
                 let length = " at line ".len() + line_digits + " column ".len() + column_digits;
-                let at = Position { line: line.checked_add(YAML_FIRST_LINE - 1)?, column };
+                let at = Position::from_yaml(line, column)?;
                 Some(NamedPlace { start, end: start + length, at, is_offset: false })
             })
         } else if let Some(rest) = after.strip_prefix("position ") {
             leading_number(rest).filter(|&(offset, _)| offset <= yaml.len()).map(|(offset, digits)| {
-                let in_yaml = position_of(yaml.as_bytes(), offset);
-                let at = Position { line: in_yaml.line + YAML_FIRST_LINE - 1, column: in_yaml.column };
+                let at = Position::in_yaml(yaml, offset);
                 NamedPlace { start, end: start + " at position ".len() + digits, at, is_offset: true }
             })
         } else {
@@ -130,7 +129,7 @@ pub fn error_in_file(yaml: &str, error: &serde_yaml::Error) -> (Option<Position>
     rewritten.push_str(&message[copied..]);
     let position = match primary {
         Some(index) => Some(places[index].at),
-        None => error.location().map(|at| Position { line: at.line() + YAML_FIRST_LINE - 1, column: at.column() }),
+        None => error.location().and_then(|at| Position::from_yaml(at.line(), at.column())),
     };
     (position, format!("invalid front matter: {rewritten}"))
 }
