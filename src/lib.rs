@@ -6,12 +6,14 @@
 //! [`load`] (files → [`record::Record`]s) → [`select`] (published, future,
 //! duplicates) → [`item`] (cleaned, sanitised items) → [`group`] (feeds) →
 //! [`render`] (bytes) → [`write`] (files). [`plan`] runs everything but the
-//! last stage, so callers can inspect or compare a build before writing it.
+//! last stage, so callers can inspect a build before writing it; [`run`]
+//! with [`Mode::Compare`] compares it with the output folder instead.
 
 pub mod config;
 pub mod group;
 pub mod item;
 pub mod load;
+pub mod progress;
 pub mod record;
 pub mod render;
 pub mod select;
@@ -29,10 +31,11 @@ use thiserror::Error;
 pub use config::Settings;
 use group::GroupOptions;
 use load::{LoadError, LoadOptions, RecordError};
+use progress::{Progress, Silent};
 use record::Record;
 use render::{OutputFile, RenderError};
 use select::{Duplicate, SelectOptions};
-use write::WriteError;
+use write::{Changes, WriteError};
 
 /// What a build read, left out and produced.
 #[derive(Debug, Default)]
@@ -53,6 +56,9 @@ pub struct Report {
     pub feeds: usize,
     /// Files produced.
     pub files: usize,
+    /// How the output folder differs (or differed, before writing) from
+    /// what the build produced; empty until it is compared or written.
+    pub output: Changes,
 }
 
 impl Report {
@@ -93,7 +99,12 @@ pub enum BuildError {
 /// Invalid records fail the build unless `settings.skip_invalid` is set, in
 /// which case they are left out and listed in [`Report::skipped`].
 pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
-    let loaded = load::load(&settings.inputs, LoadOptions { include_unpublished: settings.include_unpublished })?;
+    plan_reporting(settings, &Silent)
+}
+
+fn plan_reporting(settings: &Settings, progress: &dyn Progress) -> Result<Plan, BuildError> {
+    let options = LoadOptions { include_unpublished: settings.include_unpublished };
+    let loaded = load::load(&settings.inputs, options, progress)?;
     if !loaded.errors.is_empty() && !settings.skip_invalid {
         return Err(BuildError::InvalidRecords(loaded.errors));
     }
@@ -125,10 +136,29 @@ pub fn render_records(records: Vec<Record>, settings: &Settings) -> Result<Plan,
     Ok(Plan { files, report })
 }
 
-/// Build and write the output folder. Nothing is written unless every feed
-/// rendered and every record is valid (or `skip_invalid` is set).
-pub fn build(settings: &Settings) -> Result<Report, BuildError> {
-    let plan = plan(settings)?;
-    write::write_files(&settings.output, &plan.files)?;
+/// What [`run`] does with the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Bring the output folder up to date.
+    Write,
+    /// Compare with the output folder and write nothing (`build --check`).
+    Compare,
+}
+
+/// Build, then write the output folder or only compare with it, telling
+/// `progress` how far it got. [`Report::output`] says what changed (or
+/// would change). Nothing is written unless every feed rendered and every
+/// record is valid (or `skip_invalid` is set).
+pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress) -> Result<Report, BuildError> {
+    let mut plan = plan_reporting(settings, progress)?;
+    plan.report.output = match mode {
+        Mode::Write => write::write(&settings.output, &plan.files, progress)?,
+        Mode::Compare => write::compare(&settings.output, &plan.files)?,
+    };
     Ok(plan.report)
+}
+
+/// Build and write the output folder, silently: [`run`] with [`Mode::Write`].
+pub fn build(settings: &Settings) -> Result<Report, BuildError> {
+    run(settings, Mode::Write, &Silent)
 }

@@ -45,7 +45,9 @@ fn build_with_config_in_working_directory_exits_0_and_summarises() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(dir.path().join("feeds/topics/greetings.rss.xml").is_file());
     let message = stderr(&output);
-    assert!(message.starts_with("feedgen: read 1 records (left out: 0 unpublished, 0 invalid, 0 future, 0 duplicate); wrote 6 files for 2 feeds to feeds in "), "{message}");
+    let expected = "feedgen: read 1 records (left out: 0 unpublished, 0 invalid, 0 future, 0 duplicate); \
+                    2 feeds in feeds: 7 files written, 0 unchanged, 0 removed; ";
+    assert!(message.starts_with(expected), "{message}");
 }
 
 #[test]
@@ -169,4 +171,94 @@ fn skip_invalid_lists_skipped_records_even_when_quiet() {
         "{lines:#?}"
     );
     assert!(dir.path().join("feeds/all.rss.xml").is_file());
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn check_exits_0_when_current_and_1_listing_what_an_edit_changes_writing_nothing() {
+    let dir = site(CONFIG, &[("hello.md", RECORD)]);
+    let never_built = feedgen(dir.path(), &["build", "--check"], &[]);
+    assert_eq!(never_built.status.code(), Some(1));
+    assert!(
+        stdout(&never_built).lines().any(|line| line == "would add: feeds/all.rss.xml"),
+        "{}",
+        stdout(&never_built)
+    );
+    assert!(!dir.path().join("feeds").exists(), "--check wrote something");
+
+    assert_eq!(feedgen(dir.path(), &["build", "-q"], &[]).status.code(), Some(0));
+    let current = feedgen(dir.path(), &["build", "--check"], &[]);
+    assert_eq!(current.status.code(), Some(0), "{}", stderr(&current));
+    assert_eq!(stdout(&current), "");
+    assert!(stderr(&current).contains("2 feeds in feeds: current (7 files); "), "{}", stderr(&current));
+
+    let renamed = RECORD.replace("[Greetings]", "[Salutations]");
+    std::fs::write(dir.path().join("records/hello.md"), renamed).unwrap();
+    let feeds = dir.path().join("feeds");
+    let before: Vec<_> = read_tree(&feeds)
+        .into_iter()
+        .map(|(path, bytes)| {
+            let modified = std::fs::metadata(feeds.join(&path)).unwrap().modified().unwrap();
+            (path, bytes, modified)
+        })
+        .collect();
+    let stale = feedgen(dir.path(), &["build", "--check"], &[]);
+    assert_eq!(stale.status.code(), Some(1));
+    let listed: Vec<String> = stdout(&stale).lines().map(str::to_owned).collect();
+    let expected = [
+        "would add: feeds/topics/salutations.atom.xml",
+        "would add: feeds/topics/salutations.json",
+        "would add: feeds/topics/salutations.rss.xml",
+        "would change: feeds/.feedgen-manifest",
+        "would change: feeds/all.atom.xml",
+        "would change: feeds/all.json",
+        "would change: feeds/all.rss.xml",
+        "would remove: feeds/topics/greetings.atom.xml",
+        "would remove: feeds/topics/greetings.json",
+        "would remove: feeds/topics/greetings.rss.xml",
+    ];
+    assert_eq!(listed, expected);
+    assert_eq!(
+        stderr(&stale),
+        "error: feeds is not current: 3 files to add, 4 to change, 3 to remove; \
+         run `feedgen build` and commit the result\n"
+    );
+    let after: Vec<_> = read_tree(&feeds)
+        .into_iter()
+        .map(|(path, bytes)| {
+            let modified = std::fs::metadata(feeds.join(&path)).unwrap().modified().unwrap();
+            (path, bytes, modified)
+        })
+        .collect();
+    assert_eq!(after, before, "--check wrote something");
+}
+
+#[test]
+fn summary_counts_written_unchanged_and_removed_files() {
+    let other = "---\ntitle: Other\npublishedDateTime: 2025-01-02T00:00:00Z\noriginalUrl: https://ok.test/other\ntopics: [Other]\n---\n";
+    let dir = site(CONFIG, &[("hello.md", RECORD), ("other.md", other)]);
+    assert_eq!(feedgen(dir.path(), &["build"], &[]).status.code(), Some(0));
+    std::fs::remove_file(dir.path().join("records/other.md")).unwrap();
+    let message = stderr(&feedgen(dir.path(), &["build"], &[]));
+    assert!(message.contains("; 2 feeds in feeds: 4 files written, 3 unchanged, 3 removed; "), "{message}");
+    let message = stderr(&feedgen(dir.path(), &["build"], &[]));
+    assert!(message.contains("; 2 feeds in feeds: 0 files written, 7 unchanged, 0 removed; "), "{message}");
+}
+
+#[test]
+fn a_file_feedgen_did_not_write_in_the_way_exits_2_and_stays() {
+    let dir = site(CONFIG, &[("hello.md", RECORD)]);
+    std::fs::create_dir_all(dir.path().join("feeds")).unwrap();
+    std::fs::write(dir.path().join("feeds/all.json"), "{}").unwrap();
+    for args in [&["build"][..], &["build", "--check"]] {
+        let output = feedgen(dir.path(), args, &[]);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let message = stderr(&output);
+        assert!(message.contains("feeds/all.json is in the way: feedgen did not write it"), "{message}");
+        assert!(message.contains("move it away, or build into another folder with --output"), "{message}");
+    }
+    assert_eq!(std::fs::read(dir.path().join("feeds/all.json")).unwrap(), b"{}");
 }

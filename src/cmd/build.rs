@@ -1,17 +1,22 @@
 //! `feedgen build`.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
 use feedgen::config::{self, CONFIG_FILE_NAME, ConfigError, ConfigFile, Overrides};
-use feedgen::{BuildError, Report, Settings};
+use feedgen::progress::Silent;
+use feedgen::write::{Changes, WriteError, local_path};
+use feedgen::{BuildError, Mode, Report, Settings};
 
+use super::progress_bar::TerminalBar;
 use super::{ExitStatus, Failure};
 
 /// Options of `feedgen build`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  feedgen build --input articles --base-url https://example.com/feeds/")]
+#[command(after_help = "Examples:\n  feedgen build --input articles --base-url https://example.com/feeds/\n  \
+                        feedgen build --check    # in CI: exit 1 if feeds/ is not what a build writes")]
 pub struct BuildArgs {
     /// Configuration file [default: feedgen.yaml in the working directory, if present].
     #[arg(long, value_name = "FILE")]
@@ -37,7 +42,11 @@ pub struct BuildArgs {
     /// Build the valid records even if some are invalid, listing those skipped (exit 0).
     #[arg(long)]
     skip_invalid: bool,
-    /// Print errors only.
+    /// Write nothing; exit 1, listing the differences, unless the output
+    /// folder already holds exactly what a build would write (for CI).
+    #[arg(long)]
+    check: bool,
+    /// Print errors only: no notes, no progress bar, no summary.
     #[arg(short, long)]
     quiet: bool,
 }
@@ -95,43 +104,90 @@ fn print_notes(report: &Report) {
     }
 }
 
-fn summary(report: &Report, output: &Path, started: Instant) -> String {
+fn left_out(report: &Report) -> String {
     format!(
-        "feedgen: read {} records (left out: {} unpublished, {} invalid, {} future, {} duplicate); \
-         wrote {} files for {} feeds to {} in {:.2}s",
+        "read {} records (left out: {} unpublished, {} invalid, {} future, {} duplicate)",
         report.records_read,
         report.unpublished,
         report.invalid_records(),
         report.future,
-        report.duplicates.len(),
-        report.files,
-        report.feeds,
-        output.display(),
-        started.elapsed().as_secs_f64()
+        report.duplicates.len()
     )
+}
+
+/// "1 file", "2 files".
+fn files(count: usize) -> String {
+    format!("{count} file{}", if count == 1 { "" } else { "s" })
+}
+
+fn summary(report: &Report, output: &Path, mode: Mode, started: Instant) -> String {
+    let changes = &report.output;
+    let outcome = match mode {
+        Mode::Write => format!(
+            "{} written, {} unchanged, {} removed",
+            files(changes.added.len() + changes.changed.len()),
+            changes.unchanged.len(),
+            changes.removed.len()
+        ),
+        Mode::Compare => format!("current ({})", files(changes.unchanged.len())),
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    format!("feedgen: {}; {} feeds in {}: {outcome}; {seconds:.2}s", left_out(report), report.feeds, output.display())
+}
+
+/// `--check` found differences: list them on stdout, and fail.
+fn stale(changes: &Changes, output: &Path) -> Failure {
+    let lists = [("add", &changes.added), ("change", &changes.changed), ("remove", &changes.removed)];
+    for (verb, paths) in lists {
+        for path in paths {
+            println!("would {verb}: {}", local_path(output, path).display());
+        }
+    }
+    let message = format!(
+        "{} is not current: {} to add, {} to change, {} to remove; run `feedgen build` and commit the result",
+        output.display(),
+        files(changes.added.len()),
+        changes.changed.len(),
+        changes.removed.len()
+    );
+    Failure::new(ExitStatus::Failed, message)
+}
+
+fn failure(error: BuildError) -> Failure {
+    match error {
+        BuildError::InvalidRecords(errors) => {
+            for error in &errors {
+                eprintln!("error: {error}");
+            }
+            let message = format!("{} problem(s) in the records; nothing was written", errors.len());
+            Failure::new(ExitStatus::Failed, message)
+        }
+        BuildError::Load(error) => Failure::new(ExitStatus::Usage, error.to_string()),
+        BuildError::Write(error @ (WriteError::NotOurs(_) | WriteError::BadManifest { .. })) => {
+            Failure::new(ExitStatus::Usage, error.to_string())
+        }
+        error => Failure::new(ExitStatus::Failed, error.to_string()),
+    }
 }
 
 /// Run `feedgen build`.
 pub fn run(args: BuildArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let settings = settings(&args)?;
-    match feedgen::build(&settings) {
-        Ok(report) => {
-            print_skipped(&report);
-            if !args.quiet {
-                print_notes(&report);
-                eprintln!("{}", summary(&report, &settings.output, started));
-            }
-            Ok(())
-        }
-        Err(BuildError::InvalidRecords(errors)) => {
-            for error in &errors {
-                eprintln!("error: {error}");
-            }
-            let message = format!("{} problem(s) in the records; nothing was written", errors.len());
-            Err(Failure::new(ExitStatus::Failed, message))
-        }
-        Err(BuildError::Load(error)) => Err(Failure::new(ExitStatus::Usage, error.to_string())),
-        Err(error) => Err(Failure::new(ExitStatus::Failed, error.to_string())),
+    let mode = if args.check { Mode::Compare } else { Mode::Write };
+    let report = if !args.quiet && std::io::stderr().is_terminal() {
+        feedgen::run(&settings, mode, &TerminalBar::new())
+    } else {
+        feedgen::run(&settings, mode, &Silent)
     }
+    .map_err(failure)?;
+    print_skipped(&report);
+    if mode == Mode::Compare && !report.output.is_empty() {
+        return Err(stale(&report.output, &settings.output));
+    }
+    if !args.quiet {
+        print_notes(&report);
+        eprintln!("{}", summary(&report, &settings.output, mode, started));
+    }
+    Ok(())
 }

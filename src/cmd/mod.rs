@@ -1,11 +1,12 @@
 //! One module per subcommand, each a thin layer over the library.
 
 pub mod build;
+mod progress_bar;
 
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
-    /// Bad records, or the output could not be written.
+    /// Bad records, output that could not be written, or (`--check`) stale output.
     Failed = 1,
     /// Usage or configuration error.
     Usage = 2,

@@ -23,6 +23,7 @@ pub use date::parse_timestamp;
 pub use front_matter::Position;
 pub use validate::parse_web_link;
 
+use crate::progress::{Progress, Stage};
 use crate::record::Record;
 use front_matter::{Unclosed, position_of};
 use raw::{PublishedFlag, PublishedValue, RawRecord, marked_unpublished};
@@ -167,35 +168,52 @@ fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordEr
     Err(vec![error_at(path, None, format!("larger than {limit} MiB, the size limit for a record"))])
 }
 
-/// Walk every input (a folder, recursively, or a single file) in order,
-/// skipping hidden entries, and parse every file found, in path order.
-pub fn load(inputs: &[PathBuf], options: LoadOptions) -> Result<Loaded, LoadError> {
-    if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
-        return Err(LoadError::MissingInput(missing.clone()));
-    }
-    let mut loaded = Loaded::default();
+/// What walking the inputs found, in walk order.
+enum Found {
+    File(PathBuf),
+    Unreadable(RecordError),
+}
+
+/// Every file under `inputs`, in input order then path order, skipping
+/// hidden entries.
+fn walk(inputs: &[PathBuf]) -> Vec<Found> {
+    let mut found = Vec::new();
     for input in inputs {
         let walker = walkdir::WalkDir::new(input).sort_by_file_name().into_iter();
         for entry in walker.filter_entry(|entry| !is_hidden(entry)) {
-            let entry = match entry {
-                Ok(entry) => entry,
+            match entry {
+                Ok(entry) if entry.file_type().is_file() => found.push(Found::File(entry.into_path())),
+                Ok(_) => {}
                 Err(error) => {
                     let path = error.path().unwrap_or(input).to_owned();
-                    loaded.errors.push(error_at(&path, None, format!("cannot read: {error}")));
-                    continue;
+                    found.push(Found::Unreadable(error_at(&path, None, format!("cannot read: {error}"))));
                 }
-            };
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let path = entry.path();
-            match read_record(path, options) {
-                Ok(Parsed::Record(record)) => loaded.records.push(*record),
-                Ok(Parsed::Unpublished) => loaded.unpublished += 1,
-                Ok(Parsed::NoFrontMatter) => loaded.without_front_matter.push(path.to_owned()),
-                Err(errors) => loaded.errors.extend(errors),
             }
         }
+    }
+    found
+}
+
+/// Walk every input (a folder, recursively, or a single file) in order,
+/// skipping hidden entries, and parse every file found, in path order.
+pub fn load(inputs: &[PathBuf], options: LoadOptions, progress: &dyn Progress) -> Result<Loaded, LoadError> {
+    if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
+        return Err(LoadError::MissingInput(missing.clone()));
+    }
+    let found = walk(inputs);
+    progress.begin(Stage::Read, found.len());
+    let mut loaded = Loaded::default();
+    for entry in found {
+        match entry {
+            Found::File(path) => match read_record(&path, options) {
+                Ok(Parsed::Record(record)) => loaded.records.push(*record),
+                Ok(Parsed::Unpublished) => loaded.unpublished += 1,
+                Ok(Parsed::NoFrontMatter) => loaded.without_front_matter.push(path),
+                Err(errors) => loaded.errors.extend(errors),
+            },
+            Found::Unreadable(error) => loaded.errors.push(error),
+        }
+        progress.advance(1);
     }
     Ok(loaded)
 }

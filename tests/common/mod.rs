@@ -50,6 +50,12 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// The feeds of an output tree: every file but feedgen's manifest.
+pub fn feeds_only(mut tree: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    tree.remove(feedgen::write::MANIFEST_NAME);
+    tree
+}
+
 /// Build `settings` and return the output folder's files.
 pub fn build_tree(settings: &Settings) -> BTreeMap<String, Vec<u8>> {
     feedgen::build(settings).unwrap();

@@ -1,0 +1,31 @@
+//! Progress of a long build, told to whoever wants to show it.
+//!
+//! The library only reports; the binary decides whether a progress bar is
+//! worth drawing (on a terminal, not with `--quiet`), so the library stays
+//! free of terminal handling.
+
+/// The stages of a build long enough to report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading and parsing record files; one step per file.
+    Read,
+    /// Writing changed files and removing stale ones; one step per file.
+    Write,
+}
+
+/// Receives a build's progress. Calls may come from several threads.
+pub trait Progress: Sync {
+    /// A stage of `total` steps starts.
+    fn begin(&self, stage: Stage, total: usize);
+    /// `steps` more steps of the current stage are done.
+    fn advance(&self, steps: usize);
+}
+
+/// Reports nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn begin(&self, _stage: Stage, _total: usize) {}
+    fn advance(&self, _steps: usize) {}
+}

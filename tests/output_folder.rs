@@ -1,0 +1,264 @@
+//! What a build does to the output folder: unchanged files keep their
+//! mtime, only feeds holding an edited record are rewritten, feeds no longer
+//! produced are removed, files feedgen did not write are never touched, and
+//! a comparison (`build --check`) writes nothing.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use common::*;
+use feedgen::write::{Changes, MANIFEST_NAME, WriteError};
+use feedgen::{BuildError, Mode, Settings};
+
+/// A record in topic `topic` from provider `domain`.
+fn record(title: &str, day: u32, topic: &str, domain: &str) -> String {
+    format!(
+        "---\ntitle: {title}\npublishedDateTime: 2025-03-{day:02}T10:00:00Z\n\
+         originalUrl: https://{domain}/{day}\ntopics: [{topic}]\nprovider:\n  name: {domain}\n  domain: {domain}\n---\n"
+    )
+}
+
+/// Three records: two topics, three providers.
+fn three_records() -> tempfile::TempDir {
+    records_dir(&[
+        ("a.md", &record("Alpha", 1, "Rust", "alpha.test")),
+        ("b.md", &record("Beta", 2, "Rust", "beta.test")),
+        ("c.md", &record("Gamma", 3, "Go", "gamma.test")),
+    ])
+}
+
+/// The moment every output file is set to before a rebuild, so that a
+/// rewrite shows as a newer mtime without waiting for the clock.
+const LONG_AGO: SystemTime = SystemTime::UNIX_EPOCH;
+
+fn age_every_file(dir: &Path) {
+    for path in read_tree(dir).keys() {
+        let file = fs::File::options().write(true).open(dir.join(path)).unwrap();
+        file.set_modified(LONG_AGO + Duration::from_secs(1_000_000)).unwrap();
+    }
+}
+
+/// The files under `dir` whose mtime is no longer the one [`age_every_file`] set.
+fn touched_since_aged(dir: &Path) -> Vec<String> {
+    let aged = LONG_AGO + Duration::from_secs(1_000_000);
+    read_tree(dir)
+        .into_keys()
+        .filter(|path| fs::metadata(dir.join(path)).unwrap().modified().unwrap() != aged)
+        .collect()
+}
+
+/// Every file's bytes and mtime: a folder nobody touched compares equal.
+fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
+    read_tree(dir)
+        .into_iter()
+        .map(|(path, bytes)| {
+            let modified = fs::metadata(dir.join(&path)).unwrap().modified().unwrap();
+            (path, (bytes, modified))
+        })
+        .collect()
+}
+
+fn compare(settings: &Settings) -> Changes {
+    feedgen::run(settings, Mode::Compare, &feedgen::progress::Silent).unwrap().output
+}
+
+fn formats(stem: &str) -> Vec<String> {
+    ["atom.xml", "json", "rss.xml"].iter().map(|extension| format!("{stem}.{extension}")).collect()
+}
+
+#[test]
+fn first_build_writes_every_feed_and_a_manifest_listing_them() {
+    let records = three_records();
+    let out = tempfile::tempdir().unwrap();
+    let settings = settings(records.path(), out.path());
+    let report = feedgen::build(&settings).unwrap();
+    let tree = read_tree(out.path());
+    let feeds: Vec<&String> = tree.keys().filter(|path| *path != MANIFEST_NAME).collect();
+    assert_eq!(feeds.len(), 18, "1 firehose, 2 topics, 3 providers, 3 formats: {feeds:?}");
+    let manifest = String::from_utf8(tree[MANIFEST_NAME].clone()).unwrap();
+    let listed: Vec<&str> = manifest.lines().filter(|line| !line.starts_with('#')).collect();
+    assert_eq!(listed, feeds, "the manifest lists exactly the feeds, sorted");
+    assert_eq!(report.output.added.len(), 19, "18 feeds and the manifest");
+    assert!(report.output.changed.is_empty() && report.output.unchanged.is_empty() && report.output.removed.is_empty());
+}
+
+#[test]
+fn unchanged_rebuild_keeps_every_file_and_mtime() {
+    let records = three_records();
+    let out = tempfile::tempdir().unwrap();
+    let settings = settings(records.path(), out.path());
+    feedgen::build(&settings).unwrap();
+    age_every_file(out.path());
+    let before = snapshot(out.path());
+    let report = feedgen::build(&settings).unwrap();
+    assert_eq!(snapshot(out.path()), before);
+    assert_eq!(report.output.unchanged.len(), 19);
+    assert!(report.output.is_empty(), "{:?}", report.output);
+}
+
+#[test]
+fn editing_one_record_rewrites_only_the_feeds_that_hold_it() {
+    let records = three_records();
+    let out = tempfile::tempdir().unwrap();
+    let settings = settings(records.path(), out.path());
+    feedgen::build(&settings).unwrap();
+    age_every_file(out.path());
+    fs::write(records.path().join("c.md"), record("Gamma, corrected", 3, "Go", "gamma.test")).unwrap();
+    let report = feedgen::build(&settings).unwrap();
+
+    let mut expected: Vec<String> = [formats("all"), formats("topics/go"), formats("providers/gamma-test")].concat();
+    expected.sort();
+    assert_eq!(touched_since_aged(out.path()), expected);
+    assert_eq!(report.output.changed, expected);
+    assert_eq!(report.output.unchanged.len(), 19 - 9);
+    let firehose = parse_feed("all.json", &fs::read(out.path().join("all.json")).unwrap());
+    assert_eq!(firehose.entries[0].title.as_ref().unwrap().content, "Gamma, corrected");
+}
+
+#[test]
+fn deleting_a_providers_only_record_removes_its_feeds() {
+    let records = three_records();
+    let out = tempfile::tempdir().unwrap();
+    let settings = settings(records.path(), out.path());
+    feedgen::build(&settings).unwrap();
+    fs::remove_file(records.path().join("b.md")).unwrap();
+    let report = feedgen::build(&settings).unwrap();
+
+    assert_eq!(report.output.removed, formats("providers/beta-test"));
+    let tree = read_tree(out.path());
+    assert!(tree.keys().all(|path| !path.contains("beta-test")), "{:?}", tree.keys());
+    assert!(!String::from_utf8_lossy(&tree[MANIFEST_NAME]).contains("beta-test"));
+    assert!(tree.contains_key("topics/rust.json"), "Rust still has Alpha");
+}
+
+#[test]
+fn a_family_folder_left_empty_is_removed() {
+    let records = three_records();
+    let out = tempfile::tempdir().unwrap();
+    let mut settings = settings(records.path(), out.path());
+    feedgen::build(&settings).unwrap();
+    settings.families.retain(|family| *family != feedgen::site::Family::Topics);
+    feedgen::build(&settings).unwrap();
+    assert!(!out.path().join("topics").exists());
+    assert!(out.path().join("providers").is_dir());
+}
+
+#[test]
+fn foreign_files_survive_every_build() {
+    let records = three_records();
+    let out = tempfile::tempdir().unwrap();
+    let mut settings = settings(records.path(), out.path());
+    let foreign = [
+        ("CNAME", "feeds.example.com\n"),
+        ("robots.txt", "User-agent: *\n"),
+        ("topics/README.md", "hand-written\n"),
+        ("providers/beta-test.html", "a page someone made\n"),
+    ];
+    for (path, text) in foreign {
+        fs::create_dir_all(out.path().join(path).parent().unwrap()).unwrap();
+        fs::write(out.path().join(path), text).unwrap();
+    }
+    let foreign_snapshot = |dir: &Path| {
+        snapshot(dir).into_iter().filter(|(path, _)| foreign.iter().any(|(f, _)| f == path)).collect::<Vec<_>>()
+    };
+    let before = foreign_snapshot(out.path());
+    assert_eq!(before.len(), 4);
+
+    feedgen::build(&settings).unwrap();
+    fs::remove_file(records.path().join("b.md")).unwrap();
+    feedgen::build(&settings).unwrap();
+    settings.families.retain(|family| *family != feedgen::site::Family::Topics);
+    feedgen::build(&settings).unwrap();
+
+    assert_eq!(foreign_snapshot(out.path()), before);
+    assert!(!out.path().join("topics/rust.json").exists(), "feedgen's own files did go");
+}
+
+#[test]
+fn a_file_in_the_way_that_feedgen_did_not_write_is_never_overwritten() {
+    let records = three_records();
+    let out = tempfile::tempdir().unwrap();
+    let settings = settings(records.path(), out.path());
+    fs::create_dir_all(out.path().join("topics")).unwrap();
+    fs::write(out.path().join("topics/go.json"), "mine").unwrap();
+
+    let Err(BuildError::Write(WriteError::NotOurs(paths))) = feedgen::build(&settings) else {
+        panic!("a build over a foreign file must fail");
+    };
+    assert_eq!(paths, [out.path().join("topics").join("go.json")]);
+    assert_eq!(fs::read(out.path().join("topics/go.json")).unwrap(), b"mine");
+    assert_eq!(read_tree(out.path()).len(), 1, "nothing else was written");
+    let Err(BuildError::Write(WriteError::NotOurs(_))) =
+        feedgen::run(&settings, Mode::Compare, &feedgen::progress::Silent)
+    else {
+        panic!("a comparison reports the same conflict");
+    };
+}
+
+#[test]
+fn a_folder_built_before_manifests_is_taken_over_where_bytes_match() {
+    let records = three_records();
+    let out = tempfile::tempdir().unwrap();
+    let settings = settings(records.path(), out.path());
+    feedgen::build(&settings).unwrap();
+    fs::remove_file(out.path().join(MANIFEST_NAME)).unwrap();
+    age_every_file(out.path());
+    let report = feedgen::build(&settings).unwrap();
+    assert_eq!(report.output.added, [MANIFEST_NAME]);
+    assert_eq!(touched_since_aged(out.path()), [MANIFEST_NAME]);
+}
+
+#[test]
+fn a_manifest_naming_a_path_outside_the_folder_removes_nothing() {
+    let records = three_records();
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("feeds");
+    let settings = settings(records.path(), &out);
+    feedgen::build(&settings).unwrap();
+    fs::write(root.path().join("victim.txt"), "keep me").unwrap();
+    let manifest = fs::read_to_string(out.join(MANIFEST_NAME)).unwrap();
+    fs::write(out.join(MANIFEST_NAME), format!("{manifest}../victim.txt\n")).unwrap();
+
+    let Err(BuildError::Write(WriteError::BadManifest { line, .. })) = feedgen::build(&settings) else {
+        panic!("a manifest naming ../victim.txt must be refused");
+    };
+    assert_eq!(line, manifest.lines().count() + 1);
+    assert_eq!(fs::read_to_string(root.path().join("victim.txt")).unwrap(), "keep me");
+}
+
+#[test]
+fn comparing_reports_every_difference_and_writes_nothing() {
+    let records = three_records();
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("feeds");
+    let settings = settings(records.path(), &out);
+
+    let fresh = compare(&settings);
+    assert_eq!(fresh.added.len(), 19);
+    assert!(!out.exists(), "a comparison creates nothing, not even the folder");
+
+    feedgen::build(&settings).unwrap();
+    let current = compare(&settings);
+    assert!(current.is_empty(), "{current:?}");
+    assert_eq!(current.unchanged.len(), 19);
+
+    fs::write(records.path().join("c.md"), record("Gamma", 3, "Go", "gamma.test").replace("Go]", "Go, Zig]")).unwrap();
+    fs::remove_file(records.path().join("b.md")).unwrap();
+    let before = snapshot(&out);
+    let stale = compare(&settings);
+    assert_eq!(snapshot(&out), before, "a comparison writes nothing");
+    let mut changed: Vec<String> =
+        [formats("all"), formats("topics/go"), formats("topics/rust"), formats("providers/gamma-test")].concat();
+    changed.push(MANIFEST_NAME.to_owned());
+    changed.sort();
+    assert_eq!(stale.added, formats("topics/zig"));
+    assert_eq!(stale.changed, changed);
+    assert_eq!(stale.removed, formats("providers/beta-test"));
+
+    let report = feedgen::build(&settings).unwrap();
+    assert_eq!(report.output, stale, "the build does what the comparison said");
+}
