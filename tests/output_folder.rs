@@ -262,3 +262,35 @@ fn comparing_reports_every_difference_and_writes_nothing() {
     let report = feedgen::build(&settings).unwrap();
     assert_eq!(report.output, stale, "the build does what the comparison said");
 }
+
+/// Records every progress call, to check what a progress bar is told.
+#[derive(Default)]
+struct Recorded(std::sync::Mutex<Vec<(feedgen::progress::Stage, usize, usize)>>);
+
+impl feedgen::progress::Progress for Recorded {
+    fn begin(&self, stage: feedgen::progress::Stage, total: usize) {
+        self.0.lock().unwrap().push((stage, total, 0));
+    }
+    fn advance(&self, steps: usize) {
+        self.0.lock().unwrap().last_mut().expect("advance before begin").2 += steps;
+    }
+}
+
+#[test]
+fn progress_counts_every_file_read_and_every_file_written_or_removed() {
+    use feedgen::progress::Stage;
+    let records = three_records();
+    fs::write(records.path().join("notes.txt"), "no front matter").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let settings = settings(records.path(), out.path());
+    let first = Recorded::default();
+    feedgen::run(&settings, Mode::Write, &first).unwrap();
+    assert_eq!(*first.0.lock().unwrap(), [(Stage::Read, 4, 4), (Stage::Write, 18, 18)]);
+
+    fs::remove_file(records.path().join("b.md")).unwrap();
+    let second = Recorded::default();
+    feedgen::run(&settings, Mode::Write, &second).unwrap();
+    let rust_and_firehose = 6;
+    let beta_removed = 3;
+    assert_eq!(*second.0.lock().unwrap(), [(Stage::Read, 3, 3), (Stage::Write, rust_and_firehose + beta_removed, 9)]);
+}

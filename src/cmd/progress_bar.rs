@@ -41,9 +41,9 @@ impl Progress for TerminalBar {
             Stage::Read => "reading",
             Stage::Write => "writing",
         };
-        self.bar.set_message(label);
+        self.bar.reset();
         self.bar.set_length(total as u64);
-        self.bar.set_position(0);
+        self.bar.set_message(label);
         self.show_if_slow();
     }
 
