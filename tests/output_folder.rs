@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -31,6 +30,15 @@ fn three_records() -> tempfile::TempDir {
     ])
 }
 
+/// Three records built into a fresh folder: (records, output, settings).
+fn built_three_records() -> (tempfile::TempDir, tempfile::TempDir, Settings) {
+    let records = three_records();
+    let out = tempfile::tempdir().unwrap();
+    let settings = settings(records.path(), out.path());
+    feedgen::build(&settings).unwrap();
+    (records, out, settings)
+}
+
 /// The moment every output file is set to before a rebuild, so that a
 /// rewrite shows as a newer mtime without waiting for the clock.
 const LONG_AGO: SystemTime = SystemTime::UNIX_EPOCH;
@@ -48,17 +56,6 @@ fn touched_since_aged(dir: &Path) -> Vec<String> {
     read_tree(dir)
         .into_keys()
         .filter(|path| fs::metadata(dir.join(path)).unwrap().modified().unwrap() != aged)
-        .collect()
-}
-
-/// Every file's bytes and mtime: a folder nobody touched compares equal.
-fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
-    read_tree(dir)
-        .into_iter()
-        .map(|(path, bytes)| {
-            let modified = fs::metadata(dir.join(&path)).unwrap().modified().unwrap();
-            (path, (bytes, modified))
-        })
         .collect()
 }
 
@@ -88,10 +85,7 @@ fn first_build_writes_every_feed_and_a_manifest_listing_them() {
 
 #[test]
 fn unchanged_rebuild_keeps_every_file_and_mtime() {
-    let records = three_records();
-    let out = tempfile::tempdir().unwrap();
-    let settings = settings(records.path(), out.path());
-    feedgen::build(&settings).unwrap();
+    let (_records, out, settings) = built_three_records();
     age_every_file(out.path());
     let before = snapshot(out.path());
     let report = feedgen::build(&settings).unwrap();
@@ -102,10 +96,7 @@ fn unchanged_rebuild_keeps_every_file_and_mtime() {
 
 #[test]
 fn editing_one_record_rewrites_only_the_feeds_that_hold_it() {
-    let records = three_records();
-    let out = tempfile::tempdir().unwrap();
-    let settings = settings(records.path(), out.path());
-    feedgen::build(&settings).unwrap();
+    let (records, out, settings) = built_three_records();
     age_every_file(out.path());
     fs::write(records.path().join("c.md"), record("Gamma, corrected", 3, "Go", "gamma.test")).unwrap();
     let report = feedgen::build(&settings).unwrap();
@@ -121,10 +112,7 @@ fn editing_one_record_rewrites_only_the_feeds_that_hold_it() {
 
 #[test]
 fn deleting_a_providers_only_record_removes_its_feeds() {
-    let records = three_records();
-    let out = tempfile::tempdir().unwrap();
-    let settings = settings(records.path(), out.path());
-    feedgen::build(&settings).unwrap();
+    let (records, out, settings) = built_three_records();
     fs::remove_file(records.path().join("b.md")).unwrap();
     let report = feedgen::build(&settings).unwrap();
 
@@ -137,10 +125,7 @@ fn deleting_a_providers_only_record_removes_its_feeds() {
 
 #[test]
 fn a_family_folder_left_empty_is_removed() {
-    let records = three_records();
-    let out = tempfile::tempdir().unwrap();
-    let mut settings = settings(records.path(), out.path());
-    feedgen::build(&settings).unwrap();
+    let (_records, out, mut settings) = built_three_records();
     settings.families.retain(|family| *family != feedgen::site::Family::Topics);
     feedgen::build(&settings).unwrap();
     assert!(!out.path().join("topics").exists());
@@ -201,10 +186,7 @@ fn a_file_in_the_way_that_feedgen_did_not_write_is_never_overwritten() {
 
 #[test]
 fn a_folder_built_before_manifests_is_taken_over_where_bytes_match() {
-    let records = three_records();
-    let out = tempfile::tempdir().unwrap();
-    let settings = settings(records.path(), out.path());
-    feedgen::build(&settings).unwrap();
+    let (_records, out, settings) = built_three_records();
     fs::remove_file(out.path().join(MANIFEST_NAME)).unwrap();
     age_every_file(out.path());
     let report = feedgen::build(&settings).unwrap();

@@ -50,6 +50,18 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Every file under `dir` with its bytes and mtime: a folder nobody touched
+/// compares equal.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, std::time::SystemTime)> {
+    read_tree(dir)
+        .into_iter()
+        .map(|(path, bytes)| {
+            let modified = fs::metadata(dir.join(&path)).unwrap().modified().unwrap();
+            (path, (bytes, modified))
+        })
+        .collect()
+}
+
 /// The feeds of an output tree: every file but feedgen's manifest.
 pub fn feeds_only(mut tree: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
     tree.remove(feedgen::write::MANIFEST_NAME);
