@@ -13,7 +13,8 @@ pub enum Stage {
     Write,
 }
 
-/// Receives a build's progress. Calls may come from several threads.
+/// Receives a build's progress. `Sync`, so that stages may report from
+/// several threads.
 pub trait Progress: Sync {
     /// A stage of `total` steps starts.
     fn begin(&self, stage: Stage, total: usize);

@@ -16,8 +16,8 @@ mod common;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use common::*;
 use feedgen::write::MANIFEST_NAME;
@@ -73,16 +73,9 @@ fn reference(input: &Path) -> BTreeMap<String, Vec<u8>> {
     read_tree(out.path())
 }
 
-/// A file the atomic writer may leave if killed between linking its
-/// temporary file into the folder and renaming it: `.<name>.<random>`.
-fn is_writer_leftover(path: &str, produced: &BTreeMap<String, Vec<u8>>) -> bool {
-    let (folder, name) = path.rsplit_once('/').map_or(("", path), |(folder, name)| (folder, name));
-    name.starts_with('.')
-        && produced.keys().any(|produced| {
-            let (produced_folder, produced_name) =
-                produced.rsplit_once('/').map_or(("", produced.as_str()), |(folder, name)| (folder, name));
-            folder == produced_folder && name.starts_with(&format!(".{produced_name}."))
-        })
+/// A temporary file a killed build may leave (the next build removes it).
+fn is_writer_leftover(path: &str) -> bool {
+    feedgen::write::is_temporary_name(path.rsplit('/').next().unwrap_or(path))
 }
 
 /// Check the folder after a kill: every feed is byte for byte the old or
@@ -99,7 +92,7 @@ fn assert_old_or_new(out: &Path, old: &BTreeMap<String, Vec<u8>>, new: &BTreeMap
     }
     let mut new_files = 0;
     for (path, bytes) in &tree {
-        if path == MANIFEST_NAME || is_writer_leftover(path, old) || is_writer_leftover(path, new) {
+        if path == MANIFEST_NAME || is_writer_leftover(path) {
             continue;
         }
         let is_old = old.get(path) == Some(bytes);
@@ -119,16 +112,26 @@ fn assert_same_files(found: &BTreeMap<String, Vec<u8>>, expected: &BTreeMap<Stri
     assert!(differing.is_empty(), "{context}: these files differ from a fresh build: {differing:?}");
 }
 
+/// How long a build may take to start writing before the test gives up
+/// (a hang, not a slow machine: builds here take well under a second).
+const START_DEADLINE: Duration = Duration::from_secs(120);
+
 /// Start a build of `input` and return it once it has begun writing (its
 /// manifest changes first, since every version adds files), with the moment
-/// it did.
-fn start_writing(input: &Path, out: &Path) -> (std::process::Child, Instant) {
+/// it did. A build that finishes before the change is seen is returned too:
+/// its kill simply lands after the end.
+fn start_writing(input: &Path, out: &Path) -> (Child, Instant) {
     let manifest = || fs::read(out.join(MANIFEST_NAME)).ok();
     let before = manifest();
+    let started = Instant::now();
     let mut child = build_command(input, out).spawn().unwrap();
     while manifest() == before {
-        assert!(child.try_wait().unwrap().is_none(), "the build ended without changing its manifest first");
-        std::thread::yield_now();
+        if child.try_wait().unwrap().is_some() {
+            assert_ne!(manifest(), before, "the build ended without changing its manifest");
+            break;
+        }
+        assert!(started.elapsed() < START_DEADLINE, "the build did not start writing within {START_DEADLINE:?}");
+        std::thread::sleep(Duration::from_micros(200));
     }
     (child, Instant::now())
 }
@@ -168,4 +171,5 @@ fn a_build_killed_at_any_moment_leaves_each_file_old_or_new() {
         assert_same_files(&read_tree(&out), new, &format!("kill {kill}: the build after the kill"));
     }
     eprintln!("{kills_mid_write} of {KILLS} kills landed between the first and the last file written");
+    assert!(kills_mid_write > 0, "no kill landed mid-write, so nothing was tested; is writing instantaneous?");
 }

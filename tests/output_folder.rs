@@ -276,3 +276,88 @@ fn progress_counts_every_file_read_and_every_file_written_or_removed() {
     let beta_removed = 3;
     assert_eq!(*second.0.lock().unwrap(), [(Stage::Read, 3, 3), (Stage::Write, rust_and_firehose + beta_removed, 9)]);
 }
+
+#[test]
+fn dotfiles_that_look_like_temporaries_survive_and_real_leftovers_go() {
+    let (_records, out, settings) = built_three_records();
+    let keep = [".all.json.backup", ".all.rss.xml.Ab12cD", ".feedgen-manifest.bak", "topics/.feedgen-Ab12cD.tmp.old"];
+    let leftovers = [".feedgen-Ab12cD.tmp", "topics/.feedgen-x9Y8z7.tmp"];
+    for path in keep.iter().chain(&leftovers) {
+        fs::write(out.path().join(path), "x").unwrap();
+    }
+    assert_eq!(compare(&settings).removed, leftovers);
+    let report = feedgen::build(&settings).unwrap();
+    assert_eq!(report.output.removed, leftovers);
+    for path in keep {
+        assert!(out.path().join(path).is_file(), "{path} was removed");
+    }
+    for path in leftovers {
+        assert!(!out.path().join(path).exists(), "{path} stayed");
+    }
+}
+
+#[test]
+fn a_folder_where_a_feed_belongs_is_in_the_way_for_check_and_build_alike() {
+    let (_records, out, settings) = built_three_records();
+    fs::remove_file(out.path().join("topics/go.json")).unwrap();
+    fs::create_dir(out.path().join("topics/go.json")).unwrap();
+    for result in [feedgen::run(&settings, Mode::Compare, &feedgen::progress::Silent), feedgen::build(&settings)] {
+        let Err(BuildError::Write(WriteError::NotOurs(paths))) = result else { panic!("not refused: {result:?}") };
+        assert_eq!(paths, [out.path().join("topics").join("go.json")]);
+    }
+}
+
+#[test]
+fn an_output_folder_inside_an_input_is_not_read_as_records() {
+    let records = three_records();
+    let settings = settings(records.path(), &records.path().join("feeds"));
+    feedgen::build(&settings).unwrap();
+    let report = feedgen::build(&settings).unwrap();
+    assert_eq!(report.records_read, 3);
+    assert!(report.without_front_matter.is_empty(), "{:?}", report.without_front_matter);
+    assert!(report.output.is_empty());
+}
+
+#[cfg(unix)]
+mod links {
+    use std::os::unix::fs::symlink;
+
+    use super::*;
+
+    #[test]
+    fn a_linked_folder_in_the_output_is_never_written_through_or_pruned() {
+        let (records, out, mut settings) = built_three_records();
+        let elsewhere = tempfile::tempdir().unwrap();
+        for name in ["go.json", "rust.json"] {
+            fs::write(elsewhere.path().join(name), "someone else's").unwrap();
+        }
+        fs::remove_dir_all(out.path().join("topics")).unwrap();
+        symlink(elsewhere.path(), out.path().join("topics")).unwrap();
+
+        fs::remove_file(records.path().join("c.md")).unwrap();
+        let Err(BuildError::Write(WriteError::NotOurs(paths))) = feedgen::build(&settings) else {
+            panic!("a build writing through a linked folder must be refused");
+        };
+        assert!(paths.contains(&out.path().join("topics").join("rust.json")), "{paths:?}");
+
+        settings.families.retain(|family| *family != feedgen::site::Family::Topics);
+        feedgen::build(&settings).unwrap();
+        for name in ["go.json", "rust.json"] {
+            assert_eq!(fs::read_to_string(elsewhere.path().join(name)).unwrap(), "someone else's", "{name}");
+        }
+        assert!(out.path().join("topics").is_symlink(), "the link itself stays too");
+    }
+
+    #[test]
+    fn a_listed_feed_replaced_by_a_link_is_in_the_way() {
+        let (_records, out, settings) = built_three_records();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let target = elsewhere.path().join("mine.json");
+        fs::write(&target, "mine").unwrap();
+        fs::remove_file(out.path().join("all.json")).unwrap();
+        symlink(&target, out.path().join("all.json")).unwrap();
+        assert!(matches!(feedgen::build(&settings), Err(BuildError::Write(WriteError::NotOurs(_)))));
+        assert_eq!(fs::read_to_string(&target).unwrap(), "mine");
+        assert!(out.path().join("all.json").is_symlink());
+    }
+}

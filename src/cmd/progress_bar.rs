@@ -1,6 +1,6 @@
 //! The progress bar `feedgen build` draws on a terminal.
 
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use feedgen::progress::{Progress, Stage};
@@ -17,7 +17,7 @@ const TEMPLATE: &str = "{msg:>8} [{wide_bar}] {human_pos}/{human_len} ({eta} lef
 pub struct TerminalBar {
     bar: ProgressBar,
     started: Instant,
-    shown: OnceLock<()>,
+    shown: AtomicBool,
 }
 
 impl TerminalBar {
@@ -25,12 +25,12 @@ impl TerminalBar {
     pub fn new() -> Self {
         let style = ProgressStyle::with_template(TEMPLATE).unwrap_or_else(|_| ProgressStyle::default_bar());
         let bar = ProgressBar::hidden().with_style(style);
-        TerminalBar { bar, started: Instant::now(), shown: OnceLock::new() }
+        TerminalBar { bar, started: Instant::now(), shown: AtomicBool::new(false) }
     }
 
     fn show_if_slow(&self) {
-        if self.started.elapsed() >= SHOW_AFTER {
-            self.shown.get_or_init(|| self.bar.set_draw_target(ProgressDrawTarget::stderr()));
+        if self.started.elapsed() >= SHOW_AFTER && !self.shown.swap(true, Ordering::Relaxed) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     }
 }

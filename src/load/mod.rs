@@ -25,6 +25,7 @@ pub use validate::parse_web_link;
 
 use crate::progress::{Progress, Stage};
 use crate::record::Record;
+use crate::write::MANIFEST_NAME;
 use front_matter::{Unclosed, position_of};
 use raw::{PublishedFlag, PublishedValue, RawRecord, marked_unpublished};
 
@@ -147,6 +148,13 @@ fn is_hidden(entry: &walkdir::DirEntry) -> bool {
     entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
 }
 
+/// A folder below an input that holds a feedgen manifest is an output
+/// folder (say `output: site/feeds` with `input: site`): its feeds are not
+/// records. An input that is itself an output folder is still read.
+fn is_output_folder(entry: &walkdir::DirEntry) -> bool {
+    entry.depth() > 0 && entry.file_type().is_dir() && entry.path().join(MANIFEST_NAME).is_file()
+}
+
 /// Read and parse one file. A file over [`MAX_RECORD_BYTES`] is refused
 /// unread beyond the cap, unless its front matter (within the cap) marks it
 /// `published: false`: a draft never fails a build.
@@ -175,12 +183,12 @@ enum Found {
 }
 
 /// Every file under `inputs`, in input order then path order, skipping
-/// hidden entries.
+/// hidden entries and feedgen's output folders.
 fn walk(inputs: &[PathBuf]) -> Vec<Found> {
     let mut found = Vec::new();
     for input in inputs {
         let walker = walkdir::WalkDir::new(input).sort_by_file_name().into_iter();
-        for entry in walker.filter_entry(|entry| !is_hidden(entry)) {
+        for entry in walker.filter_entry(|entry| !is_hidden(entry) && !is_output_folder(entry)) {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => found.push(Found::File(entry.into_path())),
                 Ok(_) => {}
@@ -195,7 +203,8 @@ fn walk(inputs: &[PathBuf]) -> Vec<Found> {
 }
 
 /// Walk every input (a folder, recursively, or a single file) in order,
-/// skipping hidden entries, and parse every file found, in path order.
+/// skipping hidden entries and output folders, and parse every file found, in
+/// path order.
 pub fn load(inputs: &[PathBuf], options: LoadOptions, progress: &dyn Progress) -> Result<Loaded, LoadError> {
     if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
         return Err(LoadError::MissingInput(missing.clone()));

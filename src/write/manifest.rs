@@ -38,7 +38,7 @@ pub fn read(output: &Path) -> Result<BTreeSet<String>, WriteError> {
     let text = match fs::read(&path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
-        Err(source) => return Err(WriteError::Io { path, source }),
+        Err(source) => return Err(WriteError::Io { doing: "read", path, source }),
     };
     let Ok(text) = String::from_utf8(text) else {
         return Err(WriteError::BadManifest { path, line: 1, message: "not UTF-8 text".into() });

@@ -3,24 +3,27 @@
 //!
 //! Static hosts and feed readers key their caches on mtime and ETag, and CI
 //! commits the folder, so a file whose bytes did not change is left alone.
-//! A file that did change is replaced atomically (written to a temporary
-//! file in its folder, synced, then renamed over the old one), so a build
+//! A file that did change is replaced [atomically](atomic), so a build
 //! killed at any moment leaves every feed either as it was or fully new.
 //! Files no longer produced are removed, but only those the
 //! [manifest](manifest) lists as written by feedgen.
+//!
+//! feedgen only ever writes regular files inside real folders, so anything
+//! else at one of its paths (a link, a folder, a link to a folder on the way)
+//! is someone else's and is neither written through nor removed.
 
-mod leftovers;
+mod atomic;
 mod manifest;
 mod prune;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use atomic_write_file::AtomicWriteFile;
 use thiserror::Error;
 
+pub use atomic::is_temporary_name;
 pub use manifest::MANIFEST_NAME;
 
 use crate::progress::{Progress, Stage};
@@ -30,9 +33,11 @@ use crate::render::OutputFile;
 #[derive(Debug, Error)]
 pub enum WriteError {
     /// A file or folder could not be read, written or removed.
-    #[error("cannot write {}: {source}", .path.display())]
+    #[error("cannot {doing} {}: {source}", .path.display())]
     Io {
-        /// What could not be written.
+        /// "read", "write" or "remove".
+        doing: &'static str,
+        /// The file or folder.
         path: PathBuf,
         /// Why.
         source: io::Error,
@@ -55,6 +60,13 @@ pub enum WriteError {
     },
 }
 
+impl WriteError {
+    /// Turns an I/O error while `doing` something to `path` into a `WriteError`.
+    fn at<'a>(doing: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> WriteError + 'a {
+        move |source| WriteError::Io { doing, path: path.to_owned(), source }
+    }
+}
+
 fn in_the_way(paths: &[PathBuf]) -> String {
     let names: Vec<String> = paths.iter().map(|path| path.display().to_string()).collect();
     let (what, them) = match names.as_slice() {
@@ -62,8 +74,9 @@ fn in_the_way(paths: &[PathBuf]) -> String {
         many => (format!("{} files are ({})", many.len(), many.join(", ")), "them"),
     };
     format!(
-        "{what} in the way: feedgen did not write {them} (its {MANIFEST_NAME} does not list {them}), \
-         and it never overwrites files it did not write; move {them} away, or build into another folder with --output"
+        "{what} in the way: feedgen did not write {them} (its {MANIFEST_NAME} does not list {them}, or {them} \
+         is a link or a folder), and it never overwrites what it did not write; move {them} away, or build \
+         into another folder with --output"
     )
 }
 
@@ -77,8 +90,8 @@ pub struct Changes {
     pub changed: Vec<String>,
     /// Produced, and on disk with exactly these bytes: left alone.
     pub unchanged: Vec<String>,
-    /// Written by an earlier build and no longer produced, or left behind
-    /// by a build that was killed: removed.
+    /// Written by an earlier build and no longer produced, or temporary
+    /// files a killed build left: removed.
     pub removed: Vec<String>,
 }
 
@@ -94,28 +107,53 @@ pub fn local_path(output: &Path, relative: &str) -> PathBuf {
     relative.split('/').fold(output.to_owned(), |path, part| path.join(part))
 }
 
-fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
-    move |source| WriteError::Io { path: path.to_owned(), source }
-}
-
-/// What is at an output path now.
-enum OnDisk {
+/// What is at an output path, looked at without following links.
+#[derive(Debug, PartialEq, Eq)]
+enum Entry {
+    /// Nothing, or not all the folders on the way.
     Missing,
-    Same,
-    Different,
+    /// A regular file of this many bytes, in real folders.
+    File(u64),
+    /// A real folder, in real folders.
+    Folder,
+    /// Anything else: a link (here or on the way), a device, a file where a
+    /// folder should be.
+    Foreign,
 }
 
-fn on_disk(path: &Path, bytes: &[u8]) -> Result<OnDisk, WriteError> {
-    let metadata = match fs::metadata(path) {
-        Ok(metadata) => metadata,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(OnDisk::Missing),
-        Err(source) => return Err(WriteError::Io { path: path.to_owned(), source }),
-    };
-    if !metadata.is_file() || metadata.len() != bytes.len() as u64 {
-        return Ok(OnDisk::Different);
+/// The metadata of `path` itself (a link is not followed, unless `follow`),
+/// or `None` when nothing is there.
+fn look(path: &Path, follow: bool) -> Result<Option<fs::Metadata>, WriteError> {
+    match if follow { fs::metadata(path) } else { fs::symlink_metadata(path) } {
+        Ok(metadata) => Ok(Some(metadata)),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(WriteError::Io { doing: "read", path: path.to_owned(), source }),
     }
-    let current = fs::read(path).map_err(io_error(path))?;
-    Ok(if current == bytes { OnDisk::Same } else { OnDisk::Different })
+}
+
+/// What is at `relative` under `output`; `""` is the output folder itself,
+/// which may be a link (where the folder lives is the user's choice).
+fn entry_at(output: &Path, relative: &str) -> Result<Entry, WriteError> {
+    let (folders, name) = relative.rsplit_once('/').unwrap_or(("", relative));
+    let mut path = output.to_owned();
+    for folder in folders.split('/').filter(|folder| !folder.is_empty()) {
+        path.push(folder);
+        match look(&path, false)? {
+            Some(metadata) if metadata.is_dir() => {}
+            Some(_) => return Ok(Entry::Foreign),
+            None => return Ok(Entry::Missing),
+        }
+    }
+    let is_output = name.is_empty();
+    if !is_output {
+        path.push(name);
+    }
+    Ok(match look(&path, is_output)? {
+        Some(metadata) if metadata.is_dir() => Entry::Folder,
+        Some(metadata) if metadata.is_file() && !is_output => Entry::File(metadata.len()),
+        Some(_) => Entry::Foreign,
+        None => Entry::Missing,
+    })
 }
 
 /// A build's files compared with the folder: the changes, plus what
@@ -124,11 +162,46 @@ struct Comparison {
     changes: Changes,
     /// The paths the manifest on disk lists.
     listed: BTreeSet<String>,
+    /// Listed paths no longer produced whose files are already gone: their
+    /// folders may still need pruning.
+    gone: Vec<String>,
     /// The manifest this build leaves behind.
     manifest: OutputFile,
 }
 
+/// The folders (relative, "" for the output folder) that may hold files at
+/// `paths`, and so feedgen's temporary files.
+fn folders_of<'a>(paths: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'a str> {
+    paths.into_iter().map(|path| path.rsplit_once('/').map_or("", |(folder, _)| folder)).collect()
+}
+
+/// Temporary files a killed build left in `folders`, as sorted relative paths.
+fn leftovers(output: &Path, folders: BTreeSet<&str>) -> Result<Vec<String>, WriteError> {
+    let mut found = Vec::new();
+    for folder in folders {
+        if entry_at(output, folder)? != Entry::Folder {
+            continue;
+        }
+        let dir = local_path(output, folder);
+        for entry in fs::read_dir(&dir).map_err(WriteError::at("read", &dir))? {
+            let entry = entry.map_err(WriteError::at("read", &dir))?;
+            let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
+            match entry.file_name().to_str() {
+                Some(name) if is_file && is_temporary_name(name) => {
+                    found.push(if folder.is_empty() { name.to_owned() } else { format!("{folder}/{name}") });
+                }
+                _ => {}
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 fn compare_files(output: &Path, files: &[OutputFile]) -> Result<Comparison, WriteError> {
+    if entry_at(output, MANIFEST_NAME)? == Entry::Foreign {
+        return Err(WriteError::NotOurs(vec![local_path(output, MANIFEST_NAME)]));
+    }
     let listed = manifest::read(output)?;
     let manifest = OutputFile {
         path: MANIFEST_NAME.to_owned(),
@@ -138,31 +211,37 @@ fn compare_files(output: &Path, files: &[OutputFile]) -> Result<Comparison, Writ
     let mut not_ours = Vec::new();
     for file in files.iter().chain([&manifest]) {
         let path = local_path(output, &file.path);
-        match on_disk(&path, &file.bytes)? {
-            OnDisk::Missing => changes.added.push(file.path.clone()),
-            OnDisk::Same => changes.unchanged.push(file.path.clone()),
-            OnDisk::Different if file.path == MANIFEST_NAME || listed.contains(&file.path) => {
-                changes.changed.push(file.path.clone());
+        let ours = file.path == MANIFEST_NAME || listed.contains(&file.path);
+        match entry_at(output, &file.path)? {
+            Entry::Missing => changes.added.push(file.path.clone()),
+            Entry::File(len)
+                if len == file.bytes.len() as u64
+                    && fs::read(&path).map_err(WriteError::at("read", &path))? == file.bytes =>
+            {
+                changes.unchanged.push(file.path.clone());
             }
-            OnDisk::Different => not_ours.push(path),
+            Entry::File(_) if ours => changes.changed.push(file.path.clone()),
+            Entry::File(_) | Entry::Folder | Entry::Foreign => not_ours.push(path),
         }
     }
     if !not_ours.is_empty() {
         return Err(WriteError::NotOurs(not_ours));
     }
     let produced: BTreeSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
-    changes.removed = listed
-        .iter()
-        .filter(|path| !produced.contains(path.as_str()))
-        .filter(|path| fs::symlink_metadata(local_path(output, path)).is_ok_and(|meta| meta.is_file()))
-        .cloned()
-        .collect();
-    let known = produced.iter().copied().chain(listed.iter().map(String::as_str)).chain([MANIFEST_NAME]);
-    changes.removed.extend(leftovers::find(output, known)?);
+    let mut gone = Vec::new();
+    for path in listed.iter().filter(|path| !produced.contains(path.as_str())) {
+        match entry_at(output, path)? {
+            Entry::File(_) => changes.removed.push(path.clone()),
+            Entry::Missing => gone.push(path.clone()),
+            Entry::Folder | Entry::Foreign => {}
+        }
+    }
+    let every_path = produced.iter().copied().chain(listed.iter().map(String::as_str));
+    changes.removed.extend(leftovers(output, folders_of(every_path))?);
     for list in [&mut changes.added, &mut changes.changed, &mut changes.unchanged, &mut changes.removed] {
         list.sort();
     }
-    Ok(Comparison { changes, listed, manifest })
+    Ok(Comparison { changes, listed, gone, manifest })
 }
 
 /// Compare a build's `files` with the folder `output`, writing nothing.
@@ -170,46 +249,53 @@ pub fn compare(output: &Path, files: &[OutputFile]) -> Result<Changes, WriteErro
     compare_files(output, files).map(|comparison| comparison.changes)
 }
 
-/// Replace `path` with `bytes` atomically: the old file stays whole until
-/// the new one, complete and synced, is renamed over it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let fail = io_error(path);
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(io_error(parent))?;
+/// Write `bytes` to the output path `relative`, creating its folders.
+fn put(output: &Path, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
+    let path = local_path(output, relative);
+    if let Some(folder) = path.parent() {
+        fs::create_dir_all(folder).map_err(WriteError::at("write", folder))?;
     }
-    let mut file = AtomicWriteFile::open(path).map_err(io_error(path))?;
-    file.write_all(bytes).and_then(|()| file.commit()).map_err(fail)
+    atomic::write(&path, bytes)
+}
+
+/// Before any new file is written, list it in the manifest, beside what the
+/// manifest already lists: a build killed while writing must not leave a
+/// file of feedgen's that the manifest does not claim. Returns whether the
+/// manifest on disk is now the final one.
+fn claim_new_paths(output: &Path, comparison: &Comparison, files: &[OutputFile]) -> Result<bool, WriteError> {
+    let manifest_changes = comparison.changes.unchanged.iter().all(|path| path != MANIFEST_NAME);
+    let new_paths = files.iter().any(|file| !comparison.listed.contains(&file.path));
+    if !new_paths {
+        return Ok(!manifest_changes);
+    }
+    let listed = comparison.listed.iter().map(String::as_str);
+    let old_and_new = manifest::render(listed.chain(files.iter().map(|file| file.path.as_str())));
+    put(output, MANIFEST_NAME, &old_and_new)?;
+    Ok(old_and_new == comparison.manifest.bytes)
 }
 
 /// Bring `output` to exactly `files` (plus the manifest): write what is new
 /// or changed, remove what feedgen wrote before and no longer produces.
 ///
-/// Order keeps one promise at every instant, so that a build killed
-/// anywhere never turns feedgen's files into strangers: every file feedgen
-/// wrote is listed in the manifest on disk. New paths are added to the
-/// manifest before their files are written, and dropped from it only after
-/// their files are gone.
+/// The order keeps one promise at every instant: every file feedgen wrote
+/// is listed in the manifest on disk. New paths are listed before their
+/// files are written, and dropped from the list only after their files are
+/// gone.
 pub fn write(output: &Path, files: &[OutputFile], progress: &dyn Progress) -> Result<Changes, WriteError> {
-    let Comparison { changes, listed, manifest } = compare_files(output, files)?;
-    let manifest_path = local_path(output, MANIFEST_NAME);
+    let comparison = compare_files(output, files)?;
+    let changes = &comparison.changes;
     let to_write: BTreeSet<&str> = changes.added.iter().chain(&changes.changed).map(String::as_str).collect();
     let feeds_to_write: Vec<&OutputFile> = files.iter().filter(|file| to_write.contains(file.path.as_str())).collect();
     progress.begin(Stage::Write, feeds_to_write.len() + changes.removed.len());
 
-    let mut manifest_is_final = !to_write.contains(MANIFEST_NAME);
-    if files.iter().any(|file| !listed.contains(&file.path)) {
-        let every_path = listed.iter().map(String::as_str).chain(files.iter().map(|file| file.path.as_str()));
-        let listing_both = manifest::render(every_path);
-        write_atomically(&manifest_path, &listing_both)?;
-        manifest_is_final = listing_both == manifest.bytes;
-    }
+    let manifest_is_final = claim_new_paths(output, &comparison, files)?;
     for file in feeds_to_write {
-        write_atomically(&local_path(output, &file.path), &file.bytes)?;
+        put(output, &file.path, &file.bytes)?;
         progress.advance(1);
     }
-    prune::remove(output, &changes.removed, progress)?;
+    prune::remove(output, &changes.removed, &comparison.gone, progress)?;
     if !manifest_is_final {
-        write_atomically(&manifest_path, &manifest.bytes)?;
+        put(output, MANIFEST_NAME, &comparison.manifest.bytes)?;
     }
-    Ok(changes)
+    Ok(comparison.changes)
 }
