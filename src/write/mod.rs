@@ -198,6 +198,12 @@ fn leftovers(output: &Path, folders: BTreeSet<&str>) -> Result<Vec<String>, Writ
     Ok(found)
 }
 
+/// Whether the regular file at `path`, `len` bytes long, holds exactly
+/// `bytes` (read only when the lengths agree).
+fn holds(path: &Path, len: u64, bytes: &[u8]) -> Result<bool, WriteError> {
+    Ok(len == bytes.len() as u64 && fs::read(path).map_err(WriteError::at("read", path))? == bytes)
+}
+
 fn compare_files(output: &Path, files: &[OutputFile]) -> Result<Comparison, WriteError> {
     if entry_at(output, MANIFEST_NAME)? == Entry::Foreign {
         return Err(WriteError::NotOurs(vec![local_path(output, MANIFEST_NAME)]));
@@ -214,12 +220,7 @@ fn compare_files(output: &Path, files: &[OutputFile]) -> Result<Comparison, Writ
         let ours = file.path == MANIFEST_NAME || listed.contains(&file.path);
         match entry_at(output, &file.path)? {
             Entry::Missing => changes.added.push(file.path.clone()),
-            Entry::File(len)
-                if len == file.bytes.len() as u64
-                    && fs::read(&path).map_err(WriteError::at("read", &path))? == file.bytes =>
-            {
-                changes.unchanged.push(file.path.clone());
-            }
+            Entry::File(len) if holds(&path, len, &file.bytes)? => changes.unchanged.push(file.path.clone()),
             Entry::File(_) if ours => changes.changed.push(file.path.clone()),
             Entry::File(_) | Entry::Folder | Entry::Foreign => not_ours.push(path),
         }
