@@ -186,13 +186,25 @@ fn language(text: &str) -> Result<String, ConfigError> {
 
 /// Combine the file (whose relative paths are relative to `file_dir`) with
 /// the command line.
+/// The input folders: `--input` if given, else `input` of the file
+/// (relative to its folder); at least one.
+pub fn resolve_inputs(file: &ConfigFile, file_dir: &Path, given: Vec<PathBuf>) -> Result<Vec<PathBuf>, ConfigError> {
+    let inputs = if given.is_empty() { file.input.iter().map(|input| file_dir.join(input)).collect() } else { given };
+    if inputs.is_empty() {
+        return Err(ConfigError::Invalid(
+            "no input folders: set `input:` in feedgen.yaml or pass --input DIR".to_owned(),
+        ));
+    }
+    Ok(inputs)
+}
+
 pub fn resolve(
     file: ConfigFile,
     file_dir: &Path,
     overrides: Overrides,
     now: DateTime<Utc>,
 ) -> Result<Settings, ConfigError> {
-    let base_text = overrides.base_url.or(file.base_url).ok_or_else(|| {
+    let base_text = overrides.base_url.or(file.base_url.clone()).ok_or_else(|| {
         ConfigError::Invalid(
             "base_url is not set: add `base_url: https://example.com/feeds/` to feedgen.yaml, \
              pass --base-url or set FEEDGEN_BASE_URL"
@@ -217,16 +229,7 @@ pub fn resolve(
         language: file.language.as_deref().map(str::trim).map(language).transpose()?,
     };
 
-    let inputs = if overrides.inputs.is_empty() {
-        file.input.iter().map(|input| file_dir.join(input)).collect()
-    } else {
-        overrides.inputs
-    };
-    if inputs.is_empty() {
-        return Err(ConfigError::Invalid(
-            "no input folders: set `input:` in feedgen.yaml or pass --input DIR".to_owned(),
-        ));
-    }
+    let inputs = resolve_inputs(&file, file_dir, overrides.inputs)?;
     let output =
         overrides.output.unwrap_or_else(|| file_dir.join(file.output.as_deref().unwrap_or(Path::new("feeds"))));
 

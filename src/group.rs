@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::item::Item;
+use crate::item::{Facets, Item};
 use crate::site::{Family, Format};
 use crate::slug;
 
@@ -53,6 +53,17 @@ pub struct GroupOptions {
 /// A name as a grouping key: Unicode-normalised (NFC), lowercase, inner
 /// whitespace collapsed. Punctuation counts: `C++`, `C#` and `C` differ.
 pub fn name_key(name: &str) -> String {
+    if name.is_ascii() {
+        // ASCII is already NFC; the common case skips two allocations.
+        let mut key = String::with_capacity(name.len());
+        for word in name.split_whitespace() {
+            if !key.is_empty() {
+                key.push(' ');
+            }
+            key.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        }
+        return key;
+    }
     name.nfc().collect::<String>().to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -61,92 +72,138 @@ fn newest_first(a: &Item, b: &Item) -> std::cmp::Ordering {
     b.published.cmp(&a.published).then_with(|| a.id.cmp(&b.id))
 }
 
-/// The (key, display name) pairs an item belongs to in `family`.
-fn memberships(item: &Item, family: Family) -> Vec<(String, String)> {
-    let named = |name: &String| (name_key(name), name.clone());
-    match family {
-        Family::All => vec![(String::new(), String::new())],
-        Family::Topics => item.topics.iter().map(named).collect(),
-        Family::Providers => item
+/// The (key, display name) pairs of the feeds an item belongs to in
+/// `family`, each key once.
+pub fn memberships(facets: Facets<'_>, family: Family) -> Vec<(String, &str)> {
+    let named = |name| (name_key(name), name);
+    let pairs: Vec<(String, &str)> = match family {
+        Family::All => vec![(String::new(), "")],
+        Family::Topics => facets.topics.iter().map(|topic| named(topic)).collect(),
+        Family::Providers => facets
             .provider
             .iter()
-            .filter_map(|provider| Some((provider.domain.clone()?, provider.name.clone())))
+            .filter_map(|provider| Some((provider.domain.clone()?, provider.name.as_str())))
             .collect(),
-        Family::Categories => item.category.iter().map(named).collect(),
-        Family::Types => item.kind.iter().map(named).collect(),
-    }
-}
-
-/// Display name for each key: its most common spelling, ties to the smallest.
-fn display_names(spellings: HashMap<String, BTreeMap<String, usize>>) -> HashMap<String, String> {
-    spellings
-        .into_iter()
-        .map(|(key, counts)| {
-            let best = counts.into_iter().max_by(|(a, m), (b, n)| m.cmp(n).then_with(|| b.cmp(a)));
-            (key, best.map(|(name, _)| name).unwrap_or_default())
-        })
-        .collect()
-}
-
-/// Replace each item's topic names by their display names, without repeats.
-fn canonicalise_topics(items: &mut [Item], topic_names: &HashMap<String, String>) {
-    for item in items {
-        let mut canonical: Vec<String> = Vec::new();
-        for topic in &item.topics {
-            let name = topic_names.get(&name_key(topic)).unwrap_or(topic);
-            if !canonical.contains(name) {
-                canonical.push(name.clone());
-            }
+        Family::Categories => facets.category.map(named).into_iter().collect(),
+        Family::Types => facets.kind.map(named).into_iter().collect(),
+    };
+    let mut unique: Vec<(String, &str)> = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        if !unique.iter().any(|(key, _)| *key == pair.0) {
+            unique.push(pair);
         }
-        item.topics = canonical;
     }
+    unique
 }
 
-/// The feeds of one family, in slug order.
+/// How often each spelling of one feed's name occurs.
+pub type Spellings = BTreeMap<String, usize>;
+
+/// The name a feed is shown under: its most common spelling, ties to the
+/// smallest in byte order.
+pub fn display_name(spellings: &Spellings) -> String {
+    let best = spellings.iter().max_by(|(a, m), (b, n)| m.cmp(n).then_with(|| b.cmp(a)));
+    best.map(|(name, _)| name.clone()).unwrap_or_default()
+}
+
+/// Topic names replaced by their display names (looked up by [`name_key`]),
+/// without repeats.
+pub fn canonical_topics(topics: &[String], display: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let mut canonical: Vec<String> = Vec::new();
+    for topic in topics {
+        let name = display(&name_key(topic)).unwrap_or_else(|| topic.clone());
+        if !canonical.contains(&name) {
+            canonical.push(name);
+        }
+    }
+    canonical
+}
+
+/// One feed of a family, before it has a slug.
+#[derive(Debug)]
+pub struct Unnamed {
+    /// The grouping key ([`name_key`], or the provider's domain).
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Newest first, at most `limit`.
+    pub items: Vec<Arc<Item>>,
+    /// The logo of the newest item that has one (provider feeds only).
+    pub icon: Option<String>,
+}
+
+/// A family's feeds with slugs, in slug order.
+pub fn name_feeds(family: Family, feeds: Vec<Unnamed>) -> Vec<Feed> {
+    let slugs = slug::assign(feeds.iter().map(|feed| feed.key.as_str()));
+    let mut named: Vec<Feed> = feeds
+        .into_iter()
+        .map(|feed| Feed {
+            family,
+            slug: if family == Family::All { "all".to_owned() } else { slugs[&feed.key].clone() },
+            name: feed.name,
+            items: feed.items,
+            icon: if family == Family::Providers { feed.icon } else { None },
+        })
+        .collect();
+    named.sort_by(|a, b| a.slug.cmp(&b.slug));
+    named
+}
+
+/// The feeds of one family.
 fn family_feeds(items: &[Arc<Item>], family: Family, limit: usize) -> Vec<Feed> {
-    let mut spellings: HashMap<String, BTreeMap<String, usize>> = HashMap::new();
+    let mut spellings: HashMap<String, Spellings> = HashMap::new();
     let mut members: HashMap<String, Vec<Arc<Item>>> = HashMap::new();
     for item in items {
-        for (key, name) in memberships(item, family) {
-            *spellings.entry(key.clone()).or_default().entry(name).or_default() += 1;
+        for (key, name) in memberships(item.facets(), family) {
+            *spellings.entry(key.clone()).or_default().entry(name.to_owned()).or_default() += 1;
             members.entry(key).or_default().push(Arc::clone(item));
         }
     }
     if family == Family::All {
         members.entry(String::new()).or_default();
     }
-    let names = display_names(spellings);
-    let slugs = slug::assign(members.keys().map(String::as_str));
-    let mut feeds: Vec<Feed> = members
+    let feeds = members
         .into_iter()
         .map(|(key, mut feed_items)| {
             let icon = feed_items.iter().find_map(|item| item.provider.as_ref()?.logo.clone());
             if limit > 0 {
                 feed_items.truncate(limit);
             }
-            Feed {
-                family,
-                slug: if family == Family::All { "all".to_owned() } else { slugs[&key].clone() },
-                name: names.get(&key).cloned().unwrap_or_default(),
-                items: feed_items,
-                icon: if family == Family::Providers { icon } else { None },
-            }
+            let name = spellings.get(&key).map(display_name).unwrap_or_default();
+            Unnamed { key, name, items: feed_items, icon }
         })
         .collect();
-    feeds.sort_by(|a, b| a.slug.cmp(&b.slug));
-    feeds
+    name_feeds(family, feeds)
 }
 
-/// Group `items` into the feeds of every requested family.
+/// Group `items` into the feeds of every requested family, all in memory:
+/// the reference the streaming build ([`crate::gather`]) must match.
 pub fn group(mut items: Vec<Item>, options: &GroupOptions) -> Vec<Feed> {
-    let mut topic_spellings: HashMap<String, BTreeMap<String, usize>> = HashMap::new();
+    let mut topic_spellings: HashMap<String, Spellings> = HashMap::new();
     for item in &items {
-        for (key, name) in memberships(item, Family::Topics) {
-            *topic_spellings.entry(key).or_default().entry(name).or_default() += 1;
+        for topic in &item.topics {
+            *topic_spellings.entry(name_key(topic)).or_default().entry(topic.clone()).or_default() += 1;
         }
     }
-    canonicalise_topics(&mut items, &display_names(topic_spellings));
+    for item in &mut items {
+        item.topics = canonical_topics(&item.topics, |key| topic_spellings.get(key).map(display_name));
+    }
     items.sort_by(newest_first);
     let shared: Vec<Arc<Item>> = items.into_iter().map(Arc::new).collect();
     options.families.iter().flat_map(|&family| family_feeds(&shared, family, options.limit)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_names_get_the_same_key_as_the_general_rule() {
+        let general =
+            |name: &str| name.nfc().collect::<String>().to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+        for name in ["AI", "  Machine\tLearning \n", "a\u{b}b", "C++", "", "x\u{c}y  Z"] {
+            assert_eq!(name_key(name), general(name), "{name:?}");
+        }
+        assert_eq!(name_key("Ａ Ｉ"), general("Ａ Ｉ"));
+    }
 }

@@ -44,6 +44,73 @@ pub struct Item {
     pub related: Vec<ItemLink>,
 }
 
+/// What grouping looks at: an item's names. Borrowed from an [`Item`], or
+/// from the [`Labels`] of a record not yet prepared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facets<'a> {
+    /// Topic names.
+    pub topics: &'a [String],
+    /// The publisher.
+    pub provider: Option<&'a ItemProvider>,
+    /// The record's `category`.
+    pub category: Option<&'a str>,
+    /// The record's `type`.
+    pub kind: Option<&'a str>,
+}
+
+impl Item {
+    /// The names grouping looks at.
+    pub fn facets(&self) -> Facets<'_> {
+        Facets {
+            topics: &self.topics,
+            provider: self.provider.as_ref(),
+            category: self.category.as_deref(),
+            kind: self.kind.as_deref(),
+        }
+    }
+}
+
+/// A record's names, cleaned exactly as its item will show them. Cheap to
+/// compute (no HTML is parsed, no URL built), so a build can tell which
+/// feeds a record belongs to, and whether it makes any of them, before
+/// preparing its item. The provider's `home` is left empty until then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels {
+    /// The item's id.
+    pub id: String,
+    /// Topic names, cleaned, without repeats.
+    pub topics: Vec<String>,
+    /// The publisher.
+    pub provider: Option<ItemProvider>,
+    /// The record's `category`.
+    pub category: Option<String>,
+    /// The record's `type`.
+    pub kind: Option<String>,
+}
+
+impl Labels {
+    /// The names grouping looks at.
+    pub fn facets(&self) -> Facets<'_> {
+        Facets {
+            topics: &self.topics,
+            provider: self.provider.as_ref(),
+            category: self.category.as_deref(),
+            kind: self.kind.as_deref(),
+        }
+    }
+}
+
+/// The labels of one record.
+pub fn labels(record: &Record) -> Labels {
+    Labels {
+        id: xml_safe(record.link.as_str()).into_owned(),
+        topics: clean_names(&record.topics),
+        provider: item_provider(record),
+        category: record.category.as_deref().map(plain_text).and_then(non_empty),
+        kind: record.kind.as_deref().map(plain_text).and_then(non_empty),
+    }
+}
+
 /// A publisher, as feeds show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemProvider {
@@ -128,17 +195,21 @@ fn item_link(related: &Related) -> ItemLink {
     ItemLink { url, title, provider }
 }
 
+/// The record's provider, without its `home` (see [`provider_home`]).
 fn item_provider(record: &Record) -> Option<ItemProvider> {
     let provider = record.provider.as_ref()?;
     let domain = provider.domain.as_deref().and_then(normalise_domain);
     let name = provider.name.as_deref().map(plain_text).and_then(non_empty).or_else(|| domain.clone())?;
-    let home = domain
-        .as_deref()
-        .and_then(|domain| url::Url::parse(&format!("https://{domain}/")).ok())
-        .filter(|url| url.path() == "/" && url.query().is_none() && url.fragment().is_none())
-        .map(String::from);
     let logo = provider.images.first().map(|image| image.url.to_string());
-    Some(ItemProvider { name, domain, home, logo })
+    Some(ItemProvider { name, domain, home: None, logo })
+}
+
+/// `https://<domain>/`, when the domain is a valid host name.
+fn provider_home(domain: &str) -> Option<String> {
+    url::Url::parse(&format!("https://{domain}/"))
+        .ok()
+        .filter(|url| url.path() == "/" && url.query().is_none() && url.fragment().is_none())
+        .map(String::from)
 }
 
 /// An HTML fragment as block content: bare text gets a paragraph.
@@ -171,6 +242,28 @@ fn clean_names(names: &[String]) -> Vec<String> {
     cleaned
 }
 
+/// `record` without what no item shows: related articles' excerpts and
+/// dates, AMP links, scores, image cache flags, all but the first provider
+/// logo. [`prepare`] makes the same item from it; a build keeps records in
+/// this form while they wait in feeds, to hold less memory.
+pub fn trimmed(mut record: Record) -> Record {
+    record.amp_web_url = None;
+    record.cdn_amp_web_url = None;
+    record.quality = None;
+    record.heat = None;
+    for related in &mut record.related {
+        related.excerpt = None;
+        related.published = None;
+    }
+    for image in &mut record.images {
+        image.is_cached = None;
+    }
+    if let Some(provider) = &mut record.provider {
+        provider.images.truncate(1);
+    }
+    record
+}
+
 /// Build the item for one record.
 pub fn prepare(record: &Record) -> Item {
     let base = &record.link;
@@ -189,21 +282,24 @@ pub fn prepare(record: &Record) -> Item {
         parts.join("\n")
     });
 
-    let link = xml_safe(record.link.as_str()).into_owned();
+    let Labels { id, topics, mut provider, category, kind } = labels(record);
+    if let Some(provider) = &mut provider {
+        provider.home = provider.domain.as_deref().and_then(provider_home);
+    }
     Item {
-        id: link.clone(),
-        link,
+        link: id.clone(),
+        id,
         title: plain_text(&record.title),
         published: record.published,
         updated: record.updated,
         summary_html,
         summary_text,
         content_html,
-        kind: record.kind.as_deref().map(plain_text).and_then(non_empty),
-        category: record.category.as_deref().map(plain_text).and_then(non_empty),
-        topics: clean_names(&record.topics),
+        kind,
+        category,
+        topics,
         tags: clean_names(&record.tags),
-        provider: item_provider(record),
+        provider,
         images: record.images.iter().map(item_image).collect(),
         related,
     }
@@ -212,6 +308,23 @@ pub fn prepare(record: &Record) -> Item {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::{LoadOptions, Parsed, parse_record};
+
+    #[test]
+    fn a_trimmed_record_makes_the_same_item() {
+        let text = "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://a.test/x\nampWebUrl: https://a.test/amp\n\
+                    quality: 3\nheat: 4\nexcerpt: <b>E</b> &amp; more\nprovider: {name: P, domain: www.p.test, images: [{url: https://p.test/1.png}, {url: https://p.test/2.png}]}\n\
+                    images: [{url: https://a.test/i.jpg, isCached: true, title: Cap}]\ntopics: [AI]\n\
+                    related: [{title: R, excerpt: <i>X</i>, publishedDateTime: 2025-01-02, webUrl: https://b.test/r, provider: {name: B}}]\n---\nBody *text*\n";
+        let Ok(Parsed::Record(record)) =
+            parse_record(std::path::Path::new("r.md"), text.as_bytes(), LoadOptions::default())
+        else {
+            panic!("not a record")
+        };
+        let trimmed_record = trimmed((*record).clone());
+        assert_ne!(trimmed_record, *record, "nothing was trimmed");
+        assert_eq!(prepare(&trimmed_record), prepare(&record));
+    }
 
     #[test]
     fn domains_are_normalised_to_feed_keys() {

@@ -5,11 +5,16 @@
 //! A build is a pipeline of stages that talk through plain data:
 //! [`load`] (files → [`record::Record`]s) → [`select`] (published, future,
 //! duplicates) → [`item`] (cleaned, sanitised items) → [`group`] (feeds) →
-//! [`render`] (bytes) → [`write`] (files). [`plan`] runs everything but the
-//! last stage, so callers can inspect a build before writing it; [`run`]
-//! with [`Mode::Compare`] compares it with the output folder instead.
+//! [`render`] (bytes) → [`write`] (files). A build streams the middle
+//! stages ([`gather`]): records are parsed on every core and folded into
+//! bounded feeds as they arrive, so memory follows feeds × limit, not the
+//! corpus; output files are rendered one at a time as they are written.
+//! [`plan`] runs everything but the last stage, so callers can inspect a
+//! build before writing it; [`run`] with [`Mode::Compare`] compares it with
+//! the output folder instead.
 
 pub mod config;
+pub mod gather;
 pub mod group;
 pub mod item;
 pub mod load;
@@ -25,15 +30,18 @@ pub mod write;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 
+use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use thiserror::Error;
 
 pub use config::Settings;
-use group::GroupOptions;
-use load::{LoadError, LoadOptions, RecordError};
+use gather::{Finished, GatherOptions, Gatherer, link_key};
+use group::{Feed, GroupOptions};
+use load::{LoadError, LoadOptions, Parsed, RecordError, Tally};
 use progress::{Progress, Silent};
 use record::Record;
-use render::{OutputFile, RenderError};
+use render::{Files, OutputFile, RenderError, Rendering};
 use select::{Duplicate, SelectOptions};
 use write::{Changes, WriteError};
 
@@ -94,32 +102,79 @@ pub enum BuildError {
     Write(#[from] WriteError),
 }
 
-/// Load, select, group and render: the whole build, in memory.
+/// Load, select, group and render: the whole build, with every output
+/// file's bytes in memory (see [`run`] for a build that holds them one at a
+/// time).
 ///
 /// Invalid records fail the build unless `settings.skip_invalid` is set, in
 /// which case they are left out and listed in [`Report::skipped`].
 pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
-    plan_reporting(settings, &Silent)
+    let (feeds, mut report) = gather_feeds(settings, &Silent)?;
+    let files = render::render_all(&feeds, &settings.site, &settings.formats)?;
+    report.files = files.len();
+    Ok(Plan { files, report })
 }
 
-fn plan_reporting(settings: &Settings, progress: &dyn Progress) -> Result<Plan, BuildError> {
-    let options = LoadOptions { include_unpublished: settings.include_unpublished };
-    let loaded = load::load(&settings.inputs, options, progress)?;
-    if !loaded.errors.is_empty() && !settings.skip_invalid {
-        return Err(BuildError::InvalidRecords(loaded.errors));
+/// Read every record and gather the feeds, streaming ([`gather`]).
+fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Feed>, Report), BuildError> {
+    let load_options = LoadOptions { include_unpublished: settings.include_unpublished };
+    let gatherer = Gatherer::new(GatherOptions {
+        select: SelectOptions { include_future: settings.include_future, now: settings.now },
+        families: settings.families.clone(),
+        limit: settings.limit,
+    });
+    let tally = Mutex::new(Tally::default());
+    load::read_all(&settings.inputs, load_options, progress, &|file| {
+        let place = file.place;
+        let record = tally.lock().unwrap_or_else(PoisonError::into_inner).note(file);
+        if let Some(record) = record {
+            gatherer.offer(record, place);
+        }
+    })?;
+    let survey = tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey();
+    if !survey.errors.is_empty() && !settings.skip_invalid {
+        return Err(BuildError::InvalidRecords(survey.errors));
     }
-    let valid_and_unpublished = loaded.records.len() + loaded.unpublished;
-    let mut plan = render_records(loaded.records, settings)?;
-    plan.report.unpublished = loaded.unpublished;
-    plan.report.without_front_matter = loaded.without_front_matter;
-    plan.report.skipped = loaded.errors;
-    plan.report.records_read = valid_and_unpublished + plan.report.invalid_records();
-    Ok(plan)
+    let paths = load::paths_at(&settings.inputs, &gatherer.places_to_name())?;
+    let uncounted: Result<(), LoadError> = gatherer.superseded().par_iter().try_for_each(|(place, link)| {
+        let path = &paths[place];
+        match load::reread(path, load_options) {
+            Ok(Parsed::Record(record)) if link_key(&record.link) == *link => {
+                gatherer.uncount(&record);
+                Ok(())
+            }
+            _ => Err(LoadError::Changed(path.clone())),
+        }
+    });
+    uncounted?;
+    let gathered = match gatherer.finish(&paths) {
+        Finished::Done(gathered) => gathered,
+        Finished::ReadAgain(again) => {
+            load::read_all(&settings.inputs, load_options, progress, &|file| {
+                if let Ok(Parsed::Record(record)) = file.outcome {
+                    again.offer(*record, file.place);
+                }
+            })?;
+            again.finish()
+        }
+    };
+    let report = Report {
+        records_read: survey.records_read,
+        unpublished: survey.unpublished,
+        future: gathered.future,
+        duplicates: gathered.duplicates,
+        without_front_matter: survey.without_front_matter,
+        skipped: survey.errors,
+        feeds: gathered.feeds.len(),
+        ..Report::default()
+    };
+    Ok((gathered.feeds, report))
 }
 
-/// The build after loading: select, prepare, group and render `records`.
-/// The report counts only what these stages decide (future, duplicates,
-/// feeds, files); [`plan`] adds what loading found.
+/// The in-memory pipeline over `records` already loaded: select, prepare,
+/// group and render, one stage after another. It is the reference the
+/// streaming build must match byte for byte. The report counts only what
+/// these stages decide (future, duplicates, feeds, files).
 pub fn render_records(records: Vec<Record>, settings: &Settings) -> Result<Plan, BuildError> {
     let selection =
         select::select(records, SelectOptions { include_future: settings.include_future, now: settings.now });
@@ -150,12 +205,14 @@ pub enum Mode {
 /// would change). Nothing is written unless every feed rendered and every
 /// record is valid (or `skip_invalid` is set).
 pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress) -> Result<Report, BuildError> {
-    let mut plan = plan_reporting(settings, progress)?;
-    plan.report.output = match mode {
-        Mode::Write => write::write(&settings.output, &plan.files, progress)?,
-        Mode::Compare => write::compare(&settings.output, &plan.files)?,
+    let (feeds, mut report) = gather_feeds(settings, progress)?;
+    let files = Rendering::new(&feeds, &settings.site, &settings.formats);
+    report.files = files.count();
+    report.output = match mode {
+        Mode::Write => write::write(&settings.output, &files, progress)?,
+        Mode::Compare => write::compare(&settings.output, &files, progress)?,
     };
-    Ok(plan.report)
+    Ok(report)
 }
 
 /// Build and write the output folder, silently: [`run`] with [`Mode::Write`].

@@ -9,7 +9,9 @@
 pub enum Stage {
     /// Reading and parsing record files; one step per file.
     Read,
-    /// Writing changed files and removing stale ones; one step per file.
+    /// Rendering each output file and writing it if it changed (or, for
+    /// a comparison, only comparing it), then removing stale files; one
+    /// step per file.
     Write,
 }
 

@@ -128,7 +128,8 @@ fn embeds_as_links(html: String) -> String {
 /// decoded, whitespace collapsed. Used where a format wants plain text
 /// (JSON Feed's `summary`).
 pub fn html_to_text(fragment: &str) -> String {
-    let without_tags = ammonia::Builder::empty().clean(fragment).to_string();
+    static TAG_REMOVER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(ammonia::Builder::empty);
+    let without_tags = TAG_REMOVER.clean(fragment).to_string();
     plain_text(&html_escape::decode_html_entities(&without_tags))
 }
 

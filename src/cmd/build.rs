@@ -1,17 +1,15 @@
 //! `feedgen build`.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
-use feedgen::config::{self, CONFIG_FILE_NAME, ConfigError, ConfigFile, Overrides};
-use feedgen::progress::Silent;
+use feedgen::config::{self, Overrides};
 use feedgen::write::{Changes, WriteError, local_path};
 use feedgen::{BuildError, Mode, Report, Settings};
 
-use super::progress_bar::TerminalBar;
-use super::{ExitStatus, Failure};
+use super::progress_bar::with_progress;
+use super::{ExitStatus, Failure, config_file, usage};
 
 /// Options of `feedgen build`.
 #[derive(Debug, Args)]
@@ -49,21 +47,6 @@ pub struct BuildArgs {
     /// Print errors only: no notes, no progress bar, no summary.
     #[arg(short, long)]
     quiet: bool,
-}
-
-fn usage(error: ConfigError) -> Failure {
-    Failure::new(ExitStatus::Usage, error.to_string())
-}
-
-/// The configuration file and the folder its relative paths start from.
-fn config_file(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf), Failure> {
-    let path = match explicit {
-        Some(path) => path.to_owned(),
-        None if Path::new(CONFIG_FILE_NAME).is_file() => PathBuf::from(CONFIG_FILE_NAME),
-        None => return Ok((ConfigFile::default(), PathBuf::new())),
-    };
-    let file = config::read_config(&path).map_err(usage)?;
-    Ok((file, path.parent().map(Path::to_owned).unwrap_or_default()))
 }
 
 fn settings(args: &BuildArgs) -> Result<Settings, Failure> {
@@ -175,12 +158,7 @@ pub fn run(args: BuildArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let settings = settings(&args)?;
     let mode = if args.check { Mode::Compare } else { Mode::Write };
-    let report = if !args.quiet && std::io::stderr().is_terminal() {
-        feedgen::run(&settings, mode, &TerminalBar::new())
-    } else {
-        feedgen::run(&settings, mode, &Silent)
-    }
-    .map_err(failure)?;
+    let report = with_progress(args.quiet, |progress| feedgen::run(&settings, mode, progress)).map_err(failure)?;
     print_skipped(&report);
     if mode == Mode::Compare && !report.output.is_empty() {
         return Err(stale(&report.output, &settings.output));

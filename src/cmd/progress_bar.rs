@@ -1,9 +1,10 @@
-//! The progress bar `feedgen build` draws on a terminal.
+//! The progress bar `feedgen build` and `feedgen check` draw on a terminal.
 
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use feedgen::progress::{Progress, Stage};
+use feedgen::progress::{Progress, Silent, Stage};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// How long a build runs before a bar appears: quicker builds print only
@@ -58,6 +59,12 @@ impl Drop for TerminalBar {
     fn drop(&mut self) {
         self.bar.finish_and_clear();
     }
+}
+
+/// Run `work` with a bar when stderr is a terminal and `quiet` is off, and
+/// with no progress reporting otherwise.
+pub fn with_progress<T>(quiet: bool, work: impl FnOnce(&dyn Progress) -> T) -> T {
+    if !quiet && std::io::stderr().is_terminal() { work(&TerminalBar::new()) } else { work(&Silent) }
 }
 
 #[cfg(test)]

@@ -12,11 +12,14 @@ mod raw;
 mod validate;
 mod yaml;
 
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
+use rayon::iter::{ParallelBridge, ParallelIterator};
 use thiserror::Error;
 
 pub use date::parse_timestamp;
@@ -71,17 +74,19 @@ pub enum Parsed {
     NoFrontMatter,
 }
 
-/// Everything read from the input folders.
-#[derive(Debug, Default)]
-pub struct Loaded {
-    /// Valid records, in input order then path order.
-    pub records: Vec<Record>,
-    /// How many `published: false` records were left out.
-    pub unpublished: usize,
-    /// Files skipped because they have no front matter.
-    pub without_front_matter: Vec<PathBuf>,
-    /// Every problem found, in path order.
-    pub errors: Vec<RecordError>,
+/// One file found under the inputs, and what reading it gave.
+#[derive(Debug)]
+pub struct FileRead {
+    /// The position of the input it was found under, in the inputs given.
+    pub input: usize,
+    /// Its position in the walk of all inputs: the same file has the same
+    /// place in every walk while the folders do not change, which is how
+    /// [`paths_at`] finds it again.
+    pub place: u32,
+    /// The file.
+    pub path: PathBuf,
+    /// What the file turned out to be, or every problem with it.
+    pub outcome: Result<Parsed, Vec<RecordError>>,
 }
 
 /// Why loading could not start.
@@ -90,6 +95,9 @@ pub enum LoadError {
     /// An input folder named in configuration or on the command line is missing.
     #[error("input folder {} does not exist; check `input` in feedgen.yaml or --input", .0.display())]
     MissingInput(PathBuf),
+    /// Files were added, removed or edited while the build read them.
+    #[error("{} changed while feedgen was reading it; run the build again", .0.display())]
+    Changed(PathBuf),
 }
 
 fn error_at(path: &Path, position: Option<Position>, message: impl Into<String>) -> RecordError {
@@ -161,7 +169,10 @@ fn is_output_folder(entry: &walkdir::DirEntry) -> bool {
 fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordError>> {
     let io_error = |error: std::io::Error| vec![error_at(path, None, format!("cannot read: {error}"))];
     let file = fs::File::open(path).map_err(io_error)?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length, so that it is read in one call, not grown
+    // by probing reads.
+    let expected = file.metadata().map_or(0, |metadata| metadata.len()).min(MAX_RECORD_BYTES + 1);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0) + 1);
     file.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes).map_err(io_error)?;
     if bytes.len() as u64 <= MAX_RECORD_BYTES {
         return parse_record(path, &bytes, options);
@@ -176,55 +187,147 @@ fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordEr
     Err(vec![error_at(path, None, format!("larger than {limit} MiB, the size limit for a record"))])
 }
 
-/// What walking the inputs found, in walk order.
-enum Found {
-    File(PathBuf),
-    Unreadable(RecordError),
-}
-
-/// Every file under `inputs`, in input order then path order, skipping
-/// hidden entries and feedgen's output folders.
-fn walk(inputs: &[PathBuf]) -> Vec<Found> {
-    let mut found = Vec::new();
-    for input in inputs {
-        let walker = walkdir::WalkDir::new(input).sort_by_file_name().into_iter();
-        for entry in walker.filter_entry(|entry| !is_hidden(entry) && !is_output_folder(entry)) {
-            match entry {
-                Ok(entry) if entry.file_type().is_file() => found.push(Found::File(entry.into_path())),
-                Ok(_) => {}
+/// Every file under the inputs, as (input position, path) or a problem,
+/// skipping hidden entries and feedgen's output folders. Folders are read in
+/// the order the file system gives: sorting would hold a whole folder's
+/// entries in memory, and nothing downstream depends on the order.
+fn walk(inputs: &[PathBuf]) -> impl Iterator<Item = (usize, Result<PathBuf, RecordError>)> + Send + '_ {
+    inputs.iter().enumerate().flat_map(|(position, input)| {
+        let walker = walkdir::WalkDir::new(input).into_iter();
+        walker.filter_entry(|entry| !is_hidden(entry) && !is_output_folder(entry)).filter_map(
+            move |entry| match entry {
+                Ok(entry) if entry.file_type().is_file() => Some((position, Ok(entry.into_path()))),
+                Ok(_) => None,
                 Err(error) => {
                     let path = error.path().unwrap_or(input).to_owned();
-                    found.push(Found::Unreadable(error_at(&path, None, format!("cannot read: {error}"))));
+                    Some((position, Err(error_at(&path, None, format!("cannot read: {error}")))))
                 }
-            }
-        }
-    }
-    found
+            },
+        )
+    })
 }
 
-/// Walk every input (a folder, recursively, or a single file) in order,
-/// skipping hidden entries and output folders, and parse every file found, in
-/// path order.
-pub fn load(inputs: &[PathBuf], options: LoadOptions, progress: &dyn Progress) -> Result<Loaded, LoadError> {
+/// Read and parse every file under `inputs` on all cores, handing each
+/// result to `visit` as soon as it is ready: from any thread, in no
+/// particular order, and without ever holding more than a few files at once.
+///
+/// The files are counted first (a second, cheap walk) so that `progress`
+/// knows the total.
+pub fn read_all(
+    inputs: &[PathBuf],
+    options: LoadOptions,
+    progress: &dyn Progress,
+    visit: &(dyn Fn(FileRead) + Sync),
+) -> Result<(), LoadError> {
     if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
         return Err(LoadError::MissingInput(missing.clone()));
     }
-    let found = walk(inputs);
-    progress.begin(Stage::Read, found.len());
-    let mut loaded = Loaded::default();
-    for entry in found {
-        match entry {
-            Found::File(path) => match read_record(&path, options) {
-                Ok(Parsed::Record(record)) => loaded.records.push(*record),
-                Ok(Parsed::Unpublished) => loaded.unpublished += 1,
-                Ok(Parsed::NoFrontMatter) => loaded.without_front_matter.push(path),
-                Err(errors) => loaded.errors.extend(errors),
-            },
-            Found::Unreadable(error) => loaded.errors.push(error),
-        }
+    progress.begin(Stage::Read, walk(inputs).count());
+    let places = (0..).map(|place: u64| u32::try_from(place).unwrap_or(u32::MAX));
+    walk(inputs).zip(places).par_bridge().for_each(|((input, found), place)| {
+        let (path, outcome) = match found {
+            Ok(path) => {
+                let outcome = read_record(&path, options);
+                (path, outcome)
+            }
+            Err(error) => (error.path.clone(), Err(vec![error])),
+        };
+        visit(FileRead { input, place, path, outcome });
         progress.advance(1);
+    });
+    Ok(())
+}
+
+/// The paths of the files at `places` in the walk of `inputs`, found by
+/// walking again (nothing is parsed).
+pub fn paths_at(inputs: &[PathBuf], places: &BTreeSet<u32>) -> Result<HashMap<u32, PathBuf>, LoadError> {
+    let mut paths = HashMap::with_capacity(places.len());
+    if places.is_empty() {
+        return Ok(paths);
     }
-    Ok(loaded)
+    for ((_, found), place) in walk(inputs).zip(0..) {
+        if places.contains(&place) {
+            let path = match found {
+                Ok(path) => path,
+                Err(error) => error.path,
+            };
+            paths.insert(place, path);
+        }
+    }
+    match inputs.first() {
+        Some(input) if paths.len() < places.len() => Err(LoadError::Changed(input.clone())),
+        _ => Ok(paths),
+    }
+}
+
+/// Read `path` again, as [`read_all`] read it: for the rare second look a
+/// build needs at a record it has let go of.
+pub fn reread(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordError>> {
+    read_record(path, options)
+}
+
+/// What the records are, without building anything: `feedgen check`.
+#[derive(Debug, Default)]
+pub struct Survey {
+    /// Record files read: valid, invalid or unpublished (files without
+    /// front matter are not records).
+    pub records_read: usize,
+    /// Valid records a build would consider.
+    pub valid: usize,
+    /// `published: false` records left out.
+    pub unpublished: usize,
+    /// Files skipped for having no front matter, sorted.
+    pub without_front_matter: Vec<PathBuf>,
+    /// Every problem, in input order, then path order, then the file's order.
+    pub errors: Vec<RecordError>,
+}
+
+/// Findings that arrive from many threads in any order, and leave sorted.
+#[derive(Debug, Default)]
+pub struct Tally {
+    valid: usize,
+    unpublished: usize,
+    without_front_matter: Vec<(usize, PathBuf)>,
+    errors: Vec<(usize, PathBuf, Vec<RecordError>)>,
+}
+
+impl Tally {
+    /// Count one file; a record is only counted, the caller keeps it.
+    pub fn note(&mut self, file: FileRead) -> Option<Record> {
+        match file.outcome {
+            Ok(Parsed::Record(record)) => {
+                self.valid += 1;
+                return Some(*record);
+            }
+            Ok(Parsed::Unpublished) => self.unpublished += 1,
+            Ok(Parsed::NoFrontMatter) => self.without_front_matter.push((file.input, file.path)),
+            Err(errors) => self.errors.push((file.input, file.path, errors)),
+        }
+        None
+    }
+
+    /// Everything counted, with paths and problems in input, then path order.
+    pub fn into_survey(mut self) -> Survey {
+        self.without_front_matter.sort();
+        self.errors.sort_by(|(a, a_path, _), (b, b_path, _)| (a, a_path).cmp(&(b, b_path)));
+        Survey {
+            records_read: self.valid + self.unpublished + self.errors.len(),
+            valid: self.valid,
+            unpublished: self.unpublished,
+            without_front_matter: self.without_front_matter.into_iter().map(|(_, path)| path).collect(),
+            errors: self.errors.into_iter().flat_map(|(_, _, errors)| errors).collect(),
+        }
+    }
+}
+
+/// Parse every record under `inputs` and report what they are, building
+/// nothing: the parse-only pass that a build's speed is measured against.
+pub fn survey(inputs: &[PathBuf], options: LoadOptions, progress: &dyn Progress) -> Result<Survey, LoadError> {
+    let tally = Mutex::new(Tally::default());
+    read_all(inputs, options, progress, &|file| {
+        tally.lock().unwrap_or_else(PoisonError::into_inner).note(file);
+    })?;
+    Ok(tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey())
 }
 
 #[cfg(test)]

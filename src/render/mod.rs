@@ -6,7 +6,10 @@ mod atom;
 mod json;
 mod rss;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, SecondsFormat, Utc};
+use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use thiserror::Error;
 
 use crate::group::Feed;
@@ -120,9 +123,76 @@ pub fn render_feed(feed: &Feed, site: &Site, format: Format) -> Result<OutputFil
     rendered.map(|bytes| OutputFile { path: path.clone(), bytes }).map_err(|message| RenderError { path, message })
 }
 
+/// The files a build produces, rendered only when asked: rendering every
+/// feed up front would hold all their bytes at once.
+pub trait Files: Sync {
+    /// How many files there are.
+    fn count(&self) -> usize;
+    /// The path of file `index`, relative to the output folder, `/`-separated.
+    fn path(&self, index: usize) -> &str;
+    /// The bytes of file `index`.
+    fn bytes(&self, index: usize) -> Result<Cow<'_, [u8]>, RenderError>;
+}
+
+impl Files for [OutputFile] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn path(&self, index: usize) -> &str {
+        &self[index].path
+    }
+
+    fn bytes(&self, index: usize) -> Result<Cow<'_, [u8]>, RenderError> {
+        Ok(Cow::Borrowed(&self[index].bytes))
+    }
+}
+
+/// Every feed in every format, in feed order then format order, each
+/// rendered when asked for.
+#[derive(Debug)]
+pub struct Rendering<'a> {
+    feeds: &'a [Feed],
+    site: &'a Site,
+    /// (feed index, format, path) of each file.
+    files: Vec<(usize, Format, String)>,
+}
+
+impl<'a> Rendering<'a> {
+    /// The files of `feeds` in `formats`, none rendered yet.
+    pub fn new(feeds: &'a [Feed], site: &'a Site, formats: &[Format]) -> Self {
+        let files = feeds
+            .iter()
+            .enumerate()
+            .flat_map(|(index, feed)| formats.iter().map(move |&format| (index, format, feed.path(format))))
+            .collect();
+        Rendering { feeds, site, files }
+    }
+
+    /// Render every file, on all cores.
+    pub fn render_all(&self) -> Result<Vec<OutputFile>, RenderError> {
+        self.files.par_iter().map(|&(index, format, _)| render_feed(&self.feeds[index], self.site, format)).collect()
+    }
+}
+
+impl Files for Rendering<'_> {
+    fn count(&self) -> usize {
+        self.files.len()
+    }
+
+    fn path(&self, index: usize) -> &str {
+        &self.files[index].2
+    }
+
+    fn bytes(&self, index: usize) -> Result<Cow<'_, [u8]>, RenderError> {
+        let (feed, format, _) = self.files[index];
+        render_feed(&self.feeds[feed], self.site, format).map(|file| Cow::Owned(file.bytes))
+    }
+}
+
 /// Render every feed in every format, in feed order then format order.
 pub fn render_all(feeds: &[Feed], site: &Site, formats: &[Format]) -> Result<Vec<OutputFile>, RenderError> {
-    feeds.iter().flat_map(|feed| formats.iter().map(move |&format| render_feed(feed, site, format))).collect()
+    Rendering::new(feeds, site, formats).render_all()
 }
 
 #[cfg(test)]

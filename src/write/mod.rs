@@ -21,13 +21,14 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use thiserror::Error;
 
 pub use atomic::is_temporary_name;
 pub use manifest::MANIFEST_NAME;
 
 use crate::progress::{Progress, Stage};
-use crate::render::OutputFile;
+use crate::render::{Files, RenderError};
 
 /// The output folder could not be read or written as a build needs.
 #[derive(Debug, Error)]
@@ -45,6 +46,9 @@ pub enum WriteError {
     /// Files in the way of the output are not feedgen's to overwrite.
     #[error("{}", in_the_way(.0))]
     NotOurs(Vec<PathBuf>),
+    /// A file could not be rendered (a bug in feedgen, not bad input).
+    #[error(transparent)]
+    Render(#[from] RenderError),
     /// The manifest holds a line that is not a path inside the folder.
     #[error(
         "{}:{line}: {message}; this file lists what feedgen wrote here: fix the line, or delete the output folder and build again",
@@ -156,17 +160,32 @@ fn entry_at(output: &Path, relative: &str) -> Result<Entry, WriteError> {
     })
 }
 
-/// A build's files compared with the folder: the changes, plus what
-/// applying them needs.
-struct Comparison {
-    changes: Changes,
+/// What is on disk where a file goes, as far as it can be told without
+/// rendering the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// Nothing yet.
+    Free,
+    /// A regular file of this many bytes that feedgen wrote, or that holds
+    /// what it would write (a folder built before manifests is adopted).
+    File(u64),
+}
+
+/// The output folder before a build: what is where, what the build may
+/// touch, and what it will remove.
+struct Before {
+    /// Where each of the build's files goes, by index.
+    slots: Vec<Slot>,
     /// The paths the manifest on disk lists.
     listed: BTreeSet<String>,
+    /// Listed files no longer produced, and feedgen's leftover temporary
+    /// files, to remove; sorted.
+    removed: Vec<String>,
     /// Listed paths no longer produced whose files are already gone: their
     /// folders may still need pruning.
     gone: Vec<String>,
     /// The manifest this build leaves behind.
-    manifest: OutputFile,
+    manifest: Vec<u8>,
 }
 
 /// The folders (relative, "" for the output folder) that may hold files at
@@ -204,50 +223,136 @@ fn holds(path: &Path, len: u64, bytes: &[u8]) -> Result<bool, WriteError> {
     Ok(len == bytes.len() as u64 && fs::read(path).map_err(WriteError::at("read", path))? == bytes)
 }
 
-fn compare_files(output: &Path, files: &[OutputFile]) -> Result<Comparison, WriteError> {
-    if entry_at(output, MANIFEST_NAME)? == Entry::Foreign {
+/// Every path of `files`.
+fn paths_of(files: &dyn Files) -> impl Iterator<Item = &str> {
+    (0..files.count()).map(|index| files.path(index))
+}
+
+/// Look at the folder before writing: where each file goes, and whether
+/// anything in the way is not feedgen's. Only unlisted files already at a
+/// build's paths are rendered here, to see whether they can be adopted.
+fn look_before(output: &Path, files: &dyn Files) -> Result<Before, WriteError> {
+    if matches!(entry_at(output, MANIFEST_NAME)?, Entry::Foreign | Entry::Folder) {
         return Err(WriteError::NotOurs(vec![local_path(output, MANIFEST_NAME)]));
     }
     let listed = manifest::read(output)?;
-    let manifest = OutputFile {
-        path: MANIFEST_NAME.to_owned(),
-        bytes: manifest::render(files.iter().map(|file| file.path.as_str())),
-    };
-    let mut changes = Changes::default();
+    let mut slots = Vec::with_capacity(files.count());
     let mut not_ours = Vec::new();
-    for file in files.iter().chain([&manifest]) {
-        let path = local_path(output, &file.path);
-        let ours = file.path == MANIFEST_NAME || listed.contains(&file.path);
-        match entry_at(output, &file.path)? {
-            Entry::Missing => changes.added.push(file.path.clone()),
-            Entry::File(len) if holds(&path, len, &file.bytes)? => changes.unchanged.push(file.path.clone()),
-            Entry::File(_) if ours => changes.changed.push(file.path.clone()),
-            Entry::File(_) | Entry::Folder | Entry::Foreign => not_ours.push(path),
-        }
+    for (index, relative) in paths_of(files).enumerate() {
+        let path = local_path(output, relative);
+        let listed = listed.contains(relative);
+        slots.push(match entry_at(output, relative)? {
+            Entry::Missing => Slot::Free,
+            Entry::File(len) if listed || holds(&path, len, &files.bytes(index)?)? => Slot::File(len),
+            Entry::File(_) | Entry::Folder | Entry::Foreign => {
+                not_ours.push(path);
+                Slot::Free
+            }
+        });
     }
     if !not_ours.is_empty() {
         return Err(WriteError::NotOurs(not_ours));
     }
-    let produced: BTreeSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
+    let produced: BTreeSet<&str> = paths_of(files).collect();
+    let mut removed = Vec::new();
     let mut gone = Vec::new();
     for path in listed.iter().filter(|path| !produced.contains(path.as_str())) {
         match entry_at(output, path)? {
-            Entry::File(_) => changes.removed.push(path.clone()),
+            Entry::File(_) => removed.push(path.clone()),
             Entry::Missing => gone.push(path.clone()),
             Entry::Folder | Entry::Foreign => {}
         }
     }
     let every_path = produced.iter().copied().chain(listed.iter().map(String::as_str));
-    changes.removed.extend(leftovers(output, folders_of(every_path))?);
-    for list in [&mut changes.added, &mut changes.changed, &mut changes.unchanged, &mut changes.removed] {
+    removed.extend(leftovers(output, folders_of(every_path))?);
+    removed.sort();
+    let manifest = manifest::render(paths_of(files));
+    Ok(Before { slots, listed, removed, gone, manifest })
+}
+
+/// What became of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Added,
+    Changed,
+    Unchanged,
+}
+
+/// Render file `index`, compare it with what is on disk, and (when
+/// `write`) replace it if it differs.
+fn settle(output: &Path, files: &dyn Files, index: usize, slot: Slot, write: bool) -> Result<Outcome, WriteError> {
+    let relative = files.path(index);
+    let bytes = files.bytes(index)?;
+    let outcome = match slot {
+        Slot::Free => Outcome::Added,
+        Slot::File(len) if holds(&local_path(output, relative), len, &bytes)? => Outcome::Unchanged,
+        Slot::File(_) => Outcome::Changed,
+    };
+    if write && outcome != Outcome::Unchanged {
+        put(output, relative, &bytes)?;
+    }
+    Ok(outcome)
+}
+
+/// Settle every file on all cores, in any order; the changes come back sorted.
+fn settle_all(
+    output: &Path,
+    files: &dyn Files,
+    before: &Before,
+    write: bool,
+    progress: &dyn Progress,
+) -> Result<Changes, WriteError> {
+    let outcomes: Vec<Outcome> = (0..files.count())
+        .into_par_iter()
+        .map(|index| {
+            let outcome = settle(output, files, index, before.slots[index], write);
+            progress.advance(1);
+            outcome
+        })
+        .collect::<Result<_, _>>()?;
+    let mut changes = Changes::default();
+    for (index, outcome) in outcomes.into_iter().enumerate() {
+        let list = match outcome {
+            Outcome::Added => &mut changes.added,
+            Outcome::Changed => &mut changes.changed,
+            Outcome::Unchanged => &mut changes.unchanged,
+        };
+        list.push(files.path(index).to_owned());
+    }
+    Ok(changes)
+}
+
+/// How the manifest itself changes, as one more file.
+fn manifest_outcome(output: &Path, manifest: &[u8]) -> Result<Outcome, WriteError> {
+    Ok(match entry_at(output, MANIFEST_NAME)? {
+        Entry::File(len) if holds(&local_path(output, MANIFEST_NAME), len, manifest)? => Outcome::Unchanged,
+        Entry::File(_) => Outcome::Changed,
+        Entry::Missing | Entry::Folder | Entry::Foreign => Outcome::Added,
+    })
+}
+
+/// Sort every list, with the manifest filed under `manifest`.
+fn finish_changes(mut changes: Changes, manifest: Outcome, removed: Vec<String>) -> Changes {
+    let list = match manifest {
+        Outcome::Added => &mut changes.added,
+        Outcome::Changed => &mut changes.changed,
+        Outcome::Unchanged => &mut changes.unchanged,
+    };
+    list.push(MANIFEST_NAME.to_owned());
+    changes.removed = removed;
+    for list in [&mut changes.added, &mut changes.changed, &mut changes.unchanged] {
         list.sort();
     }
-    Ok(Comparison { changes, listed, gone, manifest })
+    changes
 }
 
 /// Compare a build's `files` with the folder `output`, writing nothing.
-pub fn compare(output: &Path, files: &[OutputFile]) -> Result<Changes, WriteError> {
-    compare_files(output, files).map(|comparison| comparison.changes)
+pub fn compare(output: &Path, files: &dyn Files, progress: &dyn Progress) -> Result<Changes, WriteError> {
+    let before = look_before(output, files)?;
+    progress.begin(Stage::Write, files.count());
+    let changes = settle_all(output, files, &before, false, progress)?;
+    let manifest = manifest_outcome(output, &before.manifest)?;
+    Ok(finish_changes(changes, manifest, before.removed))
 }
 
 /// Write `bytes` to the output path `relative`, creating its folders.
@@ -261,18 +366,13 @@ fn put(output: &Path, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
 
 /// Before any new file is written, list it in the manifest, beside what the
 /// manifest already lists: a build killed while writing must not leave a
-/// file of feedgen's that the manifest does not claim. Returns whether the
-/// manifest on disk is now the final one.
-fn claim_new_paths(output: &Path, comparison: &Comparison, files: &[OutputFile]) -> Result<bool, WriteError> {
-    let manifest_changes = comparison.changes.unchanged.iter().all(|path| path != MANIFEST_NAME);
-    let new_paths = files.iter().any(|file| !comparison.listed.contains(&file.path));
-    if !new_paths {
-        return Ok(!manifest_changes);
+/// file of feedgen's that the manifest does not claim.
+fn claim_new_paths(output: &Path, before: &Before, files: &dyn Files) -> Result<(), WriteError> {
+    if paths_of(files).all(|path| before.listed.contains(path)) {
+        return Ok(());
     }
-    let listed = comparison.listed.iter().map(String::as_str);
-    let old_and_new = manifest::render(listed.chain(files.iter().map(|file| file.path.as_str())));
-    put(output, MANIFEST_NAME, &old_and_new)?;
-    Ok(old_and_new == comparison.manifest.bytes)
+    let listed = before.listed.iter().map(String::as_str);
+    put(output, MANIFEST_NAME, &manifest::render(listed.chain(paths_of(files))))
 }
 
 /// Bring `output` to exactly `files` (plus the manifest): write what is new
@@ -282,21 +382,15 @@ fn claim_new_paths(output: &Path, comparison: &Comparison, files: &[OutputFile])
 /// is listed in the manifest on disk. New paths are listed before their
 /// files are written, and dropped from the list only after their files are
 /// gone.
-pub fn write(output: &Path, files: &[OutputFile], progress: &dyn Progress) -> Result<Changes, WriteError> {
-    let comparison = compare_files(output, files)?;
-    let changes = &comparison.changes;
-    let to_write: BTreeSet<&str> = changes.added.iter().chain(&changes.changed).map(String::as_str).collect();
-    let feeds_to_write: Vec<&OutputFile> = files.iter().filter(|file| to_write.contains(file.path.as_str())).collect();
-    progress.begin(Stage::Write, feeds_to_write.len() + changes.removed.len());
-
-    let manifest_is_final = claim_new_paths(output, &comparison, files)?;
-    for file in feeds_to_write {
-        put(output, &file.path, &file.bytes)?;
-        progress.advance(1);
+pub fn write(output: &Path, files: &dyn Files, progress: &dyn Progress) -> Result<Changes, WriteError> {
+    let before = look_before(output, files)?;
+    let manifest = manifest_outcome(output, &before.manifest)?;
+    progress.begin(Stage::Write, files.count() + before.removed.len());
+    claim_new_paths(output, &before, files)?;
+    let changes = settle_all(output, files, &before, true, progress)?;
+    prune::remove(output, &before.removed, &before.gone, progress)?;
+    if manifest_outcome(output, &before.manifest)? != Outcome::Unchanged {
+        put(output, MANIFEST_NAME, &before.manifest)?;
     }
-    prune::remove(output, &changes.removed, &comparison.gone, progress)?;
-    if !manifest_is_final {
-        put(output, MANIFEST_NAME, &comparison.manifest.bytes)?;
-    }
-    Ok(comparison.changes)
+    Ok(finish_changes(changes, manifest, before.removed))
 }

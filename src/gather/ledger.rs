@@ -1,0 +1,175 @@
+//! Selection's duplicate rule, streamed: which record holds each link.
+//!
+//! Two records with one link are one item: the one updated last, and on a
+//! tie, the later path. Records arrive in any order, so the ledger remembers
+//! who holds every link seen. That is the one thing a build keeps for every
+//! record, so it is kept small: a 128-bit fingerprint of the link, the
+//! holder's update time, and its [`Place`] in the walk of the inputs, a
+//! number instead of a path. The few paths a build needs (to name
+//! duplicates, to read a record again) are found by walking once more.
+//!
+//! A tie in update time needs both paths, and the holder's is not at hand:
+//! the holder keeps the link for now, and [`Ledger::settle_ties`] decides
+//! once the paths are known.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use url::Url;
+use xxhash_rust::xxh3::xxh3_128;
+
+use crate::select::Duplicate;
+
+/// A link's fingerprint (XXH3, 128 bits): a million links collide with a
+/// probability below 10⁻²⁶.
+pub type LinkKey = u128;
+
+/// A file's position in the walk of the inputs ([`crate::load::read_all`]).
+pub type Place = u32;
+
+/// The fingerprint of `link`.
+pub fn link_key(link: &Url) -> LinkKey {
+    xxh3_128(link.as_str().as_bytes())
+}
+
+/// The record that currently holds a link.
+#[derive(Debug, Clone, Copy)]
+struct Holder {
+    updated: DateTime<Utc>,
+    place: Place,
+}
+
+/// What the ledger decided about a record.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// It is the first with its link.
+    First,
+    /// It replaces the record at this place, which held the link until now.
+    Replaces(Place),
+    /// The link's holder stays (for a tie: for now); this record is left out.
+    Loses,
+}
+
+/// A record left out for a duplicate link.
+#[derive(Debug, Clone)]
+struct LeftOut {
+    key: LinkKey,
+    link: Url,
+    place: Place,
+}
+
+/// Who holds each link, and every record left out for a duplicate link.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    holders: HashMap<LinkKey, Holder>,
+    left_out: Vec<LeftOut>,
+    /// Records that lost only for lack of the holder's path: (key, place,
+    /// update time).
+    ties: Vec<(LinkKey, Place, DateTime<Utc>)>,
+}
+
+impl Ledger {
+    /// Decide about the record at `place` with `link`, updated at `updated`.
+    pub fn admit(&mut self, key: LinkKey, link: &Url, updated: DateTime<Utc>, place: Place) -> Admission {
+        let Some(holder) = self.holders.get_mut(&key) else {
+            self.holders.insert(key, Holder { updated, place });
+            return Admission::First;
+        };
+        if updated > holder.updated {
+            let replaced = std::mem::replace(holder, Holder { updated, place });
+            self.left_out.push(LeftOut { key, link: link.clone(), place: replaced.place });
+            return Admission::Replaces(replaced.place);
+        }
+        if updated == holder.updated {
+            self.ties.push((key, place, updated));
+        }
+        self.left_out.push(LeftOut { key, link: link.clone(), place });
+        Admission::Loses
+    }
+
+    /// Whether the record at `place` holds the link `key`.
+    pub fn holds(&self, key: LinkKey, place: Place) -> bool {
+        self.holders.get(&key).is_some_and(|holder| holder.place == place)
+    }
+
+    /// The places whose paths [`Ledger::settle_ties`] and
+    /// [`Ledger::duplicates`] need.
+    pub fn places_to_name(&self) -> BTreeSet<Place> {
+        let holders = self.left_out.iter().map(|left_out| self.holders[&left_out.key].place);
+        self.left_out.iter().map(|left_out| left_out.place).chain(holders).collect()
+    }
+
+    /// Give each tied link to the later path among the records tied at its
+    /// holder's update time. Returns whether any link changed hands: then
+    /// what was gathered counted the wrong record.
+    pub fn settle_ties(&mut self, paths: &HashMap<Place, PathBuf>) -> bool {
+        let mut changed = false;
+        for &(key, place, updated) in &self.ties {
+            let Some(holder) = self.holders.get_mut(&key) else { continue };
+            if holder.updated == updated && paths.get(&place) > paths.get(&holder.place) {
+                let previous = std::mem::replace(&mut holder.place, place);
+                if let Some(left_out) = self.left_out.iter_mut().find(|left_out| left_out.place == place) {
+                    left_out.place = previous;
+                }
+                changed = true;
+            }
+        }
+        self.ties.clear();
+        changed
+    }
+
+    /// Every record left out, with the record finally kept for its link,
+    /// sorted by link, then by the path left out; `paths` must hold every
+    /// place of [`Ledger::places_to_name`].
+    pub fn duplicates(&self, paths: &HashMap<Place, PathBuf>) -> Vec<Duplicate> {
+        let path = |place: Place| paths.get(&place).cloned().unwrap_or_default();
+        let mut duplicates: Vec<Duplicate> = self
+            .left_out
+            .iter()
+            .map(|left_out| Duplicate {
+                link: left_out.link.clone(),
+                kept: path(self.holders[&left_out.key].place),
+                dropped: path(left_out.place),
+            })
+            .collect();
+        duplicates.sort_by(|a, b| (a.link.as_str(), &a.dropped).cmp(&(b.link.as_str(), &b.dropped)));
+        duplicates
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(&format!("2025-01-{day:02}T00:00:00Z")).unwrap().into()
+    }
+
+    /// Places 0, 1, 2 are `b.md` (day 1), `a.md` (day 2) and `c.md` (day 2).
+    fn paths() -> HashMap<Place, PathBuf> {
+        HashMap::from([(0, "b.md".into()), (1, "a.md".into()), (2, "c.md".into())])
+    }
+
+    #[test]
+    fn the_record_updated_last_holds_the_link_and_ties_go_to_the_later_path_whatever_the_order() {
+        let link = Url::parse("https://a.test/x").unwrap();
+        let key = link_key(&link);
+        let mut forwards = Ledger::default();
+        assert_eq!(forwards.admit(key, &link, at(1), 0), Admission::First);
+        assert_eq!(forwards.admit(key, &link, at(2), 1), Admission::Replaces(0));
+        assert_eq!(forwards.admit(key, &link, at(2), 2), Admission::Loses);
+        assert!(forwards.settle_ties(&paths()), "c.md is later than a.md");
+        let mut backwards = Ledger::default();
+        assert_eq!(backwards.admit(key, &link, at(2), 2), Admission::First);
+        assert_eq!(backwards.admit(key, &link, at(2), 1), Admission::Loses);
+        assert_eq!(backwards.admit(key, &link, at(1), 0), Admission::Loses);
+        assert!(!backwards.settle_ties(&paths()), "c.md already holds the link");
+        for ledger in [&forwards, &backwards] {
+            assert!(ledger.holds(key, 2) && !ledger.holds(key, 1));
+            assert_eq!(ledger.places_to_name(), BTreeSet::from([0, 1, 2]));
+            let pairs: Vec<_> = ledger.duplicates(&paths()).into_iter().map(|d| (d.kept, d.dropped)).collect();
+            assert_eq!(pairs, [("c.md".into(), "a.md".into()), ("c.md".into(), "b.md".into())]);
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! Stages 2 to 4 as a stream: selecting, preparing and grouping records as
+//! they are parsed, on every core, keeping only what can still reach a feed.
+//!
+//! The in-memory stages ([`crate::select`], [`crate::item`],
+//! [`crate::group`]) hold every record; a news archive of a million records
+//! does not fit that way. Here each feed keeps its newest items in a
+//! bounded collection ([`Best`]), a record's item is prepared (its HTML
+//! sanitised, its Markdown rendered) only when it makes at least one feed at
+//! the moment it arrives, and items are shared between the feeds that hold
+//! them. Per record, only the [`Ledger`] entry for its link is kept.
+//!
+//! Arrival order is arbitrary, so every decision is one that does not
+//! depend on it, and the result is exactly what the in-memory stages give:
+//!
+//! - a record that loses its link to one read earlier is never counted;
+//! - a record that held its link and then lost it to one read later has
+//!   already been counted: its feed names are uncounted once the caller
+//!   reads it again ([`Gatherer::superseded`], [`Gatherer::uncount`]), and
+//!   its items, which may sit in feeds, are dropped when the feeds are
+//!   finished;
+//! - each feed keeps some items beyond its limit, so that dropping those
+//!   stale items still leaves it full. When a feed turned items away and
+//!   still ends up short, the top it holds may not be the true top, and
+//!   [`Gatherer::finish`] asks for a second reading of every record with
+//!   the ledger settled ([`Finished::ReadAgain`]), in which no item goes
+//!   stale. That takes many superseded records among one feed's newest
+//!   items, so it is rare, and it costs time, never correctness.
+
+mod best;
+mod ledger;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+
+pub use best::Best;
+pub use ledger::{Admission, Ledger, LinkKey, Place, link_key};
+
+use crate::group::{self, Feed, Spellings, Unnamed, canonical_topics, display_name, memberships, name_key};
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
+
+use crate::item::{self, Item, Labels};
+use crate::record::Record;
+use crate::select::{Duplicate, SelectOptions};
+use crate::site::Family;
+
+/// How to gather.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatherOptions {
+    /// Which records are selected.
+    pub select: SelectOptions,
+    /// Which families to build, in output order.
+    pub families: Vec<Family>,
+    /// Items per feed; 0 keeps all.
+    pub limit: usize,
+}
+
+/// Items a feed keeps beyond its limit, in case some of them go stale.
+/// Only records that lose their link after arriving go stale, and few do:
+/// the room needs to cover those among one feed's newest items.
+fn spare_room(limit: usize) -> usize {
+    limit / 10 + 2
+}
+
+/// Where an item stands in a feed: greater is newer, and on equal dates,
+/// the smaller id. (Two versions of one link may tie; at most one of them
+/// holds the link, and only holders reach the feed.)
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Rank {
+    published: DateTime<Utc>,
+    id: std::cmp::Reverse<Arc<str>>,
+}
+
+/// A record a feed holds, not yet prepared as an item: most records a feed
+/// takes in are pushed out by newer ones, and preparing (sanitising HTML,
+/// rendering Markdown) only the survivors saves most of that work.
+#[derive(Debug, Clone)]
+struct Candidate {
+    link: LinkKey,
+    place: Place,
+    record: Arc<Record>,
+}
+
+/// A logo a provider feed may use, and the record it came from.
+#[derive(Debug, Clone)]
+struct Logo {
+    link: LinkKey,
+    place: Place,
+    url: String,
+}
+
+/// One feed, while records arrive.
+#[derive(Debug)]
+struct Gathering {
+    /// Spellings of its name, counted over every record it holds.
+    spellings: Spellings,
+    items: Best<Rank, Candidate>,
+    /// Provider feeds only: the newest logos.
+    logos: Best<Rank, Logo>,
+}
+
+/// What one pass has gathered so far.
+#[derive(Debug, Default)]
+struct State {
+    ledger: Ledger,
+    future: usize,
+    /// Records counted that later lost their link.
+    superseded: Vec<(Place, LinkKey)>,
+    /// Every record left out for a duplicate link, once known.
+    duplicates: Vec<Duplicate>,
+    /// Spellings of every topic, by key, whether or not topic feeds are built:
+    /// items show topics under their display names.
+    topic_spellings: HashMap<String, Spellings>,
+    /// Each family's feeds, by grouping key.
+    feeds: HashMap<Family, HashMap<String, Gathering>>,
+}
+
+/// Which pass is running.
+#[derive(Debug)]
+enum Pass {
+    /// Links are settled as records arrive.
+    First,
+    /// Links were settled by an earlier pass: only their holders count.
+    Again,
+}
+
+/// Selects and groups records as they arrive, from any number of threads.
+#[derive(Debug)]
+pub struct Gatherer {
+    options: GatherOptions,
+    pass: Pass,
+    state: Mutex<State>,
+}
+
+/// The feeds, and what selection left out.
+#[derive(Debug)]
+pub struct Gathered {
+    /// Every feed of every requested family, in output order.
+    pub feeds: Vec<Feed>,
+    /// How many future-dated records wait.
+    pub future: usize,
+    /// Every record left out for a duplicate link.
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// How gathering ended.
+#[derive(Debug)]
+pub enum Finished {
+    /// Every feed is exact.
+    Done(Gathered),
+    /// Some feed may be missing items: offer every record again to this
+    /// second reading, then finish it.
+    ReadAgain(Box<SecondReading>),
+}
+
+impl Gatherer {
+    /// Ready for the first record.
+    pub fn new(options: GatherOptions) -> Self {
+        Gatherer { options, pass: Pass::First, state: Mutex::new(State::default()) }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Every (family, key, spelling) the record's labels count towards: each
+    /// topic spelling, and one membership per feed of the other families.
+    fn spelled<'a>(&self, labels: &'a Labels) -> Vec<(Family, String, &'a str)> {
+        let families = self.options.families.iter().filter(|&&family| family != Family::Topics);
+        let mut spelled: Vec<(Family, String, &str)> = families
+            .flat_map(|&family| {
+                memberships(labels.facets(), family).into_iter().map(move |(key, name)| (family, key, name))
+            })
+            .collect();
+        if self.options.families.contains(&Family::Topics) {
+            spelled.extend(labels.topics.iter().map(|topic| (Family::Topics, name_key(topic), topic.as_str())));
+        }
+        spelled
+    }
+
+    /// The feed of `family` keyed `key`, made empty if new.
+    fn gathering<'a>(&self, state: &'a mut State, family: Family, key: &str) -> &'a mut Gathering {
+        let feeds = state.feeds.entry(family).or_default();
+        if !feeds.contains_key(key) {
+            let limit = self.options.limit;
+            let capacity = if limit == 0 { 0 } else { limit + spare_room(limit) };
+            let empty = Gathering {
+                spellings: Spellings::new(),
+                items: Best::new(capacity),
+                logos: Best::new(1 + spare_room(1)),
+            };
+            feeds.insert(key.to_owned(), empty);
+        }
+        feeds.get_mut(key).expect("inserted above")
+    }
+
+    /// Take one record, found at `place` in the walk: count it, and keep it
+    /// in every feed where it is among the newest. Records may come from any
+    /// thread, in any order.
+    pub fn offer(&self, record: Record, place: Place) {
+        let select = self.options.select;
+        if !select.include_future && record.published > select.now {
+            if matches!(self.pass, Pass::First) {
+                self.state().future += 1;
+            }
+            return;
+        }
+        let link = link_key(&record.link);
+        let labels = item::labels(&record);
+        let rank = Rank { published: record.published, id: std::cmp::Reverse(Arc::from(labels.id.as_str())) };
+        let spelled = self.spelled(&labels);
+        let topic_keys: Vec<String> = labels.topics.iter().map(|topic| name_key(topic)).collect();
+        let logo = labels.provider.as_ref().and_then(|provider| provider.logo.as_deref());
+
+        let mut state = self.state();
+        let state = &mut *state;
+        match self.pass {
+            Pass::First => match state.ledger.admit(link, &record.link, record.updated, place) {
+                Admission::First => {}
+                Admission::Replaces(previous) => state.superseded.push((previous, link)),
+                Admission::Loses => return,
+            },
+            Pass::Again if !state.ledger.holds(link, place) => return,
+            Pass::Again => {}
+        }
+        for (key, topic) in topic_keys.into_iter().zip(&labels.topics) {
+            count(state.topic_spellings.entry(key).or_default(), topic);
+        }
+        let mut wanted: Vec<(Family, &str)> = Vec::new();
+        for (family, key, spelling) in &spelled {
+            let gathering = self.gathering(state, *family, key);
+            count(&mut gathering.spellings, spelling);
+            if wanted.contains(&(*family, key.as_str())) {
+                continue;
+            }
+            if let (Family::Providers, Some(url)) = (family, logo)
+                && gathering.logos.consider(&rank)
+            {
+                gathering.logos.offer(rank.clone(), Logo { link, place, url: url.to_owned() });
+            }
+            if gathering.items.consider(&rank) {
+                wanted.push((*family, key));
+            }
+        }
+        if wanted.is_empty() {
+            return;
+        }
+        let candidate = Candidate { link, place, record: Arc::new(item::trimmed(record)) };
+        for (family, key) in wanted {
+            if let Some(gathering) = state.feeds.get_mut(&family).and_then(|feeds| feeds.get_mut(key)) {
+                gathering.items.offer(rank.clone(), candidate.clone());
+            }
+        }
+    }
+
+    /// The places whose paths [`Gatherer::finish`] needs: records left out
+    /// for a duplicate link, the records kept for those links, and the
+    /// records to read again.
+    pub fn places_to_name(&self) -> BTreeSet<Place> {
+        let state = self.state();
+        let mut places = state.ledger.places_to_name();
+        places.extend(state.superseded.iter().map(|&(place, _)| place));
+        places
+    }
+
+    /// The records counted by [`Gatherer::offer`] that then lost their link
+    /// to a record read later, with the fingerprint of that link. Read each
+    /// again and hand it to [`Gatherer::uncount`] before finishing.
+    pub fn superseded(&self) -> Vec<(Place, LinkKey)> {
+        self.state().superseded.clone()
+    }
+
+    /// Take back the names a superseded record counted.
+    pub fn uncount(&self, record: &Record) {
+        let labels = item::labels(record);
+        let spelled = self.spelled(&labels);
+        let mut state = self.state();
+        for topic in &labels.topics {
+            uncount_one(state.topic_spellings.get_mut(&name_key(topic)), topic);
+        }
+        for (family, key, spelling) in spelled {
+            let feed = state.feeds.get_mut(&family).and_then(|feeds| feeds.get_mut(&key));
+            uncount_one(feed.map(|gathering| &mut gathering.spellings), spelling);
+        }
+    }
+
+    /// The feeds, or, when some feed may be missing an item, a gatherer
+    /// for a second reading of every record. `paths` holds the path of
+    /// every place of [`Gatherer::places_to_name`].
+    pub fn finish(self, paths: &HashMap<Place, PathBuf>) -> Finished {
+        let mut state = self.state.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let ties_moved = state.ledger.settle_ties(paths);
+        state.duplicates = state.ledger.duplicates(paths);
+        let ending = end(self.options, state);
+        if ending.exact && !ties_moved {
+            return Finished::Done(ending.into_gathered());
+        }
+        let again =
+            State { ledger: ending.ledger, future: ending.future, duplicates: ending.duplicates, ..State::default() };
+        Finished::ReadAgain(Box::new(SecondReading(Gatherer {
+            options: ending.options,
+            pass: Pass::Again,
+            state: Mutex::new(again),
+        })))
+    }
+}
+
+/// Close every feed: drop stale items, cut to the limit, name the feeds.
+fn end(options: GatherOptions, mut state: State) -> Ending {
+    {
+        let topic_names: HashMap<String, String> =
+            state.topic_spellings.iter().map(|(key, spellings)| (key.clone(), display_name(spellings))).collect();
+        let mut closed: Vec<(Family, Closed)> = Vec::new();
+        let mut exact = true;
+        let every_feed = std::mem::take(&mut state.feeds)
+            .into_iter()
+            .flat_map(|(family, feeds)| feeds.into_iter().map(move |(key, gathering)| (family, key, gathering)));
+        for (family, key, gathering) in every_feed {
+            if gathering.spellings.values().all(|&count| count == 0) {
+                continue;
+            }
+            let feed = close(key, gathering, options.limit, |link, place| state.ledger.holds(link, place));
+            exact &= feed.exact;
+            closed.push((family, feed));
+        }
+        let mut survivors: HashMap<usize, Arc<Record>> = HashMap::new();
+        let closed: Vec<(Family, Closed<usize>)> = closed
+            .into_iter()
+            .map(|(family, feed)| {
+                let Closed { key, name, records, icon, exact } = feed;
+                let records = records
+                    .into_iter()
+                    .map(|record| {
+                        let id = identity(&record);
+                        survivors.entry(id).or_insert(record);
+                        id
+                    })
+                    .collect();
+                (family, Closed { key, name, records, icon, exact })
+            })
+            .collect();
+        let items = prepare_survivors(survivors, &topic_names);
+        let mut by_family: HashMap<Family, Vec<Unnamed>> = HashMap::new();
+        for (family, feed) in closed {
+            let feed_items = feed.records.iter().map(|id| Arc::clone(&items[id])).collect();
+            let unnamed = Unnamed { key: feed.key, name: feed.name, items: feed_items, icon: feed.icon };
+            by_family.entry(family).or_default().push(unnamed);
+        }
+        if options.families.contains(&Family::All) && !by_family.contains_key(&Family::All) {
+            by_family.entry(Family::All).or_default().push(Unnamed {
+                key: String::new(),
+                name: String::new(),
+                items: Vec::new(),
+                icon: None,
+            });
+        }
+        Ending { options, ledger: state.ledger, future: state.future, duplicates: state.duplicates, by_family, exact }
+    }
+}
+
+/// A second reading of every record, with every link's holder known, so
+/// that no item goes stale.
+#[derive(Debug)]
+pub struct SecondReading(Gatherer);
+
+impl SecondReading {
+    /// Take one record, as [`Gatherer::offer`].
+    pub fn offer(&self, record: Record, place: Place) {
+        self.0.offer(record, place);
+    }
+
+    /// The feeds.
+    pub fn finish(self) -> Gathered {
+        let state = self.0.state.into_inner().unwrap_or_else(PoisonError::into_inner);
+        end(self.0.options, state).into_gathered()
+    }
+}
+
+/// Every feed closed, before naming.
+#[derive(Debug)]
+struct Ending {
+    options: GatherOptions,
+    ledger: Ledger,
+    future: usize,
+    duplicates: Vec<Duplicate>,
+    by_family: HashMap<Family, Vec<Unnamed>>,
+    /// Whether every feed is sure to hold its true newest items.
+    exact: bool,
+}
+
+impl Ending {
+    fn into_gathered(mut self) -> Gathered {
+        let feeds = self
+            .options
+            .families
+            .iter()
+            .flat_map(|family| group::name_feeds(*family, self.by_family.remove(family).unwrap_or_default()))
+            .collect();
+        Gathered { feeds, future: self.future, duplicates: self.duplicates }
+    }
+}
+
+/// Add one to the count of `spelling`.
+fn count(spellings: &mut Spellings, spelling: &str) {
+    match spellings.get_mut(spelling) {
+        Some(count) => *count += 1,
+        None => {
+            spellings.insert(spelling.to_owned(), 1);
+        }
+    }
+}
+
+/// Take one off the count of `spelling`, dropping it at zero.
+fn uncount_one(spellings: Option<&mut Spellings>, spelling: &str) {
+    if let Some(spellings) = spellings
+        && let Some(count) = spellings.get_mut(spelling)
+    {
+        *count = count.saturating_sub(1);
+        if *count == 0 {
+            spellings.remove(spelling);
+        }
+    }
+}
+
+/// One feed, closed: its records (or their identities), newest first, cut
+/// to the limit.
+#[derive(Debug)]
+struct Closed<R = Arc<Record>> {
+    key: String,
+    name: String,
+    records: Vec<R>,
+    icon: Option<String>,
+    /// Whether the records are surely the feed's newest, and the icon the
+    /// newest logo.
+    exact: bool,
+}
+
+/// Close one feed: drop the records that lost their link (`held` says which
+/// still hold theirs), cut to `limit`, pick the icon.
+fn close(key: String, gathering: Gathering, limit: usize, held: impl Fn(LinkKey, Place) -> bool) -> Closed {
+    let turned_away = gathering.items.turned_away();
+    let mut records: Vec<Arc<Record>> = Vec::new();
+    for (_, candidate) in gathering.items.into_best_first() {
+        if held(candidate.link, candidate.place) && (limit == 0 || records.len() < limit) {
+            records.push(candidate.record);
+        }
+    }
+    let logos_turned_away = gathering.logos.turned_away();
+    let icon = gathering.logos.into_best_first().into_iter().find(|(_, logo)| held(logo.link, logo.place));
+    let short = turned_away && records.len() < limit;
+    let icon_unsure = icon.is_none() && logos_turned_away;
+    let exact = !short && !icon_unsure;
+    let name = display_name(&gathering.spellings);
+    Closed { key, name, records, icon: icon.map(|(_, logo)| logo.url), exact }
+}
+
+/// A record's identity while it is shared: the address of its `Arc`.
+fn identity(record: &Arc<Record>) -> usize {
+    Arc::as_ptr(record) as usize
+}
+
+/// Prepare each record that made a feed (by [`identity`]), on all cores,
+/// with its topics under their display names. Each record is dropped as
+/// soon as its item is made, so that records and items do not all coexist.
+fn prepare_survivors(
+    survivors: HashMap<usize, Arc<Record>>,
+    topic_names: &HashMap<String, String>,
+) -> HashMap<usize, Arc<Item>> {
+    survivors
+        .into_par_iter()
+        .map(|(pointer, record)| {
+            let mut item = item::prepare(&record);
+            item.topics = canonical_topics(&item.topics, |key| topic_names.get(key).cloned());
+            (pointer, Arc::new(item))
+        })
+        .collect()
+}
