@@ -85,6 +85,44 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// article's link: a feed reader has no page to resolve them against, and
 /// the W3C validator warns about them.
 pub fn sanitise_html(fragment: &str, base: &Url) -> String {
+    if is_bare_text(fragment) {
+        return xml_safe(&serialised_bare_text(fragment)).trim().to_owned();
+    }
+    sanitise_markup(fragment, base)
+}
+
+/// Whether an HTML fragment is bare text, which the HTML parser takes as it
+/// is: no markup (`<`) and no character references (`&`). Most excerpts
+/// are; they skip the parser, which costs more than anything else in
+/// preparing an item.
+fn is_bare_text(fragment: &str) -> bool {
+    !fragment.contains(['<', '&'])
+}
+
+/// Bare text as the HTML parser and serialiser give it back: a leading
+/// byte-order mark dropped, line breaks normalised (CR LF and CR become
+/// LF), NUL dropped, `>` and the no-break space written as references.
+fn serialised_bare_text(text: &str) -> String {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('\n');
+            }
+            '\0' => {}
+            '>' => out.push_str("&gt;"),
+            '\u{A0}' => out.push_str("&nbsp;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`sanitise_html`] through the HTML parser.
+fn sanitise_markup(fragment: &str, base: &Url) -> String {
     RELATIVE_BASE.with_borrow_mut(|current| *current = Some(base.clone()));
     let clean = SANITISER.clean(fragment).to_string();
     RELATIVE_BASE.with_borrow_mut(|current| *current = None);
@@ -128,6 +166,14 @@ fn embeds_as_links(html: String) -> String {
 /// decoded, whitespace collapsed. Used where a format wants plain text
 /// (JSON Feed's `summary`).
 pub fn html_to_text(fragment: &str) -> String {
+    if is_bare_text(fragment) {
+        return plain_text(fragment.strip_prefix('\u{FEFF}').unwrap_or(fragment));
+    }
+    markup_to_text(fragment)
+}
+
+/// [`html_to_text`] through the HTML parser.
+fn markup_to_text(fragment: &str) -> String {
     static TAG_REMOVER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(ammonia::Builder::empty);
     let without_tags = TAG_REMOVER.clean(fragment).to_string();
     plain_text(&html_escape::decode_html_entities(&without_tags))
@@ -138,6 +184,10 @@ pub fn html_to_text(fragment: &str) -> String {
 /// relative links resolve against `base`).
 pub fn markdown_to_html(markdown: &str, base: &Url) -> String {
     use pulldown_cmark::{Options, Parser, html};
+    // Blank lines make no HTML; most records have no body at all.
+    if markdown.bytes().all(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r')) {
+        return String::new();
+    }
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     let mut unsafe_html = String::new();
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
@@ -168,6 +218,20 @@ mod tests {
 
     fn markdown_to_html(markdown: &str) -> String {
         super::markdown_to_html(markdown, &article())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bare_text_skips_the_parser_and_gives_what_the_parser_gives(
+            text in "[a-z \t\r\n\u{0}\u{1}\u{B}\u{7F}\u{85}\u{A0}\u{FEFF}\u{FFFE}>\"'=/;#é🦀人-]{0,40}"
+        ) {
+            proptest::prop_assert_eq!(sanitise_html(&text), sanitise_markup(&text, &article()));
+            proptest::prop_assert_eq!(html_to_text(&text), markup_to_text(&text));
+            let markdown = text.replace(|c: char| !c.is_ascii_whitespace(), "");
+            let mut parsed = String::new();
+            pulldown_cmark::html::push_html(&mut parsed, pulldown_cmark::Parser::new(&markdown));
+            proptest::prop_assert_eq!(markdown_to_html(&markdown), sanitise_markup(&parsed, &article()));
+        }
     }
 
     #[test]

@@ -249,3 +249,23 @@ fn a_file_feedgen_did_not_write_in_the_way_exits_2_and_stays() {
     }
     assert_eq!(std::fs::read(dir.path().join("feeds/all.json")).unwrap(), b"{}");
 }
+
+#[test]
+fn check_validates_every_record_writes_nothing_and_fails_on_a_bad_one() {
+    let draft = "---\ntitle: Draft\npublished: false\n---\n";
+    let dir = site(CONFIG, &[("hello.md", RECORD), ("draft.md", draft), ("notes.txt", "no front matter")]);
+    let output = feedgen(dir.path(), &["check"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("note: records/notes.txt: no front matter; skipped"), "{message}");
+    assert!(message.contains("feedgen: checked 2 records: 1 valid, 1 unpublished, 0 invalid; "), "{message}");
+    assert!(!dir.path().join("feeds").exists(), "check wrote the output folder");
+
+    let bad = "---\ntitle: Bad\npublishedDateTime: yesterday\noriginalUrl: https://ok.test/bad\n---\n";
+    std::fs::write(dir.path().join("records/bad.md"), bad).unwrap();
+    let output = feedgen(dir.path(), &["check", "--quiet"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.starts_with("error: records/bad.md:3:20: publishedDateTime: not a date"), "{message}");
+    assert!(message.ends_with("error: 1 problem(s) in the records\n"), "{message}");
+}

@@ -166,8 +166,9 @@ impl Gatherer {
     }
 
     /// Every (family, key, spelling) the record's labels count towards: each
-    /// topic spelling, and one membership per feed of the other families.
-    fn spelled<'a>(&self, labels: &'a Labels) -> Vec<(Family, String, &'a str)> {
+    /// topic spelling (keyed by `topic_keys`, one per topic), and one
+    /// membership per feed of the other families.
+    fn spelled<'a>(&self, labels: &'a Labels, topic_keys: &[String]) -> Vec<(Family, String, &'a str)> {
         let families = self.options.families.iter().filter(|&&family| family != Family::Topics);
         let mut spelled: Vec<(Family, String, &str)> = families
             .flat_map(|&family| {
@@ -175,7 +176,8 @@ impl Gatherer {
             })
             .collect();
         if self.options.families.contains(&Family::Topics) {
-            spelled.extend(labels.topics.iter().map(|topic| (Family::Topics, name_key(topic), topic.as_str())));
+            let topics = topic_keys.iter().zip(&labels.topics);
+            spelled.extend(topics.map(|(key, topic)| (Family::Topics, key.clone(), topic.as_str())));
         }
         spelled
     }
@@ -210,8 +212,8 @@ impl Gatherer {
         let link = link_key(&record.link);
         let labels = item::labels(&record);
         let rank = Rank { published: record.published, id: std::cmp::Reverse(Arc::from(labels.id.as_str())) };
-        let spelled = self.spelled(&labels);
         let topic_keys: Vec<String> = labels.topics.iter().map(|topic| name_key(topic)).collect();
+        let spelled = self.spelled(&labels, &topic_keys);
         let logo = labels.provider.as_ref().and_then(|provider| provider.logo.as_deref());
 
         let mut state = self.state();
@@ -225,8 +227,11 @@ impl Gatherer {
             Pass::Again if !state.ledger.holds(link, place) => return,
             Pass::Again => {}
         }
-        for (key, topic) in topic_keys.into_iter().zip(&labels.topics) {
-            count(state.topic_spellings.entry(key).or_default(), topic);
+        for (key, topic) in topic_keys.iter().zip(&labels.topics) {
+            match state.topic_spellings.get_mut(key) {
+                Some(spellings) => count(spellings, topic),
+                None => count(state.topic_spellings.entry(key.clone()).or_default(), topic),
+            }
         }
         let mut wanted: Vec<(Family, &str)> = Vec::new();
         for (family, key, spelling) in &spelled {
@@ -275,10 +280,11 @@ impl Gatherer {
     /// Take back the names a superseded record counted.
     pub fn uncount(&self, record: &Record) {
         let labels = item::labels(record);
-        let spelled = self.spelled(&labels);
+        let topic_keys: Vec<String> = labels.topics.iter().map(|topic| name_key(topic)).collect();
+        let spelled = self.spelled(&labels, &topic_keys);
         let mut state = self.state();
-        for topic in &labels.topics {
-            uncount_one(state.topic_spellings.get_mut(&name_key(topic)), topic);
+        for (key, topic) in topic_keys.iter().zip(&labels.topics) {
+            uncount_one(state.topic_spellings.get_mut(key), topic);
         }
         for (family, key, spelling) in spelled {
             let feed = state.feeds.get_mut(&family).and_then(|feeds| feeds.get_mut(&key));

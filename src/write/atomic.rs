@@ -1,16 +1,21 @@
 //! Replacing a file atomically, and the temporary files that leaves behind
 //! when a build is killed.
 //!
-//! A new file is written to a temporary file in the same folder, synced to
-//! disk, renamed over the old one, and the folder is synced: a reader (or a
-//! host serving the folder) sees the old file or the new one, never a part.
+//! A new file is written to a temporary file in the same folder
+//! ([`stage`]); then ([`commit`]) the bytes of every staged file are synced
+//! to disk, each is renamed over its old file, and each folder is synced: a
+//! reader (or a host serving the folder) sees the old file or the new one,
+//! never a part, even after a power cut. Syncing once for all the files
+//! rather than once per file is what makes a first build of a thousand
+//! feeds take seconds, not tens of seconds, on disks where a sync is slow.
 //! Temporary files are named `.feedgen-XXXXXX.tmp`, a name feedgen
 //! reserves, so that the next build can recognise and remove those a killed
 //! build left without ever mistaking someone else's file for one.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::WriteError;
 
@@ -25,9 +30,16 @@ pub fn is_temporary_name(name: &str) -> bool {
         .is_some_and(|random| random.len() == RANDOM_LEN && random.bytes().all(|byte| byte.is_ascii_alphanumeric()))
 }
 
-/// Replace (or create) `path` with `bytes`, atomically and durably. Its
-/// folder must exist.
-pub fn write(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+/// A file written under a temporary name in its destination's folder,
+/// waiting for [`commit`]. Dropped uncommitted, it removes its temporary.
+#[derive(Debug)]
+pub struct Staged {
+    temporary: tempfile::TempPath,
+    path: PathBuf,
+}
+
+/// Write `bytes` to a temporary file beside `path`, whose folder must exist.
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, WriteError> {
     let folder = path.parent().unwrap_or(Path::new("."));
     let mut builder = tempfile::Builder::new();
     builder.prefix(PREFIX).suffix(SUFFIX).rand_bytes(RANDOM_LEN);
@@ -39,9 +51,46 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
     let mut temporary = builder.tempfile_in(folder).map_err(WriteError::at("write", folder))?;
-    temporary.write_all(bytes).and_then(|()| temporary.as_file().sync_all()).map_err(WriteError::at("write", path))?;
-    temporary.persist(path).map_err(|error| WriteError::at("write", path)(error.error))?;
-    sync_folder(folder).map_err(WriteError::at("write", folder))
+    temporary.write_all(bytes).map_err(WriteError::at("write", path))?;
+    Ok(Staged { temporary: temporary.into_temp_path(), path: path.to_owned() })
+}
+
+/// Put staged files in place, durably: sync their bytes, rename each over
+/// its destination, sync each folder once.
+pub fn commit(staged: Vec<Staged>) -> Result<(), WriteError> {
+    let folders: BTreeSet<PathBuf> =
+        staged.iter().map(|file| file.path.parent().unwrap_or(Path::new(".")).to_owned()).collect();
+    sync_contents(&staged, &folders)?;
+    for file in staged {
+        let Staged { temporary, path } = file;
+        temporary.persist(&path).map_err(|error| WriteError::at("write", &path)(error.error))?;
+    }
+    for folder in &folders {
+        sync_folder(folder).map_err(WriteError::at("write", folder))?;
+    }
+    Ok(())
+}
+
+/// Make the bytes of `staged` durable. Linux syncs each file system that
+/// holds one of `folders`, once; elsewhere each file is synced.
+fn sync_contents(staged: &[Staged], folders: &BTreeSet<PathBuf>) -> Result<(), WriteError> {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = staged;
+        for folder in folders {
+            let handle = fs::File::open(folder).map_err(WriteError::at("write", folder))?;
+            rustix::fs::syncfs(&handle).map_err(|errno| WriteError::at("write", folder)(errno.into()))?;
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = folders;
+        for file in staged {
+            let synced = fs::File::options().write(true).open(&file.temporary).and_then(|handle| handle.sync_all());
+            synced.map_err(WriteError::at("write", &file.path))?;
+        }
+    }
+    Ok(())
 }
 
 /// Make a rename in `folder` durable. Only Unix can open and sync a folder.
@@ -52,6 +101,10 @@ fn sync_folder(folder: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn write(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+        commit(vec![stage(path, bytes)?])
+    }
 
     #[test]
     fn only_the_reserved_pattern_is_a_temporary_name() {

@@ -279,8 +279,14 @@ enum Outcome {
 }
 
 /// Render file `index`, compare it with what is on disk, and (when
-/// `write`) replace it if it differs.
-fn settle(output: &Path, files: &dyn Files, index: usize, slot: Slot, write: bool) -> Result<Outcome, WriteError> {
+/// `write`) stage it if it differs.
+fn settle(
+    output: &Path,
+    files: &dyn Files,
+    index: usize,
+    slot: Slot,
+    write: bool,
+) -> Result<(Outcome, Option<atomic::Staged>), WriteError> {
     let relative = files.path(index);
     let bytes = files.bytes(index)?;
     let outcome = match slot {
@@ -288,13 +294,12 @@ fn settle(output: &Path, files: &dyn Files, index: usize, slot: Slot, write: boo
         Slot::File(len) if holds(&local_path(output, relative), len, &bytes)? => Outcome::Unchanged,
         Slot::File(_) => Outcome::Changed,
     };
-    if write && outcome != Outcome::Unchanged {
-        put(output, relative, &bytes)?;
-    }
-    Ok(outcome)
+    let staged = if write && outcome != Outcome::Unchanged { Some(stage(output, relative, &bytes)?) } else { None };
+    Ok((outcome, staged))
 }
 
-/// Settle every file on all cores, in any order; the changes come back sorted.
+/// Settle every file on all cores, in any order, then put the staged ones
+/// in place together; the changes come back sorted.
 fn settle_all(
     output: &Path,
     files: &dyn Files,
@@ -302,23 +307,26 @@ fn settle_all(
     write: bool,
     progress: &dyn Progress,
 ) -> Result<Changes, WriteError> {
-    let outcomes: Vec<Outcome> = (0..files.count())
+    let settled: Vec<(Outcome, Option<atomic::Staged>)> = (0..files.count())
         .into_par_iter()
         .map(|index| {
-            let outcome = settle(output, files, index, before.slots[index], write);
+            let settled = settle(output, files, index, before.slots[index], write);
             progress.advance(1);
-            outcome
+            settled
         })
         .collect::<Result<_, _>>()?;
     let mut changes = Changes::default();
-    for (index, outcome) in outcomes.into_iter().enumerate() {
+    let mut staged = Vec::new();
+    for (index, (outcome, file)) in settled.into_iter().enumerate() {
         let list = match outcome {
             Outcome::Added => &mut changes.added,
             Outcome::Changed => &mut changes.changed,
             Outcome::Unchanged => &mut changes.unchanged,
         };
         list.push(files.path(index).to_owned());
+        staged.extend(file);
     }
+    atomic::commit(staged)?;
     Ok(changes)
 }
 
@@ -355,13 +363,18 @@ pub fn compare(output: &Path, files: &dyn Files, progress: &dyn Progress) -> Res
     Ok(finish_changes(changes, manifest, before.removed))
 }
 
-/// Write `bytes` to the output path `relative`, creating its folders.
-fn put(output: &Path, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
+/// Stage `bytes` for the output path `relative`, creating its folders.
+fn stage(output: &Path, relative: &str, bytes: &[u8]) -> Result<atomic::Staged, WriteError> {
     let path = local_path(output, relative);
     if let Some(folder) = path.parent() {
         fs::create_dir_all(folder).map_err(WriteError::at("write", folder))?;
     }
-    atomic::write(&path, bytes)
+    atomic::stage(&path, bytes)
+}
+
+/// Write `bytes` to the output path `relative` at once, atomically.
+fn put(output: &Path, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
+    atomic::commit(vec![stage(output, relative, bytes)?])
 }
 
 /// Before any new file is written, list it in the manifest, beside what the

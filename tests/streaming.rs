@@ -1,0 +1,215 @@
+//! The streaming build ([`feedgen::gather`]) against the in-memory pipeline
+//! ([`feedgen::render_records`]): for any records (shared links, ties in
+//! update time, names that differ only in case), any limit and any arrival
+//! order, the files are byte for byte the same, and so are the duplicates.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use chrono::{DateTime, Duration, Utc};
+use feedgen::gather::{Finished, GatherOptions, Gatherer, Place};
+use feedgen::record::{Image, Provider, Record};
+use feedgen::render::{OutputFile, render_all};
+use feedgen::select::SelectOptions;
+use feedgen::{Settings, render_records};
+use proptest::prelude::*;
+use url::Url;
+
+use common::*;
+
+fn day(n: i64) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").unwrap().with_timezone(&Utc) + Duration::days(n)
+}
+
+/// A record with the fields grouping looks at; the rest empty.
+fn record(path: &str, link: &str, published: i64, updated: i64, topics: &[&str], provider: Option<&str>) -> Record {
+    Record {
+        source: PathBuf::from(path),
+        title: format!("Title of {path}"),
+        published: day(published),
+        updated: day(updated.max(published)),
+        link: Url::parse(link).unwrap(),
+        amp_web_url: None,
+        cdn_amp_web_url: None,
+        excerpt: Some(format!("Excerpt of <b>{path}</b> &amp; more")),
+        featured_content: None,
+        kind: Some("article".to_owned()),
+        category: None,
+        quality: None,
+        heat: None,
+        is_published: true,
+        provider: provider.map(|domain| Provider {
+            name: Some(format!("Provider {domain}")),
+            domain: Some(domain.to_owned()),
+            images: vec![Image {
+                url: Url::parse(&format!("https://{domain}/logo-{path}.png")).unwrap(),
+                width: None,
+                height: None,
+                is_cached: None,
+                title: None,
+            }],
+        }),
+        topics: topics.iter().map(|topic| (*topic).to_owned()).collect(),
+        tags: Vec::new(),
+        images: Vec::new(),
+        related: Vec::new(),
+        body: String::new(),
+    }
+}
+
+fn settings_with_limit(limit: usize) -> Settings {
+    let mut settings = settings(std::path::Path::new("unused"), std::path::Path::new("unused"));
+    settings.limit = limit;
+    settings
+}
+
+/// What the streaming stages make of `records` arriving in `order` (a
+/// record's place is its index), and whether they needed a second reading.
+fn streamed(
+    records: &[Record],
+    order: &[usize],
+    settings: &Settings,
+) -> (Vec<OutputFile>, BTreeSet<(String, PathBuf)>, bool) {
+    let gatherer = Gatherer::new(GatherOptions {
+        select: SelectOptions { include_future: settings.include_future, now: settings.now },
+        families: settings.families.clone(),
+        limit: settings.limit,
+    });
+    let place = |index: usize| Place::try_from(index).unwrap();
+    for &index in order {
+        gatherer.offer(records[index].clone(), place(index));
+    }
+    let paths: HashMap<Place, PathBuf> =
+        gatherer.places_to_name().into_iter().map(|p| (p, records[p as usize].source.clone())).collect();
+    for (superseded, _) in gatherer.superseded() {
+        gatherer.uncount(&records[superseded as usize]);
+    }
+    let (gathered, read_again) = match gatherer.finish(&paths) {
+        Finished::Done(gathered) => (gathered, false),
+        Finished::ReadAgain(again) => {
+            for &index in order.iter().rev() {
+                again.offer(records[index].clone(), place(index));
+            }
+            (again.finish(), true)
+        }
+    };
+    let duplicates = gathered.duplicates.iter().map(|d| (d.link.to_string(), d.dropped.clone())).collect();
+    (render_all(&gathered.feeds, &settings.site, &settings.formats).unwrap(), duplicates, read_again)
+}
+
+/// What the in-memory pipeline makes of `records`.
+fn in_memory(records: &[Record], settings: &Settings) -> (Vec<OutputFile>, BTreeSet<(String, PathBuf)>) {
+    let plan = render_records(records.to_vec(), settings).unwrap();
+    let duplicates = plan.report.duplicates.iter().map(|d| (d.link.to_string(), d.dropped.clone())).collect();
+    (plan.files, duplicates)
+}
+
+fn paths(files: &[OutputFile]) -> Vec<&str> {
+    files.iter().map(|file| file.path.as_str()).collect()
+}
+
+#[test]
+fn a_second_reading_repairs_a_feed_crowded_by_superseded_records() {
+    // With a limit of 1, a feed keeps 3 items. a, b and c fill it; d is
+    // turned away; then newer versions of a, b and c, dated before d, make
+    // the three stale without taking their place. Only d is left to show,
+    // and only a second reading can find it.
+    let records = [
+        record("a1.md", "https://n.test/a", 10, 10, &["AI"], None),
+        record("b1.md", "https://n.test/b", 9, 9, &["AI"], None),
+        record("c1.md", "https://n.test/c", 8, 8, &["AI"], None),
+        record("d.md", "https://n.test/d", 1, 1, &["AI"], None),
+        record("a2.md", "https://n.test/a", 0, 20, &["AI"], None),
+        record("b2.md", "https://n.test/b", 0, 20, &["AI"], None),
+        record("c2.md", "https://n.test/c", 0, 20, &["AI"], None),
+    ];
+    let settings = settings_with_limit(1);
+    let (files, duplicates, read_again) = streamed(&records, &[0, 1, 2, 3, 4, 5, 6], &settings);
+    assert!(read_again, "the first reading cannot know d is the newest survivor");
+    let (expected, expected_duplicates) = in_memory(&records, &settings);
+    assert_eq!(paths(&files), paths(&expected));
+    assert_eq!(files, expected);
+    assert_eq!(duplicates, expected_duplicates);
+    let firehose = files.iter().find(|file| file.path == "all.json").unwrap();
+    assert!(String::from_utf8_lossy(&firehose.bytes).contains("https://n.test/d"));
+}
+
+#[test]
+fn a_provider_icon_hidden_behind_superseded_logos_is_found_by_a_second_reading() {
+    // A provider feed keeps its 3 newest logos. Those of a, b and c go
+    // stale when newer versions, dated before d, replace them; d's logo was
+    // turned away, yet it is the icon the feed must show.
+    let provider = Some("p.test");
+    let records = [
+        record("a1.md", "https://n.test/a", 10, 10, &[], provider),
+        record("b1.md", "https://n.test/b", 9, 9, &[], provider),
+        record("c1.md", "https://n.test/c", 8, 8, &[], provider),
+        record("d.md", "https://n.test/d", 1, 1, &[], provider),
+        record("a2.md", "https://n.test/a", 0, 20, &[], provider),
+        record("b2.md", "https://n.test/b", 0, 20, &[], provider),
+        record("c2.md", "https://n.test/c", 0, 20, &[], provider),
+    ];
+    let settings = settings_with_limit(50);
+    let (files, _, read_again) = streamed(&records, &[0, 1, 2, 3, 4, 5, 6], &settings);
+    assert!(read_again);
+    assert_eq!(files, in_memory(&records, &settings).0);
+    let feed = files.iter().find(|file| file.path == "providers/p-test.json").unwrap();
+    assert!(String::from_utf8_lossy(&feed.bytes).contains("logo-d.md.png"));
+}
+
+#[test]
+fn records_tied_on_update_time_go_to_the_later_path_in_either_order() {
+    let records = [
+        record("b.md", "https://n.test/x", 1, 5, &["Go"], Some("b.test")),
+        record("a.md", "https://n.test/x", 2, 5, &["Rust"], Some("a.test")),
+    ];
+    let settings = settings_with_limit(50);
+    let (expected, _) = in_memory(&records, &settings);
+    assert!(paths(&expected).contains(&"topics/go.json") && !paths(&expected).contains(&"topics/rust.json"));
+    for order in [[0, 1], [1, 0]] {
+        assert_eq!(streamed(&records, &order, &settings).0, expected, "order {order:?}");
+    }
+}
+
+/// A record drawn from small pools, so that links repeat, update times tie
+/// and topic spellings differ only in case.
+fn pooled_record() -> impl Strategy<Value = (usize, i64, i64, Vec<&'static str>, Option<&'static str>)> {
+    let topics = prop::collection::vec(prop::sample::select(vec!["AI", "ai", "Rust", "rust ", "Go", "C++"]), 0..3);
+    let provider = prop::option::of(prop::sample::select(vec!["a.test", "b.test", "www.a.test"]));
+    (0..6usize, 0..8i64, 0..8i64, topics, provider)
+}
+
+/// Records from the pools, and an order for them to arrive in.
+fn records_and_order() -> impl Strategy<Value = (Vec<Record>, Vec<usize>)> {
+    prop::collection::vec(pooled_record(), 1..24).prop_flat_map(|drawn| {
+        let records: Vec<Record> = drawn
+            .iter()
+            .enumerate()
+            .map(|(index, (link, published, updated, topics, provider))| {
+                let path = format!("r{index:02}.md");
+                record(&path, &format!("https://n.test/{link}"), *published, *updated, topics, *provider)
+            })
+            .collect();
+        let order: Vec<usize> = (0..records.len()).collect();
+        (Just(records), Just(order).prop_shuffle())
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn streaming_matches_the_in_memory_pipeline_in_any_order(
+        (records, order) in records_and_order(),
+        limit in 0..4usize,
+    ) {
+        let settings = settings_with_limit(limit);
+        let (files, duplicates, _) = streamed(&records, &order, &settings);
+        let (expected, expected_duplicates) = in_memory(&records, &settings);
+        prop_assert_eq!(paths(&files), paths(&expected));
+        prop_assert_eq!(files, expected);
+        prop_assert_eq!(duplicates, expected_duplicates);
+    }
+}
