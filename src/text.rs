@@ -85,34 +85,87 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// article's link: a feed reader has no page to resolve them against, and
 /// the W3C validator warns about them.
 pub fn sanitise_html(fragment: &str, base: &Url) -> String {
-    if is_bare_text(fragment) {
-        return xml_safe(&serialised_bare_text(fragment)).trim().to_owned();
+    match plain_fragment(fragment) {
+        Some(text) => xml_safe(&serialised_text(&text)).trim().to_owned(),
+        None => sanitise_markup(fragment, base),
     }
-    sanitise_markup(fragment, base)
 }
 
-/// Whether an HTML fragment is bare text, which the HTML parser takes as it
-/// is: no markup (`<`) and no character references (`&`). Most excerpts
-/// are; they skip the parser, which costs more than anything else in
-/// preparing an item.
-fn is_bare_text(fragment: &str) -> bool {
-    !fragment.contains(['<', '&'])
-}
-
-/// Bare text as the HTML parser and serialiser give it back: a leading
-/// byte-order mark dropped, line breaks normalised (CR LF and CR become
-/// LF), NUL dropped, `>` and the no-break space written as references.
-fn serialised_bare_text(text: &str) -> String {
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+/// An HTML fragment that is only text, decoded as the HTML parser would
+/// decode it: a leading byte-order mark dropped, line breaks normalised (CR
+/// LF and CR become LF), NUL dropped, and character references decoded.
+/// `None` when the fragment holds markup (`<`) or a reference outside the
+/// few this decoder knows for sure (`&amp;` `&lt;` `&gt;` `&quot;`
+/// `&apos;` `&nbsp;` and numeric ones for ordinary characters): the parser
+/// decides those.
+///
+/// Most excerpts are such text. They skip the parser, which costs more than
+/// anything else in preparing an item.
+fn plain_fragment(fragment: &str) -> Option<String> {
+    if fragment.contains('<') {
+        return None;
+    }
+    let text = fragment.strip_prefix('\u{FEFF}').unwrap_or(fragment);
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
         match c {
             '\r' => {
-                chars.next_if_eq(&'\n');
+                rest = rest.strip_prefix('\n').unwrap_or(rest);
                 out.push('\n');
             }
             '\0' => {}
+            '&' => {
+                let (decoded, after) = character_reference(rest)?;
+                out.push(decoded);
+                rest = after;
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// The character a reference (what follows its `&`) stands for, and the
+/// text after it; `None` unless it is one the parser surely reads the same.
+fn character_reference(after_ampersand: &str) -> Option<(char, &str)> {
+    let (reference, rest) = after_ampersand.split_once(';')?;
+    let decoded = match reference {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{A0}',
+        _ => {
+            let number = reference.strip_prefix('#')?;
+            let (digits, radix) = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => (hex, 16),
+                None => (number, 10),
+            };
+            if digits.is_empty() || digits.len() > 7 || !digits.chars().all(|c| c.is_digit(radix)) {
+                return None;
+            }
+            let value = u32::from_str_radix(digits, radix).ok()?;
+            // The parser replaces NUL, C1 controls (as Windows-1252) and
+            // surrogates; leave those to it.
+            if value == 0 || (0x80..=0x9F).contains(&value) {
+                return None;
+            }
+            char::from_u32(value)?
+        }
+    };
+    Some((decoded, rest))
+}
+
+/// Decoded text as the HTML serialiser writes it.
+fn serialised_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\u{A0}' => out.push_str("&nbsp;"),
             c => out.push(c),
@@ -166,10 +219,10 @@ fn embeds_as_links(html: String) -> String {
 /// decoded, whitespace collapsed. Used where a format wants plain text
 /// (JSON Feed's `summary`).
 pub fn html_to_text(fragment: &str) -> String {
-    if is_bare_text(fragment) {
-        return plain_text(fragment.strip_prefix('\u{FEFF}').unwrap_or(fragment));
+    match plain_fragment(fragment) {
+        Some(text) => plain_text(&text),
+        None => markup_to_text(fragment),
     }
-    markup_to_text(fragment)
 }
 
 /// [`html_to_text`] through the HTML parser.
@@ -222,8 +275,8 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn bare_text_skips_the_parser_and_gives_what_the_parser_gives(
-            text in "[a-z \t\r\n\u{0}\u{1}\u{B}\u{7F}\u{85}\u{A0}\u{FEFF}\u{FFFE}>\"'=/;#é🦀人-]{0,40}"
+        fn plain_text_fragments_skip_the_parser_and_give_what_the_parser_gives(
+            text in "([a-z \t\r\n\u{0}\u{1}\u{B}\u{7F}\u{85}\u{A0}\u{FEFF}\u{FFFE}>\"'=/;#é🦀人-]|&(amp|lt|gt|quot|apos|nbsp|ampx|notin|#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|#x|#);?){0,30}"
         ) {
             proptest::prop_assert_eq!(sanitise_html(&text), sanitise_markup(&text, &article()));
             proptest::prop_assert_eq!(html_to_text(&text), markup_to_text(&text));

@@ -315,55 +315,53 @@ impl Gatherer {
 
 /// Close every feed: drop stale items, cut to the limit, name the feeds.
 fn end(options: GatherOptions, mut state: State) -> Ending {
-    {
-        let topic_names: HashMap<String, String> =
-            state.topic_spellings.iter().map(|(key, spellings)| (key.clone(), display_name(spellings))).collect();
-        let mut closed: Vec<(Family, Closed)> = Vec::new();
-        let mut exact = true;
-        let every_feed = std::mem::take(&mut state.feeds)
-            .into_iter()
-            .flat_map(|(family, feeds)| feeds.into_iter().map(move |(key, gathering)| (family, key, gathering)));
-        for (family, key, gathering) in every_feed {
-            if gathering.spellings.values().all(|&count| count == 0) {
-                continue;
-            }
-            let feed = close(key, gathering, options.limit, |link, place| state.ledger.holds(link, place));
-            exact &= feed.exact;
-            closed.push((family, feed));
+    let topic_names: HashMap<String, String> =
+        state.topic_spellings.iter().map(|(key, spellings)| (key.clone(), display_name(spellings))).collect();
+    let mut closed: Vec<(Family, Closed)> = Vec::new();
+    let mut exact = true;
+    let every_feed = std::mem::take(&mut state.feeds)
+        .into_iter()
+        .flat_map(|(family, feeds)| feeds.into_iter().map(move |(key, gathering)| (family, key, gathering)));
+    for (family, key, gathering) in every_feed {
+        if gathering.spellings.values().all(|&count| count == 0) {
+            continue;
         }
-        let mut survivors: HashMap<usize, Arc<Record>> = HashMap::new();
-        let closed: Vec<(Family, Closed<usize>)> = closed
-            .into_iter()
-            .map(|(family, feed)| {
-                let Closed { key, name, records, icon, exact } = feed;
-                let records = records
-                    .into_iter()
-                    .map(|record| {
-                        let id = identity(&record);
-                        survivors.entry(id).or_insert(record);
-                        id
-                    })
-                    .collect();
-                (family, Closed { key, name, records, icon, exact })
-            })
-            .collect();
-        let items = prepare_survivors(survivors, &topic_names);
-        let mut by_family: HashMap<Family, Vec<Unnamed>> = HashMap::new();
-        for (family, feed) in closed {
-            let feed_items = feed.records.iter().map(|id| Arc::clone(&items[id])).collect();
-            let unnamed = Unnamed { key: feed.key, name: feed.name, items: feed_items, icon: feed.icon };
-            by_family.entry(family).or_default().push(unnamed);
-        }
-        if options.families.contains(&Family::All) && !by_family.contains_key(&Family::All) {
-            by_family.entry(Family::All).or_default().push(Unnamed {
-                key: String::new(),
-                name: String::new(),
-                items: Vec::new(),
-                icon: None,
-            });
-        }
-        Ending { options, ledger: state.ledger, future: state.future, duplicates: state.duplicates, by_family, exact }
+        let feed = close(key, gathering, options.limit, |link, place| state.ledger.holds(link, place));
+        exact &= feed.exact;
+        closed.push((family, feed));
     }
+    let mut survivors: HashMap<usize, Arc<Record>> = HashMap::new();
+    let closed: Vec<(Family, Closed<usize>)> = closed
+        .into_iter()
+        .map(|(family, feed)| {
+            let Closed { key, name, records, icon, exact } = feed;
+            let records = records
+                .into_iter()
+                .map(|record| {
+                    let id = identity(&record);
+                    survivors.entry(id).or_insert(record);
+                    id
+                })
+                .collect();
+            (family, Closed { key, name, records, icon, exact })
+        })
+        .collect();
+    let items = prepare_survivors(survivors, &topic_names);
+    let mut by_family: HashMap<Family, Vec<Unnamed>> = HashMap::new();
+    for (family, feed) in closed {
+        let feed_items = feed.records.iter().map(|id| Arc::clone(&items[id])).collect();
+        let unnamed = Unnamed { key: feed.key, name: feed.name, items: feed_items, icon: feed.icon };
+        by_family.entry(family).or_default().push(unnamed);
+    }
+    if options.families.contains(&Family::All) && !by_family.contains_key(&Family::All) {
+        by_family.entry(Family::All).or_default().push(Unnamed {
+            key: String::new(),
+            name: String::new(),
+            items: Vec::new(),
+            icon: None,
+        });
+    }
+    Ending { options, ledger: state.ledger, future: state.future, duplicates: state.duplicates, by_family, exact }
 }
 
 /// A second reading of every record, with every link's holder known, so
