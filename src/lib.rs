@@ -135,19 +135,26 @@ fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Fee
     if !survey.errors.is_empty() && !settings.skip_invalid {
         return Err(BuildError::InvalidRecords(survey.errors));
     }
-    let paths = load::paths_at(&settings.inputs, &gatherer.places_to_name())?;
-    let uncounted: Result<(), LoadError> = gatherer.superseded().par_iter().try_for_each(|(place, link)| {
-        let path = &paths[place];
-        match load::reread(path, load_options) {
-            Ok(Parsed::Record(record)) if link_key(&record.link) == *link => {
-                gatherer.uncount(&record);
-                Ok(())
+    // Looking up the few paths the build must name walks the inputs again;
+    // it runs while the feeds are closed and their items prepared.
+    let wanted = gatherer.places_to_name();
+    let superseded = gatherer.superseded();
+    let (paths, mut closing) = rayon::join(|| load::paths_at(&settings.inputs, &wanted), || gatherer.close());
+    let paths = paths?;
+    let reread: Vec<Record> = superseded
+        .par_iter()
+        .map(|(place, link)| {
+            let path = &paths[place];
+            match load::reread(path, load_options) {
+                Ok(Parsed::Record(record)) if link_key(&record.link) == *link => Ok(*record),
+                _ => Err(LoadError::Changed(path.clone())),
             }
-            _ => Err(LoadError::Changed(path.clone())),
-        }
-    });
-    uncounted?;
-    let gathered = match gatherer.finish(&paths) {
+        })
+        .collect::<Result<_, _>>()?;
+    for record in &reread {
+        closing.uncount(record);
+    }
+    let gathered = match closing.finish(&paths) {
         Finished::Done(gathered) => gathered,
         Finished::ReadAgain(again) => {
             load::read_all(&settings.inputs, load_options, progress, &|file| {

@@ -83,10 +83,12 @@ fn streamed(
     }
     let paths: HashMap<Place, PathBuf> =
         gatherer.places_to_name().into_iter().map(|p| (p, records[p as usize].source.clone())).collect();
-    for (superseded, _) in gatherer.superseded() {
-        gatherer.uncount(&records[superseded as usize]);
+    let superseded = gatherer.superseded();
+    let mut closing = gatherer.close();
+    for (place, _) in superseded {
+        closing.uncount(&records[place as usize]);
     }
-    let (gathered, read_again) = match gatherer.finish(&paths) {
+    let (gathered, read_again) = match closing.finish(&paths) {
         Finished::Done(gathered) => (gathered, false),
         Finished::ReadAgain(again) => {
             for &index in order.iter().rev() {

@@ -165,23 +165,6 @@ impl Gatherer {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Every (family, key, spelling) the record's labels count towards: each
-    /// topic spelling (keyed by `topic_keys`, one per topic), and one
-    /// membership per feed of the other families.
-    fn spelled<'a>(&self, labels: &'a Labels, topic_keys: &[String]) -> Vec<(Family, String, &'a str)> {
-        let families = self.options.families.iter().filter(|&&family| family != Family::Topics);
-        let mut spelled: Vec<(Family, String, &str)> = families
-            .flat_map(|&family| {
-                memberships(labels.facets(), family).into_iter().map(move |(key, name)| (family, key, name))
-            })
-            .collect();
-        if self.options.families.contains(&Family::Topics) {
-            let topics = topic_keys.iter().zip(&labels.topics);
-            spelled.extend(topics.map(|(key, topic)| (Family::Topics, key.clone(), topic.as_str())));
-        }
-        spelled
-    }
-
     /// The feed of `family` keyed `key`, made empty if new.
     fn gathering<'a>(&self, state: &'a mut State, family: Family, key: &str) -> &'a mut Gathering {
         let feeds = state.feeds.entry(family).or_default();
@@ -213,7 +196,7 @@ impl Gatherer {
         let labels = item::labels(&record);
         let rank = Rank { published: record.published, id: std::cmp::Reverse(Arc::from(labels.id.as_str())) };
         let topic_keys: Vec<String> = labels.topics.iter().map(|topic| name_key(topic)).collect();
-        let spelled = self.spelled(&labels, &topic_keys);
+        let spelled = spelled(&self.options.families, &labels, &topic_keys);
         let logo = labels.provider.as_ref().and_then(|provider| provider.logo.as_deref());
 
         let mut state = self.state();
@@ -277,91 +260,149 @@ impl Gatherer {
         self.state().superseded.clone()
     }
 
-    /// Take back the names a superseded record counted.
-    pub fn uncount(&self, record: &Record) {
+    /// Close every feed as reading ends: drop the records that lost their
+    /// link, cut each feed to its limit, and prepare the records left as
+    /// items, on all cores. Ties in update time are still unsettled and
+    /// superseded records still counted: [`Closing`] deals with both, once
+    /// the paths are known (the caller may look them up meanwhile).
+    pub fn close(self) -> Closing {
+        let options = self.options;
+        let mut state = self.state.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut spellings: HashMap<Family, HashMap<String, Spellings>> = HashMap::new();
+        let mut closed: Vec<(Family, Closed)> = Vec::new();
+        for (family, feeds) in std::mem::take(&mut state.feeds) {
+            for (key, gathering) in feeds {
+                let Gathering { spellings: counts, items, logos } = gathering;
+                let held = |link, place| state.ledger.holds(link, place);
+                closed.push((family, close(key.clone(), items, logos, options.limit, held)));
+                spellings.entry(family).or_default().insert(key, counts);
+            }
+        }
+        let mut survivors: HashMap<usize, Arc<Record>> = HashMap::new();
+        let feeds = closed
+            .into_iter()
+            .map(|(family, feed)| {
+                let Closed { key, records, icon, exact } = feed;
+                let records = records
+                    .into_iter()
+                    .map(|record| {
+                        let id = identity(&record);
+                        survivors.entry(id).or_insert(record);
+                        id
+                    })
+                    .collect();
+                (family, Closed { key, records, icon, exact })
+            })
+            .collect();
+        Closing { options, pass: self.pass, state, spellings, feeds, items: prepare_survivors(survivors) }
+    }
+}
+
+/// Every (family, key, spelling) a record's labels count towards in
+/// `families`: each topic spelling (keyed by `topic_keys`, one per topic),
+/// and one membership per feed of the other families.
+fn spelled<'a>(families: &[Family], labels: &'a Labels, topic_keys: &[String]) -> Vec<(Family, String, &'a str)> {
+    let others = families.iter().filter(|&&family| family != Family::Topics);
+    let mut spelled: Vec<(Family, String, &str)> = others
+        .flat_map(|&family| memberships(labels.facets(), family).into_iter().map(move |(key, name)| (family, key, name)))
+        .collect();
+    if families.contains(&Family::Topics) {
+        let topics = topic_keys.iter().zip(&labels.topics);
+        spelled.extend(topics.map(|(key, topic)| (Family::Topics, key.clone(), topic.as_str())));
+    }
+    spelled
+}
+
+/// Every feed closed and its items prepared; names not yet settled.
+#[derive(Debug)]
+pub struct Closing {
+    options: GatherOptions,
+    pass: Pass,
+    /// The ledger, counts and topic spellings; its feeds are moved out.
+    state: State,
+    /// Each feed's name spellings, by family and key.
+    spellings: HashMap<Family, HashMap<String, Spellings>>,
+    /// Each feed, with the identities of its records.
+    feeds: Vec<(Family, Closed<usize>)>,
+    /// The prepared items, by record identity; topics not yet renamed.
+    items: HashMap<usize, Item>,
+}
+
+impl Closing {
+    /// Take back the names a superseded record ([`Gatherer::superseded`])
+    /// counted.
+    pub fn uncount(&mut self, record: &Record) {
         let labels = item::labels(record);
         let topic_keys: Vec<String> = labels.topics.iter().map(|topic| name_key(topic)).collect();
-        let spelled = self.spelled(&labels, &topic_keys);
-        let mut state = self.state();
         for (key, topic) in topic_keys.iter().zip(&labels.topics) {
-            uncount_one(state.topic_spellings.get_mut(key), topic);
+            uncount_one(self.state.topic_spellings.get_mut(key), topic);
         }
-        for (family, key, spelling) in spelled {
-            let feed = state.feeds.get_mut(&family).and_then(|feeds| feeds.get_mut(&key));
-            uncount_one(feed.map(|gathering| &mut gathering.spellings), spelling);
+        for (family, key, spelling) in spelled(&self.options.families, &labels, &topic_keys) {
+            let feed = self.spellings.get_mut(&family).and_then(|feeds| feeds.get_mut(&key));
+            uncount_one(feed, spelling);
         }
+    }
+
+    /// Whether a feed has a record left: superseded records were uncounted.
+    fn is_counted(&self, family: Family, key: &str) -> bool {
+        let counts = self.spellings.get(&family).and_then(|feeds| feeds.get(key));
+        counts.is_some_and(|counts| counts.values().any(|&count| count > 0))
     }
 
     /// The feeds, or, when some feed may be missing an item, a gatherer
     /// for a second reading of every record. `paths` holds the path of
     /// every place of [`Gatherer::places_to_name`].
-    pub fn finish(self, paths: &HashMap<Place, PathBuf>) -> Finished {
-        let mut state = self.state.into_inner().unwrap_or_else(PoisonError::into_inner);
-        let ties_moved = state.ledger.settle_ties(paths);
-        state.duplicates = state.ledger.duplicates(paths);
-        let ending = end(self.options, state);
-        if ending.exact && !ties_moved {
-            return Finished::Done(ending.into_gathered());
+    pub fn finish(mut self, paths: &HashMap<Place, PathBuf>) -> Finished {
+        let ties_moved = matches!(self.pass, Pass::First) && self.state.ledger.settle_ties(paths);
+        if matches!(self.pass, Pass::First) {
+            self.state.duplicates = self.state.ledger.duplicates(paths);
         }
-        let again =
-            State { ledger: ending.ledger, future: ending.future, duplicates: ending.duplicates, ..State::default() };
+        let exact = self.feeds.iter().all(|(family, feed)| feed.exact || !self.is_counted(*family, &feed.key));
+        if matches!(self.pass, Pass::Again) || (exact && !ties_moved) {
+            return Finished::Done(self.into_gathered());
+        }
+        let state = self.state;
+        let again = State { ledger: state.ledger, future: state.future, duplicates: state.duplicates, ..State::default() };
         Finished::ReadAgain(Box::new(SecondReading(Gatherer {
-            options: ending.options,
+            options: self.options,
             pass: Pass::Again,
             state: Mutex::new(again),
         })))
     }
-}
 
-/// Close every feed: drop stale items, cut to the limit, name the feeds.
-fn end(options: GatherOptions, mut state: State) -> Ending {
-    let topic_names: HashMap<String, String> =
-        state.topic_spellings.iter().map(|(key, spellings)| (key.clone(), display_name(spellings))).collect();
-    let mut closed: Vec<(Family, Closed)> = Vec::new();
-    let mut exact = true;
-    let every_feed = std::mem::take(&mut state.feeds)
-        .into_iter()
-        .flat_map(|(family, feeds)| feeds.into_iter().map(move |(key, gathering)| (family, key, gathering)));
-    for (family, key, gathering) in every_feed {
-        if gathering.spellings.values().all(|&count| count == 0) {
-            continue;
+    /// Name the feeds and rename the items' topics: the result.
+    fn into_gathered(mut self) -> Gathered {
+        let topic_names: HashMap<String, String> =
+            self.state.topic_spellings.iter().map(|(key, spellings)| (key.clone(), display_name(spellings))).collect();
+        let items: HashMap<usize, Arc<Item>> = std::mem::take(&mut self.items)
+            .into_iter()
+            .map(|(id, mut item)| {
+                item.topics = canonical_topics(&item.topics, |key| topic_names.get(key).cloned());
+                (id, Arc::new(item))
+            })
+            .collect();
+        let mut by_family: HashMap<Family, Vec<Unnamed>> = HashMap::new();
+        for (family, feed) in std::mem::take(&mut self.feeds) {
+            let Some(spellings) = self.spellings.get(&family).and_then(|feeds| feeds.get(&feed.key)) else { continue };
+            if spellings.values().all(|&count| count == 0) {
+                continue;
+            }
+            let name = display_name(spellings);
+            let feed_items = feed.records.iter().map(|id| Arc::clone(&items[id])).collect();
+            by_family.entry(family).or_default().push(Unnamed { key: feed.key, name, items: feed_items, icon: feed.icon });
         }
-        let feed = close(key, gathering, options.limit, |link, place| state.ledger.holds(link, place));
-        exact &= feed.exact;
-        closed.push((family, feed));
+        if self.options.families.contains(&Family::All) && !by_family.contains_key(&Family::All) {
+            let empty = Unnamed { key: String::new(), name: String::new(), items: Vec::new(), icon: None };
+            by_family.entry(Family::All).or_default().push(empty);
+        }
+        let feeds = self
+            .options
+            .families
+            .iter()
+            .flat_map(|family| group::name_feeds(*family, by_family.remove(family).unwrap_or_default()))
+            .collect();
+        Gathered { feeds, future: self.state.future, duplicates: self.state.duplicates }
     }
-    let mut survivors: HashMap<usize, Arc<Record>> = HashMap::new();
-    let closed: Vec<(Family, Closed<usize>)> = closed
-        .into_iter()
-        .map(|(family, feed)| {
-            let Closed { key, name, records, icon, exact } = feed;
-            let records = records
-                .into_iter()
-                .map(|record| {
-                    let id = identity(&record);
-                    survivors.entry(id).or_insert(record);
-                    id
-                })
-                .collect();
-            (family, Closed { key, name, records, icon, exact })
-        })
-        .collect();
-    let items = prepare_survivors(survivors, &topic_names);
-    let mut by_family: HashMap<Family, Vec<Unnamed>> = HashMap::new();
-    for (family, feed) in closed {
-        let feed_items = feed.records.iter().map(|id| Arc::clone(&items[id])).collect();
-        let unnamed = Unnamed { key: feed.key, name: feed.name, items: feed_items, icon: feed.icon };
-        by_family.entry(family).or_default().push(unnamed);
-    }
-    if options.families.contains(&Family::All) && !by_family.contains_key(&Family::All) {
-        by_family.entry(Family::All).or_default().push(Unnamed {
-            key: String::new(),
-            name: String::new(),
-            items: Vec::new(),
-            icon: None,
-        });
-    }
-    Ending { options, ledger: state.ledger, future: state.future, duplicates: state.duplicates, by_family, exact }
 }
 
 /// A second reading of every record, with every link's holder known, so
@@ -377,32 +418,7 @@ impl SecondReading {
 
     /// The feeds.
     pub fn finish(self) -> Gathered {
-        let state = self.0.state.into_inner().unwrap_or_else(PoisonError::into_inner);
-        end(self.0.options, state).into_gathered()
-    }
-}
-
-/// Every feed closed, before naming.
-#[derive(Debug)]
-struct Ending {
-    options: GatherOptions,
-    ledger: Ledger,
-    future: usize,
-    duplicates: Vec<Duplicate>,
-    by_family: HashMap<Family, Vec<Unnamed>>,
-    /// Whether every feed is sure to hold its true newest items.
-    exact: bool,
-}
-
-impl Ending {
-    fn into_gathered(mut self) -> Gathered {
-        let feeds = self
-            .options
-            .families
-            .iter()
-            .flat_map(|family| group::name_feeds(*family, self.by_family.remove(family).unwrap_or_default()))
-            .collect();
-        Gathered { feeds, future: self.future, duplicates: self.duplicates }
+        self.0.close().into_gathered()
     }
 }
 
@@ -433,7 +449,6 @@ fn uncount_one(spellings: Option<&mut Spellings>, spelling: &str) {
 #[derive(Debug)]
 struct Closed<R = Arc<Record>> {
     key: String,
-    name: String,
     records: Vec<R>,
     icon: Option<String>,
     /// Whether the records are surely the feed's newest, and the icon the
@@ -443,21 +458,25 @@ struct Closed<R = Arc<Record>> {
 
 /// Close one feed: drop the records that lost their link (`held` says which
 /// still hold theirs), cut to `limit`, pick the icon.
-fn close(key: String, gathering: Gathering, limit: usize, held: impl Fn(LinkKey, Place) -> bool) -> Closed {
-    let turned_away = gathering.items.turned_away();
+fn close(
+    key: String,
+    items: Best<Rank, Candidate>,
+    logos: Best<Rank, Logo>,
+    limit: usize,
+    held: impl Fn(LinkKey, Place) -> bool,
+) -> Closed {
+    let turned_away = items.turned_away();
     let mut records: Vec<Arc<Record>> = Vec::new();
-    for (_, candidate) in gathering.items.into_best_first() {
+    for (_, candidate) in items.into_best_first() {
         if held(candidate.link, candidate.place) && (limit == 0 || records.len() < limit) {
             records.push(candidate.record);
         }
     }
-    let logos_turned_away = gathering.logos.turned_away();
-    let icon = gathering.logos.into_best_first().into_iter().find(|(_, logo)| held(logo.link, logo.place));
+    let logos_turned_away = logos.turned_away();
+    let icon = logos.into_best_first().into_iter().find(|(_, logo)| held(logo.link, logo.place));
     let short = turned_away && records.len() < limit;
     let icon_unsure = icon.is_none() && logos_turned_away;
-    let exact = !short && !icon_unsure;
-    let name = display_name(&gathering.spellings);
-    Closed { key, name, records, icon: icon.map(|(_, logo)| logo.url), exact }
+    Closed { key, records, icon: icon.map(|(_, logo)| logo.url), exact: !short && !icon_unsure }
 }
 
 /// A record's identity while it is shared: the address of its `Arc`.
@@ -465,19 +484,9 @@ fn identity(record: &Arc<Record>) -> usize {
     Arc::as_ptr(record) as usize
 }
 
-/// Prepare each record that made a feed (by [`identity`]), on all cores,
-/// with its topics under their display names. Each record is dropped as
-/// soon as its item is made, so that records and items do not all coexist.
-fn prepare_survivors(
-    survivors: HashMap<usize, Arc<Record>>,
-    topic_names: &HashMap<String, String>,
-) -> HashMap<usize, Arc<Item>> {
-    survivors
-        .into_par_iter()
-        .map(|(pointer, record)| {
-            let mut item = item::prepare(&record);
-            item.topics = canonical_topics(&item.topics, |key| topic_names.get(key).cloned());
-            (pointer, Arc::new(item))
-        })
-        .collect()
+/// Prepare each record that made a feed (by [`identity`]), on all cores.
+/// Each record is dropped as soon as its item is made, so that records and
+/// items do not all coexist.
+fn prepare_survivors(survivors: HashMap<usize, Arc<Record>>) -> HashMap<usize, Item> {
+    survivors.into_par_iter().map(|(id, record)| (id, item::prepare(&record))).collect()
 }
