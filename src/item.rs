@@ -73,7 +73,8 @@ impl Item {
 /// A record's names, cleaned exactly as its item will show them. Cheap to
 /// compute (no HTML is parsed, no URL built), so a build can tell which
 /// feeds a record belongs to, and whether it makes any of them, before
-/// preparing its item. The provider's `home` is left empty until then.
+/// preparing its item. The provider's `home` and `logo` are left empty
+/// until then.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Labels {
     /// The item's id.
@@ -195,13 +196,18 @@ fn item_link(related: &Related) -> ItemLink {
     ItemLink { url, title, provider }
 }
 
-/// The record's provider, without its `home` (see [`provider_home`]).
+/// The record's provider, without its `home` (see [`provider_home`]) and
+/// `logo` (see [`provider_logo`]).
 fn item_provider(record: &Record) -> Option<ItemProvider> {
     let provider = record.provider.as_ref()?;
     let domain = provider.domain.as_deref().and_then(normalise_domain);
     let name = provider.name.as_deref().map(plain_text).and_then(non_empty).or_else(|| domain.clone())?;
-    let logo = provider.images.first().map(|image| image.url.to_string());
-    Some(ItemProvider { name, domain, home: None, logo })
+    Some(ItemProvider { name, domain, home: None, logo: None })
+}
+
+/// The logo of the record's provider: its first image.
+pub fn provider_logo(record: &Record) -> Option<&str> {
+    Some(record.provider.as_ref()?.images.first()?.url.as_str())
 }
 
 /// `https://<domain>/`, when the domain is a valid host name.
@@ -285,6 +291,7 @@ pub fn prepare(record: &Record) -> Item {
     let Labels { id, topics, mut provider, category, kind } = labels(record);
     if let Some(provider) = &mut provider {
         provider.home = provider.domain.as_deref().and_then(provider_home);
+        provider.logo = provider_logo(record).map(str::to_owned);
     }
     Item {
         link: id.clone(),

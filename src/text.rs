@@ -43,7 +43,25 @@ pub fn xml_safe(s: &str) -> Cow<'_, str> {
 /// Used for titles and names, which are text, never markup: `<b>` stays the
 /// three characters `<b>` and the renderers escape it.
 pub fn plain_text(s: &str) -> String {
+    if is_plain_already(s) {
+        return s.to_owned();
+    }
     xml_safe(s).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether [`plain_text`] would return `s` unchanged: every character
+/// allowed, and whitespace only as single spaces between words. Most names
+/// and titles are; checking is cheaper than rebuilding them.
+fn is_plain_already(s: &str) -> bool {
+    let mut after_space = true;
+    for c in s.chars() {
+        let is_space = c == ' ';
+        if (is_space && after_space) || (!is_space && (c.is_whitespace() || !is_xml_safe(c))) {
+            return false;
+        }
+        after_space = is_space;
+    }
+    !after_space || s.is_empty()
 }
 
 thread_local! {
@@ -292,6 +310,14 @@ mod tests {
         assert_eq!(xml_safe("a\u{0}b\u{8}c\u{B}d\u{C}e\u{1F}f\u{FFFE}g\u{FFFF}h\u{85}i"), "abcdefghi");
         assert_eq!(xml_safe("tab\tnl\ncr\r ok"), "tab\tnl\ncr\r ok");
         assert_eq!(xml_safe("r\u{FFFD}n\u{FDD0}\u{1FFFF}\u{10FFFE}!\u{FFFC}"), "rn!\u{FFFC}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn text_already_plain_is_returned_as_it_is(text in "[a-z \t\n\u{0}\u{85}\u{A0}\u{2003}\u{FFFE}é<&-]{0,12}") {
+            let rebuilt = xml_safe(&text).split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(plain_text(&text), rebuilt);
+        }
     }
 
     #[test]

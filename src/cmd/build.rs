@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use clap::Args;
 use feedgen::config::{self, Overrides};
+use feedgen::load::LoadError;
 use feedgen::write::{Changes, WriteError, local_path};
 use feedgen::{BuildError, Mode, Report, Settings};
 
@@ -145,7 +146,7 @@ fn failure(error: BuildError) -> Failure {
             let message = format!("{} problem(s) in the records; nothing was written", errors.len());
             Failure::new(ExitStatus::Failed, message)
         }
-        BuildError::Load(error) => Failure::new(ExitStatus::Usage, error.to_string()),
+        BuildError::Load(error @ LoadError::MissingInput(_)) => Failure::new(ExitStatus::Usage, error.to_string()),
         BuildError::Write(error @ (WriteError::NotOurs(_) | WriteError::BadManifest { .. })) => {
             Failure::new(ExitStatus::Usage, error.to_string())
         }

@@ -197,7 +197,7 @@ impl Gatherer {
         let rank = Rank { published: record.published, id: std::cmp::Reverse(Arc::from(labels.id.as_str())) };
         let topic_keys: Vec<String> = labels.topics.iter().map(|topic| name_key(topic)).collect();
         let spelled = spelled(&self.options.families, &labels, &topic_keys);
-        let logo = labels.provider.as_ref().and_then(|provider| provider.logo.as_deref());
+        let logo = item::provider_logo(&record);
 
         let mut state = self.state();
         let state = &mut *state;
@@ -304,7 +304,9 @@ impl Gatherer {
 fn spelled<'a>(families: &[Family], labels: &'a Labels, topic_keys: &[String]) -> Vec<(Family, String, &'a str)> {
     let others = families.iter().filter(|&&family| family != Family::Topics);
     let mut spelled: Vec<(Family, String, &str)> = others
-        .flat_map(|&family| memberships(labels.facets(), family).into_iter().map(move |(key, name)| (family, key, name)))
+        .flat_map(|&family| {
+            memberships(labels.facets(), family).into_iter().map(move |(key, name)| (family, key, name))
+        })
         .collect();
     if families.contains(&Family::Topics) {
         let topics = topic_keys.iter().zip(&labels.topics);
@@ -362,7 +364,8 @@ impl Closing {
             return Finished::Done(self.into_gathered());
         }
         let state = self.state;
-        let again = State { ledger: state.ledger, future: state.future, duplicates: state.duplicates, ..State::default() };
+        let again =
+            State { ledger: state.ledger, future: state.future, duplicates: state.duplicates, ..State::default() };
         Finished::ReadAgain(Box::new(SecondReading(Gatherer {
             options: self.options,
             pass: Pass::Again,
@@ -389,7 +392,12 @@ impl Closing {
             }
             let name = display_name(spellings);
             let feed_items = feed.records.iter().map(|id| Arc::clone(&items[id])).collect();
-            by_family.entry(family).or_default().push(Unnamed { key: feed.key, name, items: feed_items, icon: feed.icon });
+            by_family.entry(family).or_default().push(Unnamed {
+                key: feed.key,
+                name,
+                items: feed_items,
+                icon: feed.icon,
+            });
         }
         if self.options.families.contains(&Family::All) && !by_family.contains_key(&Family::All) {
             let empty = Unnamed { key: String::new(), name: String::new(), items: Vec::new(), icon: None };
