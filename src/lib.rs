@@ -28,7 +28,7 @@ pub mod text;
 pub mod uri;
 pub mod write;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
@@ -36,7 +36,7 @@ use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use thiserror::Error;
 
 pub use config::Settings;
-use gather::{Finished, GatherOptions, Gatherer, link_key};
+use gather::{Finished, GatherOptions, Gatherer, LinkKey, Place, link_key};
 use group::{Feed, GroupOptions};
 use load::{LoadError, LoadOptions, Parsed, RecordError, Tally};
 use progress::{Progress, Silent};
@@ -124,7 +124,7 @@ fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Fee
         limit: settings.limit,
     });
     let tally = Mutex::new(Tally::default());
-    load::read_all(&settings.inputs, load_options, progress, &|file| {
+    let walked = load::read_all(&settings.inputs, load_options, progress, &|file| {
         let place = file.place;
         let record = tally.lock().unwrap_or_else(PoisonError::into_inner).note(file);
         if let Some(record) = record {
@@ -135,34 +135,44 @@ fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Fee
     if !survey.errors.is_empty() && !settings.skip_invalid {
         return Err(BuildError::InvalidRecords(survey.errors));
     }
-    // Looking up the few paths the build must name walks the inputs again;
-    // it runs while the feeds are closed and their items prepared.
+    let changed = || LoadError::Changed(settings.inputs.first().cloned().unwrap_or_default());
+    let reread =
+        |place: Place, link: LinkKey, paths: &HashMap<Place, PathBuf>| match load::reread(&paths[&place], load_options)
+        {
+            Ok(Parsed::Record(record)) if link_key(&record.link) == link => Ok(*record),
+            _ => Err(LoadError::Changed(paths[&place].clone())),
+        };
+    // The few paths the build must name are found by walking the inputs
+    // again. Without ties to settle first, that walk runs while the feeds are
+    // closed and their items prepared.
     let wanted = gatherer.places_to_name();
-    let superseded = gatherer.superseded();
-    let (paths, mut closing) = rayon::join(|| load::paths_at(&settings.inputs, &wanted), || gatherer.close());
-    let paths = paths?;
-    let reread: Vec<Record> = superseded
-        .par_iter()
-        .map(|(place, link)| {
-            let path = &paths[place];
-            match load::reread(path, load_options) {
-                Ok(Parsed::Record(record)) if link_key(&record.link) == *link => Ok(*record),
-                _ => Err(LoadError::Changed(path.clone())),
-            }
-        })
-        .collect::<Result<_, _>>()?;
-    for record in &reread {
+    let (paths, mut closing) = if gatherer.has_ties() {
+        let paths = load::paths_at(&settings.inputs, &wanted, walked)?;
+        for (place, link) in gatherer.settle_ties(&paths) {
+            gatherer.offer_holder(reread(place, link, &paths)?, place);
+        }
+        (paths, gatherer.close())
+    } else {
+        let (paths, closing) = rayon::join(|| load::paths_at(&settings.inputs, &wanted, walked), || gatherer.close());
+        (paths?, closing)
+    };
+    let superseded: Vec<Record> =
+        closing.superseded().par_iter().map(|&(place, link)| reread(place, link, &paths)).collect::<Result<_, _>>()?;
+    for record in &superseded {
         closing.uncount(record);
     }
     let gathered = match closing.finish(&paths) {
         Finished::Done(gathered) => gathered,
         Finished::ReadAgain(again) => {
-            load::read_all(&settings.inputs, load_options, progress, &|file| {
+            let walked_again = load::read_all(&settings.inputs, load_options, progress, &|file| {
                 if let Ok(Parsed::Record(record)) = file.outcome {
                     again.offer(*record, file.place);
                 }
             })?;
-            again.finish()
+            if walked_again != walked {
+                return Err(changed().into());
+            }
+            again.finish().map_err(|_| changed())?
         }
     };
     let report = Report {

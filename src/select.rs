@@ -27,7 +27,8 @@ pub struct SelectOptions {
 pub struct Duplicate {
     /// The shared link.
     pub link: Url,
-    /// The record kept (updated last; on a tie, the later path).
+    /// The record finally kept for the link (updated last; on a tie, the
+    /// later path).
     pub kept: PathBuf,
     /// The record left out.
     pub dropped: PathBuf,
@@ -40,7 +41,8 @@ pub struct Selection {
     pub records: Vec<Record>,
     /// How many future-dated records wait.
     pub future: usize,
-    /// Every collapse of two records into one.
+    /// Every record left out for a duplicate link, sorted by link, then by
+    /// the path left out.
     pub duplicates: Vec<Duplicate>,
 }
 
@@ -72,5 +74,10 @@ pub fn select(records: Vec<Record>, options: SelectOptions) -> Selection {
         };
         selection.duplicates.push(Duplicate { link: incumbent.link.clone(), kept, dropped });
     }
+    // Each record left out is reported with the record finally kept.
+    for duplicate in &mut selection.duplicates {
+        duplicate.kept = selection.records[slot_of_link[&duplicate.link]].source.clone();
+    }
+    selection.duplicates.sort_by(|a, b| (a.link.as_str(), &a.dropped).cmp(&(b.link.as_str(), &b.dropped)));
     selection
 }

@@ -100,11 +100,22 @@ impl Ledger {
         self.left_out.iter().map(|left_out| left_out.place).chain(holders).collect()
     }
 
+    /// Whether some record tied with its link's holder on update time:
+    /// [`Ledger::settle_ties`] needs paths then.
+    pub fn has_ties(&self) -> bool {
+        !self.ties.is_empty()
+    }
+
+    /// How many links have a holder.
+    pub fn holders(&self) -> usize {
+        self.holders.len()
+    }
+
     /// Give each tied link to the later path among the records tied at its
-    /// holder's update time. Returns whether any link changed hands: then
-    /// what was gathered counted the wrong record.
-    pub fn settle_ties(&mut self, paths: &HashMap<Place, PathBuf>) -> bool {
-        let mut changed = false;
+    /// holder's update time. Returns the links that changed hands, as (key,
+    /// holder before, holder now), once per link however many records tied.
+    pub fn settle_ties(&mut self, paths: &HashMap<Place, PathBuf>) -> Vec<(LinkKey, Place, Place)> {
+        let mut moved: HashMap<LinkKey, (Place, Place)> = HashMap::new();
         for &(key, place, updated) in &self.ties {
             let Some(holder) = self.holders.get_mut(&key) else { continue };
             if holder.updated == updated && paths.get(&place) > paths.get(&holder.place) {
@@ -112,11 +123,14 @@ impl Ledger {
                 if let Some(left_out) = self.left_out.iter_mut().find(|left_out| left_out.place == place) {
                     left_out.place = previous;
                 }
-                changed = true;
+                moved.entry(key).and_modify(|(_, now)| *now = place).or_insert((previous, place));
             }
         }
         self.ties.clear();
-        changed
+        let mut moved: Vec<(LinkKey, Place, Place)> =
+            moved.into_iter().map(|(key, (from, to))| (key, from, to)).collect();
+        moved.sort_unstable();
+        moved
     }
 
     /// Every record left out, with the record finally kept for its link,
@@ -152,6 +166,19 @@ mod tests {
     }
 
     #[test]
+    fn three_records_tied_move_their_link_once_to_the_latest_path() {
+        let link = Url::parse("https://a.test/x").unwrap();
+        let key = link_key(&link);
+        let paths = HashMap::from([(0, "a.md".into()), (1, "b.md".into()), (2, "c.md".into())]);
+        let mut ledger = Ledger::default();
+        for place in 0..3 {
+            ledger.admit(key, &link, at(5), place);
+        }
+        assert_eq!(ledger.settle_ties(&paths), [(key, 0, 2)]);
+        assert!(ledger.holds(key, 2));
+    }
+
+    #[test]
     fn the_record_updated_last_holds_the_link_and_ties_go_to_the_later_path_whatever_the_order() {
         let link = Url::parse("https://a.test/x").unwrap();
         let key = link_key(&link);
@@ -159,12 +186,12 @@ mod tests {
         assert_eq!(forwards.admit(key, &link, at(1), 0), Admission::First);
         assert_eq!(forwards.admit(key, &link, at(2), 1), Admission::Replaces(0));
         assert_eq!(forwards.admit(key, &link, at(2), 2), Admission::Loses);
-        assert!(forwards.settle_ties(&paths()), "c.md is later than a.md");
+        assert_eq!(forwards.settle_ties(&paths()), [(key, 1, 2)], "c.md is later than a.md");
         let mut backwards = Ledger::default();
         assert_eq!(backwards.admit(key, &link, at(2), 2), Admission::First);
         assert_eq!(backwards.admit(key, &link, at(2), 1), Admission::Loses);
         assert_eq!(backwards.admit(key, &link, at(1), 0), Admission::Loses);
-        assert!(!backwards.settle_ties(&paths()), "c.md already holds the link");
+        assert_eq!(backwards.settle_ties(&paths()), [], "c.md already holds the link");
         for ledger in [&forwards, &backwards] {
             assert!(ledger.holds(key, 2) && !ledger.holds(key, 1));
             assert_eq!(ledger.places_to_name(), BTreeSet::from([0, 1, 2]));

@@ -3,11 +3,11 @@
 //!
 //! The in-memory stages ([`crate::select`], [`crate::item`],
 //! [`crate::group`]) hold every record; a news archive of a million records
-//! does not fit that way. Here each feed keeps its newest items in a
-//! bounded collection ([`Best`]), a record's item is prepared (its HTML
-//! sanitised, its Markdown rendered) only when it makes at least one feed at
-//! the moment it arrives, and items are shared between the feeds that hold
-//! them. Per record, only the [`Ledger`] entry for its link is kept.
+//! does not fit that way. Here each feed keeps its newest records in a
+//! bounded collection ([`Best`]), records are shared between the feeds that
+//! hold them, and only the records left in feeds at the end are prepared as
+//! items (HTML sanitised, Markdown rendered). Per record, only the
+//! [`Ledger`] entry for its link is kept.
 //!
 //! Arrival order is arbitrary, so every decision is one that does not
 //! depend on it, and the result is exactly what the in-memory stages give:
@@ -15,16 +15,20 @@
 //! - a record that loses its link to one read earlier is never counted;
 //! - a record that held its link and then lost it to one read later has
 //!   already been counted: its feed names are uncounted once the caller
-//!   reads it again ([`Gatherer::superseded`], [`Gatherer::uncount`]), and
-//!   its items, which may sit in feeds, are dropped when the feeds are
-//!   finished;
-//! - each feed keeps some items beyond its limit, so that dropping those
-//!   stale items still leaves it full. When a feed turned items away and
+//!   reads it again ([`Closing::superseded`], [`Closing::uncount`]), and
+//!   its records, which may sit in feeds, are dropped when the feeds are
+//!   closed;
+//! - two versions of a link tied on update time go to the later path; paths
+//!   are known only at the end ([`Gatherer::settle_ties`]), so a version
+//!   that wins then is read again and folded in late, and the other is
+//!   superseded as above;
+//! - each feed keeps some records beyond its limit, so that dropping those
+//!   stale ones still leaves it full. When a feed turned records away and
 //!   still ends up short, the top it holds may not be the true top, and
-//!   [`Gatherer::finish`] asks for a second reading of every record with
-//!   the ledger settled ([`Finished::ReadAgain`]), in which no item goes
-//!   stale. That takes many superseded records among one feed's newest
-//!   items, so it is rare, and it costs time, never correctness.
+//!   [`Closing::finish`] asks for a second reading of every record with
+//!   the ledger settled ([`Finished::ReadAgain`]), in which nothing goes
+//!   stale. That takes many superseded records among one feed's newest,
+//!   so it is rare, and it costs time, never correctness.
 
 mod best;
 mod ledger;
@@ -110,11 +114,23 @@ struct State {
     superseded: Vec<(Place, LinkKey)>,
     /// Every record left out for a duplicate link, once known.
     duplicates: Vec<Duplicate>,
+    /// Second reading: how many records were found still holding their
+    /// link (all of them, unless files changed).
+    holders_seen: usize,
     /// Spellings of every topic, by key, whether or not topic feeds are built:
     /// items show topics under their display names.
     topic_spellings: HashMap<String, Spellings>,
     /// Each family's feeds, by grouping key.
     feeds: HashMap<Family, HashMap<String, Gathering>>,
+}
+
+/// How a record reaches [`Gatherer::fold`].
+#[derive(Debug, Clone, Copy)]
+enum Entry {
+    /// Read from the inputs.
+    Arriving,
+    /// Read again after winning a tie.
+    Settled,
 }
 
 /// Which pass is running.
@@ -170,7 +186,7 @@ impl Gatherer {
         let feeds = state.feeds.entry(family).or_default();
         if !feeds.contains_key(key) {
             let limit = self.options.limit;
-            let capacity = if limit == 0 { 0 } else { limit + spare_room(limit) };
+            let capacity = if limit == 0 { 0 } else { limit.saturating_add(spare_room(limit)) };
             let empty = Gathering {
                 spellings: Spellings::new(),
                 items: Best::new(capacity),
@@ -185,9 +201,43 @@ impl Gatherer {
     /// in every feed where it is among the newest. Records may come from any
     /// thread, in any order.
     pub fn offer(&self, record: Record, place: Place) {
+        self.fold(record, place, Entry::Arriving);
+    }
+
+    /// Whether some record tied with its link's holder on update time; see
+    /// [`Gatherer::settle_ties`].
+    pub fn has_ties(&self) -> bool {
+        self.state().ledger.has_ties()
+    }
+
+    /// Settle ties in update time now that `paths` holds the paths of
+    /// [`Gatherer::places_to_name`]: each tied link goes to the later path.
+    /// Returns the records that take a link over, with its fingerprint:
+    /// read each again and hand it to [`Gatherer::offer_holder`]. The records
+    /// they replace join [`Closing::superseded`].
+    pub fn settle_ties(&self, paths: &HashMap<Place, PathBuf>) -> Vec<(Place, LinkKey)> {
+        let mut state = self.state();
+        let moved = state.ledger.settle_ties(paths);
+        let mut new_holders = Vec::with_capacity(moved.len());
+        for (key, previous, holder) in moved {
+            state.superseded.push((previous, key));
+            new_holders.push((holder, key));
+        }
+        new_holders
+    }
+
+    /// Take a record that became its link's holder when ties were settled:
+    /// count it and keep it wherever it is among the newest.
+    pub fn offer_holder(&self, record: Record, place: Place) {
+        self.fold(record, place, Entry::Settled);
+    }
+
+    /// Fold one record into the feeds; how it enters decides what the ledger
+    /// is asked.
+    fn fold(&self, record: Record, place: Place, entry: Entry) {
         let select = self.options.select;
         if !select.include_future && record.published > select.now {
-            if matches!(self.pass, Pass::First) {
+            if matches!((&self.pass, entry), (Pass::First, Entry::Arriving)) {
                 self.state().future += 1;
             }
             return;
@@ -201,14 +251,14 @@ impl Gatherer {
 
         let mut state = self.state();
         let state = &mut *state;
-        match self.pass {
-            Pass::First => match state.ledger.admit(link, &record.link, record.updated, place) {
+        match (&self.pass, entry) {
+            (Pass::First, Entry::Arriving) => match state.ledger.admit(link, &record.link, record.updated, place) {
                 Admission::First => {}
                 Admission::Replaces(previous) => state.superseded.push((previous, link)),
                 Admission::Loses => return,
             },
-            Pass::Again if !state.ledger.holds(link, place) => return,
-            Pass::Again => {}
+            (Pass::Again, _) | (_, Entry::Settled) if !state.ledger.holds(link, place) => return,
+            (Pass::Again, _) | (_, Entry::Settled) => state.holders_seen += 1,
         }
         for (key, topic) in topic_keys.iter().zip(&labels.topics) {
             match state.topic_spellings.get_mut(key) {
@@ -253,13 +303,6 @@ impl Gatherer {
         places
     }
 
-    /// The records counted by [`Gatherer::offer`] that then lost their link
-    /// to a record read later, with the fingerprint of that link. Read each
-    /// again and hand it to [`Gatherer::uncount`] before finishing.
-    pub fn superseded(&self) -> Vec<(Place, LinkKey)> {
-        self.state().superseded.clone()
-    }
-
     /// Close every feed as reading ends: drop the records that lost their
     /// link, cut each feed to its limit, and prepare the records left as
     /// items, on all cores. Ties in update time are still unsettled and
@@ -294,7 +337,7 @@ impl Gatherer {
                 (family, Closed { key, records, icon, exact })
             })
             .collect();
-        Closing { options, pass: self.pass, state, spellings, feeds, items: prepare_survivors(survivors) }
+        Closing { options, state, spellings, feeds, items: prepare_survivors(survivors) }
     }
 }
 
@@ -319,7 +362,6 @@ fn spelled<'a>(families: &[Family], labels: &'a Labels, topic_keys: &[String]) -
 #[derive(Debug)]
 pub struct Closing {
     options: GatherOptions,
-    pass: Pass,
     /// The ledger, counts and topic spellings; its feeds are moved out.
     state: State,
     /// Each feed's name spellings, by family and key.
@@ -331,8 +373,15 @@ pub struct Closing {
 }
 
 impl Closing {
-    /// Take back the names a superseded record ([`Gatherer::superseded`])
-    /// counted.
+    /// The records counted that then lost their link (to a record read
+    /// later, or in a tie), with the fingerprint of that link. Read each
+    /// again and hand it to [`Closing::uncount`] before finishing.
+    pub fn superseded(&self) -> &[(Place, LinkKey)] {
+        &self.state.superseded
+    }
+
+    /// Take back the names a superseded record counted (see
+    /// [`Closing::superseded`]).
     pub fn uncount(&mut self, record: &Record) {
         let labels = item::labels(record);
         let topic_keys: Vec<String> = labels.topics.iter().map(|topic| name_key(topic)).collect();
@@ -353,14 +402,11 @@ impl Closing {
 
     /// The feeds, or, when some feed may be missing an item, a gatherer
     /// for a second reading of every record. `paths` holds the path of
-    /// every place of [`Gatherer::places_to_name`].
+    /// every place of [`Gatherer::places_to_name`], and ties are settled.
     pub fn finish(mut self, paths: &HashMap<Place, PathBuf>) -> Finished {
-        let ties_moved = matches!(self.pass, Pass::First) && self.state.ledger.settle_ties(paths);
-        if matches!(self.pass, Pass::First) {
-            self.state.duplicates = self.state.ledger.duplicates(paths);
-        }
+        self.state.duplicates = self.state.ledger.duplicates(paths);
         let exact = self.feeds.iter().all(|(family, feed)| feed.exact || !self.is_counted(*family, &feed.key));
-        if matches!(self.pass, Pass::Again) || (exact && !ties_moved) {
+        if exact {
             return Finished::Done(self.into_gathered());
         }
         let state = self.state;
@@ -424,11 +470,20 @@ impl SecondReading {
         self.0.offer(record, place);
     }
 
-    /// The feeds.
-    pub fn finish(self) -> Gathered {
-        self.0.close().into_gathered()
+    /// The feeds; an error when a record that held its link in the first
+    /// reading was not found again: the inputs changed in between.
+    pub fn finish(self) -> Result<Gathered, InputsChanged> {
+        let closing = self.0.close();
+        if closing.state.holders_seen != closing.state.ledger.holders() {
+            return Err(InputsChanged);
+        }
+        Ok(closing.into_gathered())
     }
 }
+
+/// Records were added, removed or edited between two readings of the inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputsChanged;
 
 /// Add one to the count of `spelling`.
 fn count(spellings: &mut Spellings, spelling: &str) {

@@ -17,6 +17,7 @@ use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
@@ -212,19 +213,22 @@ fn walk(inputs: &[PathBuf]) -> impl Iterator<Item = (usize, Result<PathBuf, Reco
 /// particular order, and without ever holding more than a few files at once.
 ///
 /// The files are counted first (a second, cheap walk) so that `progress`
-/// knows the total.
+/// knows the total. Returns how many places the walk had (files, and
+/// entries that could not be read).
 pub fn read_all(
     inputs: &[PathBuf],
     options: LoadOptions,
     progress: &dyn Progress,
     visit: &(dyn Fn(FileRead) + Sync),
-) -> Result<(), LoadError> {
+) -> Result<u32, LoadError> {
     if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
         return Err(LoadError::MissingInput(missing.clone()));
     }
     progress.begin(Stage::Read, walk(inputs).count());
     let places = (0..).map(|place: u64| u32::try_from(place).unwrap_or(u32::MAX));
+    let walked = AtomicU32::new(0);
     walk(inputs).zip(places).par_bridge().for_each(|((input, found), place)| {
+        walked.fetch_add(1, Ordering::Relaxed);
         let (path, outcome) = match found {
             Ok(path) => {
                 let outcome = read_record(&path, options);
@@ -235,17 +239,21 @@ pub fn read_all(
         visit(FileRead { input, place, path, outcome });
         progress.advance(1);
     });
-    Ok(())
+    Ok(walked.into_inner())
 }
 
 /// The paths of the files at `places` in the walk of `inputs`, found by
-/// walking again (nothing is parsed).
-pub fn paths_at(inputs: &[PathBuf], places: &BTreeSet<u32>) -> Result<HashMap<u32, PathBuf>, LoadError> {
+/// walking again (nothing is parsed). `walked` is how many places
+/// [`read_all`] saw: a walk of another length means files were added or
+/// removed since, and places no longer name the same files.
+pub fn paths_at(inputs: &[PathBuf], places: &BTreeSet<u32>, walked: u32) -> Result<HashMap<u32, PathBuf>, LoadError> {
     let mut paths = HashMap::with_capacity(places.len());
     if places.is_empty() {
         return Ok(paths);
     }
+    let mut count: u32 = 0;
     for ((_, found), place) in walk(inputs).zip(0..) {
+        count = place + 1;
         if places.contains(&place) {
             let path = match found {
                 Ok(path) => path,
@@ -255,7 +263,7 @@ pub fn paths_at(inputs: &[PathBuf], places: &BTreeSet<u32>) -> Result<HashMap<u3
         }
     }
     match inputs.first() {
-        Some(input) if paths.len() < places.len() => Err(LoadError::Changed(input.clone())),
+        Some(input) if count != walked || paths.len() < places.len() => Err(LoadError::Changed(input.clone())),
         _ => Ok(paths),
     }
 }

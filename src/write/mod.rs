@@ -189,7 +189,8 @@ struct Before {
 }
 
 /// The folders (relative, "" for the output folder) that may hold files at
-/// `paths`, and so feedgen's temporary files.
+/// `paths`, and so feedgen's temporary files (the output folder always may:
+/// the manifest lives there).
 fn folders_of<'a>(paths: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'a str> {
     paths.into_iter().map(|path| path.rsplit_once('/').map_or("", |(folder, _)| folder)).collect()
 }
@@ -264,7 +265,9 @@ fn look_before(output: &Path, files: &dyn Files) -> Result<Before, WriteError> {
         }
     }
     let every_path = produced.iter().copied().chain(listed.iter().map(String::as_str));
-    removed.extend(leftovers(output, folders_of(every_path))?);
+    let mut folders = folders_of(every_path);
+    folders.insert("");
+    removed.extend(leftovers(output, folders)?);
     removed.sort();
     let manifest = manifest::render(paths_of(files));
     Ok(Before { slots, listed, removed, gone, manifest })
