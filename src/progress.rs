@@ -22,6 +22,11 @@ pub trait Progress: Sync {
     fn begin(&self, stage: Stage, total: usize);
     /// `steps` more steps of the current stage are done.
     fn advance(&self, steps: usize);
+    /// Whether the progress is shown at all: if not, stages need not spend
+    /// time finding their totals (`begin` is then told 0).
+    fn is_shown(&self) -> bool {
+        true
+    }
 }
 
 /// Reports nothing.
@@ -31,4 +36,7 @@ pub struct Silent;
 impl Progress for Silent {
     fn begin(&self, _stage: Stage, _total: usize) {}
     fn advance(&self, _steps: usize) {}
+    fn is_shown(&self) -> bool {
+        false
+    }
 }

@@ -212,8 +212,8 @@ fn walk(inputs: &[PathBuf]) -> impl Iterator<Item = (usize, Result<PathBuf, Reco
 /// result to `visit` as soon as it is ready: from any thread, in no
 /// particular order, and without ever holding more than a few files at once.
 ///
-/// The files are counted first (a second, cheap walk) so that `progress`
-/// knows the total. Returns how many places the walk had (files, and
+/// When progress is shown, the files are counted first (a second, cheap
+/// walk) so that `progress` knows the total. Returns how many places the walk had (files, and
 /// entries that could not be read).
 pub fn read_all(
     inputs: &[PathBuf],
@@ -224,7 +224,7 @@ pub fn read_all(
     if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
         return Err(LoadError::MissingInput(missing.clone()));
     }
-    progress.begin(Stage::Read, walk(inputs).count());
+    progress.begin(Stage::Read, if progress.is_shown() { walk(inputs).count() } else { 0 });
     let places = (0..).map(|place: u64| u32::try_from(place).unwrap_or(u32::MAX));
     let walked = AtomicU32::new(0);
     walk(inputs).zip(places).par_bridge().for_each(|((input, found), place)| {

@@ -71,24 +71,23 @@ pub fn commit(staged: Vec<Staged>) -> Result<(), WriteError> {
     Ok(())
 }
 
-/// Make the bytes of `staged` durable. Linux syncs each file system that
-/// holds one of `folders`, once; elsewhere each file is synced.
-fn sync_contents(staged: &[Staged], folders: &BTreeSet<PathBuf>) -> Result<(), WriteError> {
-    #[cfg(target_os = "linux")]
-    {
-        let _ = staged;
-        for folder in folders {
-            let handle = fs::File::open(folder).map_err(WriteError::at("write", folder))?;
-            rustix::fs::syncfs(&handle).map_err(|errno| WriteError::at("write", folder)(errno.into()))?;
-        }
+/// Make the bytes of staged files durable: Linux syncs each file system
+/// that holds one of their `folders`, once.
+#[cfg(target_os = "linux")]
+fn sync_contents(_staged: &[Staged], folders: &BTreeSet<PathBuf>) -> Result<(), WriteError> {
+    for folder in folders {
+        let handle = fs::File::open(folder).map_err(WriteError::at("write", folder))?;
+        rustix::fs::syncfs(&handle).map_err(|errno| WriteError::at("write", folder)(errno.into()))?;
     }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = folders;
-        for file in staged {
-            let synced = fs::File::options().write(true).open(&file.temporary).and_then(|handle| handle.sync_all());
-            synced.map_err(WriteError::at("write", &file.path))?;
-        }
+    Ok(())
+}
+
+/// Make the bytes of `staged` durable: elsewhere, each file is synced.
+#[cfg(not(target_os = "linux"))]
+fn sync_contents(staged: &[Staged], _folders: &BTreeSet<PathBuf>) -> Result<(), WriteError> {
+    for file in staged {
+        let synced = fs::File::options().write(true).open(&file.temporary).and_then(|handle| handle.sync_all());
+        synced.map_err(WriteError::at("write", &file.path))?;
     }
     Ok(())
 }
