@@ -89,12 +89,11 @@ fn hexadecimal_references(xml: Vec<u8>) -> Vec<u8> {
     const CDATA_END: &[u8] = b"]]>";
     let mut out = Vec::with_capacity(xml.len() + xml.len() / 8);
     let mut rest = xml.as_slice();
-    while let Some(at) = rest.iter().position(|&byte| byte == b'&' || byte == b'<') {
+    while let Some(at) = memchr::memchr2(b'&', b'<', rest) {
         out.extend_from_slice(&rest[..at]);
         rest = &rest[at..];
         let (replacement, consumed): (&[u8], usize) = if rest.starts_with(CDATA_START) {
-            let end =
-                rest.windows(CDATA_END.len()).position(|window| window == CDATA_END).map_or(rest.len(), |i| i + 3);
+            let end = memchr::memmem::find(rest, CDATA_END).map_or(rest.len(), |i| i + CDATA_END.len());
             (&rest[..end], end)
         } else if rest.starts_with(b"&lt;") {
             (b"&#x3C;", 4)
