@@ -36,6 +36,8 @@ pub struct ConfigFile {
     pub language: Option<String>,
     /// Feed-level author (default: the title).
     pub author: Option<String>,
+    /// A WebSub hub that every feed names with `rel="hub"`.
+    pub hub_url: Option<String>,
     /// Input folders, relative to this file; one path or a list.
     #[serde(default, deserialize_with = "one_or_many")]
     pub input: Vec<PathBuf>,
@@ -184,8 +186,6 @@ fn language(text: &str) -> Result<String, ConfigError> {
     })
 }
 
-/// Combine the file (whose relative paths are relative to `file_dir`) with
-/// the command line.
 /// The input folders: `--input` if given, else `input` of the file
 /// (relative to its folder); at least one.
 pub fn resolve_inputs(file: &ConfigFile, file_dir: &Path, given: Vec<PathBuf>) -> Result<Vec<PathBuf>, ConfigError> {
@@ -198,6 +198,8 @@ pub fn resolve_inputs(file: &ConfigFile, file_dir: &Path, given: Vec<PathBuf>) -
     Ok(inputs)
 }
 
+/// Combine the file (whose relative paths are relative to `file_dir`) with
+/// the command line.
 pub fn resolve(
     file: ConfigFile,
     file_dir: &Path,
@@ -217,6 +219,18 @@ pub fn resolve(
             .ok_or_else(|| ConfigError::Invalid(format!("home_url must be an absolute http(s) URL, not {text:?}")))?,
         None => base_url.clone(),
     };
+    let hub_url = file
+        .hub_url
+        .as_deref()
+        .map(|text| {
+            parse_web_link(text).ok_or_else(|| {
+                ConfigError::Invalid(format!(
+                    "hub_url must be the absolute http(s) URL of a WebSub hub, such as \
+                     https://pubsubhubbub.appspot.com/, not {text:?}"
+                ))
+            })
+        })
+        .transpose()?;
     let title = file.title.as_deref().map(plain_text).filter(|t| !t.is_empty()).unwrap_or_else(|| "Feeds".to_owned());
     let description = file.description.as_deref().map(plain_text).filter(|d| !d.is_empty());
     let author = file.author.as_deref().map(plain_text).filter(|a| !a.is_empty());
@@ -226,6 +240,7 @@ pub fn resolve(
         title,
         base_url,
         home_url,
+        hub_url,
         language: file.language.as_deref().map(str::trim).map(language).transpose()?,
     };
 

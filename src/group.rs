@@ -22,6 +22,9 @@ pub struct Feed {
     pub family: Family,
     /// File name stem, unique within the family.
     pub slug: String,
+    /// The grouping key the feed was made for: the topic's [`name_key`],
+    /// the provider's domain; empty for `all`. Pages look feeds up by it.
+    pub key: String,
     /// Display name: the topic, provider, category or type; empty for `all`.
     pub name: String,
     /// Newest first (ties by id), at most `limit`.
@@ -34,9 +37,18 @@ impl Feed {
     /// Path of this feed's file in `format`, relative to the output folder,
     /// `/`-separated (it is also the URL path under `base_url`).
     pub fn path(&self, format: Format) -> String {
+        self.file_path(format.extension())
+    }
+
+    /// Path of this feed's page for people (`<slug>.html`, beside its feeds).
+    pub fn page_path(&self) -> String {
+        self.file_path(".html")
+    }
+
+    fn file_path(&self, extension: &str) -> String {
         match self.family.folder() {
-            Some(folder) => format!("{folder}/{}{}", self.slug, format.extension()),
-            None => format!("{}{}", self.slug, format.extension()),
+            Some(folder) => format!("{folder}/{}{extension}", self.slug),
+            None => format!("{}{extension}", self.slug),
         }
     }
 }
@@ -140,6 +152,7 @@ pub fn name_feeds(family: Family, feeds: Vec<Unnamed>) -> Vec<Feed> {
         .map(|feed| Feed {
             family,
             slug: if family == Family::All { "all".to_owned() } else { slugs[&feed.key].clone() },
+            key: feed.key,
             name: feed.name,
             items: feed.items,
             icon: if family == Family::Providers { feed.icon } else { None },

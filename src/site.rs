@@ -12,8 +12,11 @@ pub struct Site {
     pub title: String,
     /// Absolute URL of the output folder as hosted; always ends in `/`.
     pub base_url: Url,
-    /// The site's home page, used as each feed's `link`.
+    /// The site's home page, linked from every page.
     pub home_url: Url,
+    /// A WebSub hub: every feed links to it with `rel="hub"`, so that
+    /// subscribers can be told of updates instead of polling.
+    pub hub_url: Option<Url>,
     /// Feed description for the firehose; topic and provider feeds derive theirs.
     pub description: String,
     /// Language tag such as `en` or `en-GB`, when configured.

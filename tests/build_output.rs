@@ -51,7 +51,7 @@ fn firehose_holds_every_selected_record_newest_first_in_every_format() {
 
 #[test]
 fn each_topic_feed_holds_exactly_the_records_naming_it() {
-    let tree = newsroom_tree();
+    let tree = feeds_only(newsroom_tree());
     let expected: [(&str, &[&str]); 4] = [
         ("topics/ai", &[VIDEO, ALPHA_LAUNCH, ALPHA_DATABASES]),
         ("topics/rust", &[ALPHA_LAUNCH, DELTA, ZETA]),
@@ -292,5 +292,17 @@ fn formats_and_families_are_chosen_by_settings() {
     settings.formats = vec![feedgen::site::Format::Json];
     settings.families = vec![feedgen::site::Family::All, feedgen::site::Family::Types];
     let paths: Vec<String> = feedgen::plan(&settings).unwrap().files.into_iter().map(|f| f.path).collect();
-    assert_eq!(paths, ["all.json", "types/article.json", "types/video.json"]);
+    assert_eq!(
+        paths,
+        [
+            "all.json",
+            "all.html",
+            "types/article.json",
+            "types/article.html",
+            "types/video.json",
+            "types/video.html",
+            "index.html",
+            "index.opml"
+        ]
+    );
 }

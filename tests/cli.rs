@@ -46,7 +46,7 @@ fn build_with_config_in_working_directory_exits_0_and_summarises() {
     assert!(dir.path().join("feeds/topics/greetings.rss.xml").is_file());
     let message = stderr(&output);
     let expected = "feedgen: read 1 records (left out: 0 unpublished, 0 invalid, 0 future, 0 duplicate); \
-                    2 feeds in feeds: 7 files written, 0 unchanged, 0 removed; ";
+                    2 feeds in feeds: 11 files written, 0 unchanged, 0 removed; ";
     assert!(message.starts_with(expected), "{message}");
 }
 
@@ -193,7 +193,7 @@ fn check_exits_0_when_current_and_1_listing_what_an_edit_changes_writing_nothing
     let current = feedgen(dir.path(), &["build", "--check"], &[]);
     assert_eq!(current.status.code(), Some(0), "{}", stderr(&current));
     assert_eq!(stdout(&current), "");
-    assert!(stderr(&current).contains("2 feeds in feeds: current (7 files); "), "{}", stderr(&current));
+    assert!(stderr(&current).contains("2 feeds in feeds: current (11 files); "), "{}", stderr(&current));
 
     let renamed = RECORD.replace("[Greetings]", "[Salutations]");
     std::fs::write(dir.path().join("records/hello.md"), renamed).unwrap();
@@ -204,20 +204,25 @@ fn check_exits_0_when_current_and_1_listing_what_an_edit_changes_writing_nothing
     let listed: Vec<String> = stdout(&stale).lines().map(str::to_owned).collect();
     let expected = [
         "would add: feeds/topics/salutations.atom.xml",
+        "would add: feeds/topics/salutations.html",
         "would add: feeds/topics/salutations.json",
         "would add: feeds/topics/salutations.rss.xml",
         "would change: feeds/.feedgen-manifest",
         "would change: feeds/all.atom.xml",
+        "would change: feeds/all.html",
         "would change: feeds/all.json",
         "would change: feeds/all.rss.xml",
+        "would change: feeds/index.html",
+        "would change: feeds/index.opml",
         "would remove: feeds/topics/greetings.atom.xml",
+        "would remove: feeds/topics/greetings.html",
         "would remove: feeds/topics/greetings.json",
         "would remove: feeds/topics/greetings.rss.xml",
     ];
     assert_eq!(listed, expected);
     assert_eq!(
         stderr(&stale),
-        "error: feeds is not current: 3 files to add, 4 to change, 3 to remove; \
+        "error: feeds is not current: 4 files to add, 7 to change, 4 to remove; \
          run `feedgen build` and commit the result\n"
     );
     assert!(snapshot(&feeds) == before, "--check wrote something");
@@ -230,9 +235,9 @@ fn summary_counts_written_unchanged_and_removed_files() {
     assert_eq!(feedgen(dir.path(), &["build"], &[]).status.code(), Some(0));
     std::fs::remove_file(dir.path().join("records/other.md")).unwrap();
     let message = stderr(&feedgen(dir.path(), &["build"], &[]));
-    assert!(message.contains("; 2 feeds in feeds: 4 files written, 3 unchanged, 3 removed; "), "{message}");
+    assert!(message.contains("; 2 feeds in feeds: 7 files written, 4 unchanged, 4 removed; "), "{message}");
     let message = stderr(&feedgen(dir.path(), &["build"], &[]));
-    assert!(message.contains("; 2 feeds in feeds: 0 files written, 7 unchanged, 0 removed; "), "{message}");
+    assert!(message.contains("; 2 feeds in feeds: 0 files written, 11 unchanged, 0 removed; "), "{message}");
 }
 
 #[test]

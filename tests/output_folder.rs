@@ -63,8 +63,9 @@ fn compare(settings: &Settings) -> Changes {
     feedgen::run(settings, Mode::Compare, &feedgen::progress::Silent).unwrap().output
 }
 
-fn formats(stem: &str) -> Vec<String> {
-    ["atom.xml", "json", "rss.xml"].iter().map(|extension| format!("{stem}.{extension}")).collect()
+/// A feed's files: its three formats and its page, sorted.
+fn files_of(stem: &str) -> Vec<String> {
+    ["atom.xml", "html", "json", "rss.xml"].iter().map(|extension| format!("{stem}.{extension}")).collect()
 }
 
 #[test]
@@ -75,11 +76,11 @@ fn first_build_writes_every_feed_and_a_manifest_listing_them() {
     let report = feedgen::build(&settings).unwrap();
     let tree = read_tree(out.path());
     let feeds: Vec<&String> = tree.keys().filter(|path| *path != MANIFEST_NAME).collect();
-    assert_eq!(feeds.len(), 18, "1 firehose, 2 topics, 3 providers, 3 formats: {feeds:?}");
+    assert_eq!(feeds.len(), 26, "1 firehose, 2 topics, 3 providers; 3 formats and a page each; index, OPML: {feeds:?}");
     let manifest = String::from_utf8(tree[MANIFEST_NAME].clone()).unwrap();
     let listed: Vec<&str> = manifest.lines().filter(|line| !line.starts_with('#')).collect();
     assert_eq!(listed, feeds, "the manifest lists exactly the feeds, sorted");
-    assert_eq!(report.output.added.len(), 19, "18 feeds and the manifest");
+    assert_eq!(report.output.added.len(), 27, "26 files and the manifest");
     assert!(report.output.changed.is_empty() && report.output.unchanged.is_empty() && report.output.removed.is_empty());
 }
 
@@ -90,7 +91,7 @@ fn unchanged_rebuild_keeps_every_file_and_mtime() {
     let before = snapshot(out.path());
     let report = feedgen::build(&settings).unwrap();
     assert_eq!(snapshot(out.path()), before);
-    assert_eq!(report.output.unchanged.len(), 19);
+    assert_eq!(report.output.unchanged.len(), 27);
     assert!(report.output.is_empty(), "{:?}", report.output);
 }
 
@@ -101,11 +102,11 @@ fn editing_one_record_rewrites_only_the_feeds_that_hold_it() {
     fs::write(records.path().join("c.md"), record("Gamma, corrected", 3, "Go", "gamma.test")).unwrap();
     let report = feedgen::build(&settings).unwrap();
 
-    let mut expected: Vec<String> = [formats("all"), formats("topics/go"), formats("providers/gamma-test")].concat();
+    let mut expected: Vec<String> = [files_of("all"), files_of("topics/go"), files_of("providers/gamma-test")].concat();
     expected.sort();
     assert_eq!(touched_since_aged(out.path()), expected);
     assert_eq!(report.output.changed, expected);
-    assert_eq!(report.output.unchanged.len(), 19 - 9);
+    assert_eq!(report.output.unchanged.len(), 27 - 12, "the index and the OPML list show no titles");
     let firehose = parse_feed("all.json", &fs::read(out.path().join("all.json")).unwrap());
     assert_eq!(firehose.entries[0].title.as_ref().unwrap().content, "Gamma, corrected");
 }
@@ -116,7 +117,7 @@ fn deleting_a_providers_only_record_removes_its_feeds() {
     fs::remove_file(records.path().join("b.md")).unwrap();
     let report = feedgen::build(&settings).unwrap();
 
-    assert_eq!(report.output.removed, formats("providers/beta-test"));
+    assert_eq!(report.output.removed, files_of("providers/beta-test"));
     let tree = read_tree(out.path());
     assert!(tree.keys().all(|path| !path.contains("beta-test")), "{:?}", tree.keys());
     assert!(!String::from_utf8_lossy(&tree[MANIFEST_NAME]).contains("beta-test"));
@@ -141,7 +142,7 @@ fn foreign_files_survive_every_build() {
         ("CNAME", "feeds.example.com\n"),
         ("robots.txt", "User-agent: *\n"),
         ("topics/README.md", "hand-written\n"),
-        ("providers/beta-test.html", "a page someone made\n"),
+        ("providers/about.html", "a page someone made\n"),
     ];
     for (path, text) in foreign {
         fs::create_dir_all(out.path().join(path).parent().unwrap()).unwrap();
@@ -220,13 +221,13 @@ fn comparing_reports_every_difference_and_writes_nothing() {
     let settings = settings(records.path(), &out);
 
     let fresh = compare(&settings);
-    assert_eq!(fresh.added.len(), 19);
+    assert_eq!(fresh.added.len(), 27);
     assert!(!out.exists(), "a comparison creates nothing, not even the folder");
 
     feedgen::build(&settings).unwrap();
     let current = compare(&settings);
     assert!(current.is_empty(), "{current:?}");
-    assert_eq!(current.unchanged.len(), 19);
+    assert_eq!(current.unchanged.len(), 27);
 
     fs::write(records.path().join("c.md"), record("Gamma", 3, "Go", "gamma.test").replace("Go]", "Go, Zig]")).unwrap();
     fs::remove_file(records.path().join("b.md")).unwrap();
@@ -234,12 +235,12 @@ fn comparing_reports_every_difference_and_writes_nothing() {
     let stale = compare(&settings);
     assert_eq!(snapshot(&out), before, "a comparison writes nothing");
     let mut changed: Vec<String> =
-        [formats("all"), formats("topics/go"), formats("topics/rust"), formats("providers/gamma-test")].concat();
-    changed.push(MANIFEST_NAME.to_owned());
+        [files_of("all"), files_of("topics/go"), files_of("topics/rust"), files_of("providers/gamma-test")].concat();
+    changed.extend([MANIFEST_NAME, "index.html", "index.opml"].map(str::to_owned));
     changed.sort();
-    assert_eq!(stale.added, formats("topics/zig"));
+    assert_eq!(stale.added, files_of("topics/zig"));
     assert_eq!(stale.changed, changed);
-    assert_eq!(stale.removed, formats("providers/beta-test"));
+    assert_eq!(stale.removed, files_of("providers/beta-test"));
 
     let report = feedgen::build(&settings).unwrap();
     assert_eq!(report.output, stale, "the build does what the comparison said");
@@ -267,14 +268,14 @@ fn progress_counts_every_file_read_and_every_file_rendered_or_removed() {
     let settings = settings(records.path(), out.path());
     let first = Recorded::default();
     feedgen::run(&settings, Mode::Write, &first).unwrap();
-    assert_eq!(*first.0.lock().unwrap(), [(Stage::Read, 4, 4), (Stage::Write, 18, 18)]);
+    assert_eq!(*first.0.lock().unwrap(), [(Stage::Read, 4, 4), (Stage::Write, 26, 26)]);
 
     fs::remove_file(records.path().join("b.md")).unwrap();
     let second = Recorded::default();
     feedgen::run(&settings, Mode::Write, &second).unwrap();
-    let feeds_left = 18 - 3;
-    let beta_removed = 3;
-    let total = feeds_left + beta_removed;
+    let files_left = 26 - 4;
+    let beta_removed = 4;
+    let total = files_left + beta_removed;
     assert_eq!(*second.0.lock().unwrap(), [(Stage::Read, 3, 3), (Stage::Write, total, total)]);
 }
 

@@ -63,10 +63,14 @@ pub(super) fn render(feed: &Feed, site: &Site, meta: &FeedMeta, self_url: &str) 
         authors: vec![Person { name: site.author.clone(), ..Default::default() }],
         generator: Some(Generator { value: GENERATOR.to_owned(), ..Default::default() }),
         icon: feed.icon.clone(),
-        links: vec![
-            link("self", self_url, Some(Format::Atom.media_type()), None),
-            link("alternate", site.home_url.as_str(), Some("text/html"), None),
-        ],
+        links: [
+            Some(link("self", self_url, Some(Format::Atom.media_type()), None)),
+            Some(link("alternate", &meta.page_url, Some("text/html"), None)),
+            site.hub_url.as_ref().map(|hub| link("hub", hub.as_str(), None, None)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         subtitle: Some(Text::plain(meta.description.clone())),
         lang: site.language.clone(),
         entries: feed.items.iter().map(|item| entry(item)).collect(),

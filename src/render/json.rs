@@ -19,7 +19,17 @@ struct JsonFeed<'a> {
     authors: Vec<Author<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub<'a>>,
     items: Vec<JsonItem<'a>>,
+}
+
+/// A JSON Feed 1.1 `hubs` entry.
+#[derive(Serialize)]
+struct Hub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -77,12 +87,13 @@ pub(super) fn render(feed: &Feed, site: &Site, meta: &FeedMeta, self_url: &str) 
     let json = JsonFeed {
         version: "https://jsonfeed.org/version/1.1",
         title: &meta.title,
-        home_page_url: site.home_url.as_str(),
+        home_page_url: &meta.page_url,
         feed_url: self_url,
         description: &meta.description,
         favicon: feed.icon.as_deref(),
         authors: vec![Author { name: &site.author, url: None }],
         language: site.language.as_deref(),
+        hubs: site.hub_url.iter().map(|hub| Hub { kind: "WebSub", url: hub.as_str() }).collect(),
         items: feed.items.iter().map(|item| json_item(item)).collect(),
     };
     let mut bytes = serde_json::to_vec_pretty(&json).map_err(|error| error.to_string())?;

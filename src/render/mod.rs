@@ -3,7 +3,11 @@
 //! what is on disk before anything is written.
 
 mod atom;
+mod html;
+mod index;
 mod json;
+mod opml;
+mod page;
 mod rss;
 
 use std::borrow::Cow;
@@ -14,6 +18,9 @@ use thiserror::Error;
 
 use crate::group::Feed;
 use crate::site::{Family, Format, Site};
+use html::Directory;
+pub use index::INDEX_PATH;
+pub use opml::OPML_PATH;
 
 /// One file of the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +49,9 @@ struct FeedMeta {
     /// Newest `updated` among the feed's items; [`EMPTY_FEED_DATE`] for an
     /// empty feed, since no date may come from the clock.
     updated: DateTime<Utc>,
+    /// The absolute URL of the feed's page for people: every format's link
+    /// to the HTML version of the feed.
+    page_url: String,
 }
 
 impl FeedMeta {
@@ -57,7 +67,7 @@ impl FeedMeta {
             Family::Categories | Family::Types => format!("{} articles from {}", feed.name, site.title),
         };
         let updated = feed.items.iter().map(|item| item.updated).max().unwrap_or(EMPTY_FEED_DATE);
-        FeedMeta { title, description, updated }
+        FeedMeta { title, description, updated, page_url: site.url_of(&feed.page_path()).to_string() }
     }
 }
 
@@ -147,30 +157,61 @@ impl Files for [OutputFile] {
     }
 }
 
-/// Every feed in every format, in feed order then format order, each
-/// rendered when asked for.
+/// One output file, by what it shows.
+#[derive(Debug, Clone, Copy)]
+enum Document {
+    /// Feed `0` (an index into the feeds) in one format.
+    Feed(usize, Format),
+    /// The page for people of feed `0`.
+    Page(usize),
+    /// `index.html`.
+    Index,
+    /// `index.opml`.
+    Opml,
+}
+
+/// Every file of a build, each rendered when asked for: per feed, its
+/// formats then its page; then the index and the OPML list.
 #[derive(Debug)]
 pub struct Rendering<'a> {
     feeds: &'a [Feed],
     site: &'a Site,
-    /// (feed index, format, path) of each file.
-    files: Vec<(usize, Format, String)>,
+    formats: Vec<Format>,
+    /// Which page shows each topic and provider.
+    directory: Directory,
+    files: Vec<(Document, String)>,
 }
 
 impl<'a> Rendering<'a> {
     /// The files of `feeds` in `formats`, none rendered yet.
     pub fn new(feeds: &'a [Feed], site: &'a Site, formats: &[Format]) -> Self {
-        let files = feeds
-            .iter()
-            .enumerate()
-            .flat_map(|(index, feed)| formats.iter().map(move |&format| (index, format, feed.path(format))))
-            .collect();
-        Rendering { feeds, site, files }
+        let mut files: Vec<(Document, String)> = Vec::new();
+        for (index, feed) in feeds.iter().enumerate() {
+            files.extend(formats.iter().map(|&format| (Document::Feed(index, format), feed.path(format))));
+            files.push((Document::Page(index), feed.page_path()));
+        }
+        files.push((Document::Index, INDEX_PATH.to_owned()));
+        files.push((Document::Opml, OPML_PATH.to_owned()));
+        Rendering { feeds, site, formats: formats.to_vec(), directory: Directory::new(feeds), files }
+    }
+
+    /// Render one file.
+    fn render(&self, document: Document) -> Result<OutputFile, RenderError> {
+        let (feeds, site, formats) = (self.feeds, self.site, self.formats.as_slice());
+        let (path, bytes) = match document {
+            Document::Feed(index, format) => return render_feed(&feeds[index], site, format),
+            Document::Page(index) => {
+                (feeds[index].page_path(), Ok(page::render(&feeds[index], site, formats, &self.directory)))
+            }
+            Document::Index => (INDEX_PATH.to_owned(), Ok(index::render(feeds, site, formats))),
+            Document::Opml => (OPML_PATH.to_owned(), opml::render(feeds, site, formats)),
+        };
+        bytes.map(|bytes| OutputFile { path: path.clone(), bytes }).map_err(|message| RenderError { path, message })
     }
 
     /// Render every file, on all cores.
     pub fn render_all(&self) -> Result<Vec<OutputFile>, RenderError> {
-        self.files.par_iter().map(|&(index, format, _)| render_feed(&self.feeds[index], self.site, format)).collect()
+        self.files.par_iter().map(|&(document, _)| self.render(document)).collect()
     }
 }
 
@@ -180,16 +221,15 @@ impl Files for Rendering<'_> {
     }
 
     fn path(&self, index: usize) -> &str {
-        &self.files[index].2
+        &self.files[index].1
     }
 
     fn bytes(&self, index: usize) -> Result<Cow<'_, [u8]>, RenderError> {
-        let (feed, format, _) = self.files[index];
-        render_feed(&self.feeds[feed], self.site, format).map(|file| Cow::Owned(file.bytes))
+        self.render(self.files[index].0).map(|file| Cow::Owned(file.bytes))
     }
 }
 
-/// Render every feed in every format, in feed order then format order.
+/// Every file of a build (see [`Rendering`]), rendered.
 pub fn render_all(feeds: &[Feed], site: &Site, formats: &[Format]) -> Result<Vec<OutputFile>, RenderError> {
     Rendering::new(feeds, site, formats).render_all()
 }

@@ -91,21 +91,23 @@ pub(super) fn render(feed: &Feed, site: &Site, meta: &FeedMeta, self_url: &str) 
         mime_type: Some(Format::Rss.media_type().to_owned()),
         ..Default::default()
     };
+    let hub_link =
+        site.hub_url.as_ref().map(|hub| Link { href: hub.to_string(), rel: "hub".to_owned(), ..Default::default() });
     let image = feed.icon.as_ref().filter(|icon| is_rss_image_format(icon)).map(|icon| Image {
         url: icon.clone(),
         title: meta.title.clone(),
-        link: site.home_url.to_string(),
+        link: meta.page_url.clone(),
         ..Default::default()
     });
     let channel = Channel {
         title: meta.title.clone(),
-        link: site.home_url.to_string(),
+        link: meta.page_url.clone(),
         description: meta.description.clone(),
         language: site.language.clone(),
         generator: Some(GENERATOR.to_owned()),
         last_build_date: Some(meta.updated.to_rfc2822()),
         image,
-        atom_ext: Some(AtomExtension { links: vec![self_link] }),
+        atom_ext: Some(AtomExtension { links: std::iter::once(self_link).chain(hub_link).collect() }),
         namespaces: BTreeMap::from([("media".to_owned(), MEDIA_NAMESPACE.to_owned())]),
         items: feed.items.iter().map(|item| rss_item(item)).collect(),
         ..Default::default()

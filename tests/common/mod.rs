@@ -62,10 +62,12 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, std::time::SystemTime)
         .collect()
 }
 
-/// The feeds of an output tree: every file but feedgen's manifest.
-pub fn feeds_only(mut tree: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
-    tree.remove(feedgen::write::MANIFEST_NAME);
-    tree
+/// The feeds of an output tree: its RSS, Atom and JSON files, without
+/// feedgen's manifest, the pages, the index and the OPML list.
+pub fn feeds_only(tree: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    tree.into_iter()
+        .filter(|(path, _)| path.ends_with(".rss.xml") || path.ends_with(".atom.xml") || path.ends_with(".json"))
+        .collect()
 }
 
 /// Build `settings` and return the output folder's files.
@@ -98,6 +100,55 @@ pub fn assert_well_formed_xml(name: &str, bytes: &[u8]) {
     if let Err(error) = roxmltree::Document::parse(text) {
         panic!("{name}: ill-formed XML: {error}\n{text}");
     }
+}
+
+/// Whether an output path is a feed (RSS, Atom or JSON Feed), not a page,
+/// the index or the OPML list.
+pub fn is_feed(path: &str) -> bool {
+    path.ends_with(".rss.xml") || path.ends_with(".atom.xml") || path.ends_with(".json")
+}
+
+/// Everything that makes one of feedgen's HTML documents unsafe or not
+/// self-contained, parsed as a browser would (html5ever): script elements,
+/// event-handler attributes, `javascript:`/`data:` URLs, `<link>`s other
+/// than feed autodiscovery, style elements other than one in the head,
+/// frames and plugins, and characters XML forbids.
+pub fn page_problems(html: &str) -> Vec<String> {
+    let document = scraper::Html::parse_document(html);
+    let mut problems: Vec<String> = Vec::new();
+    let mut styles = 0;
+    for node in document.tree.nodes() {
+        let Some(element) = node.value().as_element() else { continue };
+        match element.name() {
+            "script" | "object" | "embed" | "iframe" | "frame" | "base" => {
+                problems.push(format!("<{}>", element.name()))
+            }
+            "style" => {
+                styles += 1;
+                let in_head = node.parent().and_then(|parent| parent.value().as_element().map(|e| e.name() == "head"));
+                if styles > 1 || in_head != Some(true) {
+                    problems.push("a <style> other than the head's".to_owned());
+                }
+            }
+            "link" if element.attr("rel") != Some("alternate") => {
+                problems.push(format!("<link rel={:?}>", element.attr("rel")))
+            }
+            _ => {}
+        }
+        for (name, value) in element.attrs() {
+            let value = value.trim().to_ascii_lowercase();
+            if name.starts_with("on") || value.starts_with("javascript:") || value.starts_with("data:") {
+                problems.push(format!("{name}={value:?}"));
+            }
+        }
+    }
+    if let Some(c) = html
+        .chars()
+        .find(|&c| matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}'))
+    {
+        problems.push(format!("the forbidden character U+{:04X}", c as u32));
+    }
+    problems
 }
 
 /// Parse any output file with the independent parsers that fit it: every
