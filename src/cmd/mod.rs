@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 mod progress_bar;
+pub mod serve;
 mod settings;
 
 use std::path::{Path, PathBuf};

@@ -7,7 +7,7 @@ use clap::Args;
 use feedgen::Settings;
 use feedgen::config::{self, ConfigError, Overrides};
 
-use super::read_config_file;
+use super::{config_path, read_config_file};
 
 /// The build settings on the command line, and `--quiet`.
 #[derive(Debug, Args)]
@@ -42,6 +42,11 @@ pub struct SettingsArgs {
 }
 
 impl SettingsArgs {
+    /// The configuration file in use, if any.
+    pub fn config_file(&self) -> Option<PathBuf> {
+        config_path(self.config.as_deref())
+    }
+
     /// The settings from these flags, the environment and the configuration
     /// file, read now (so "now" is the clock's, unless `SOURCE_DATE_EPOCH`).
     pub fn resolve(&self) -> Result<Settings, ConfigError> {
