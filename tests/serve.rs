@@ -345,26 +345,25 @@ fn paths_outside_the_folder_are_refused_and_never_leak() {
     assert_eq!(fs::read_to_string(served.site().join("secret.txt")).unwrap(), SECRET);
     #[cfg(unix)]
     std::os::unix::fs::symlink(served.site().join("secret.txt"), served.output().join("linked.txt")).unwrap();
-    let paths = [
-        "/../secret.txt",
-        "/topics/../../secret.txt",
-        "/%2e%2e/secret.txt",
-        "/%2E%2E/secret.txt",
-        "/..%2fsecret.txt",
-        "/%2e%2e%2fsecret.txt",
-        "/topics%2f..%2f..%2fsecret.txt",
-        "/..\\secret.txt",
-        "/%2e%2e%5csecret.txt",
-        "/..%00/secret.txt",
-        "/linked.txt",
+    let refused = [
+        ("/../secret.txt", 400),
+        ("/topics/../../secret.txt", 400),
+        ("/%2e%2e/secret.txt", 400),
+        ("/%2E%2E/secret.txt", 400),
+        ("/..%2fsecret.txt", 400),
+        ("/%2e%2e%2fsecret.txt", 400),
+        ("/topics%2f..%2f..%2fsecret.txt", 400),
+        ("/..\\secret.txt", 400),
+        ("/%2e%2e%5csecret.txt", 400),
+        ("/..%00/secret.txt", 400),
+        #[cfg(unix)]
+        ("/linked.txt", 404),
     ];
-    for path in paths {
+    for (path, status) in refused {
         let response = served.get(path);
-        assert!(matches!(response.status, 400 | 404), "{path}: {}", response.status);
+        assert_eq!(response.status, status, "{path}");
         assert!(!response.text().contains(SECRET), "{path} leaked the secret");
     }
-    assert_eq!(served.get("/../secret.txt").status, 400);
-    assert_eq!(served.get("/%2e%2e/secret.txt").status, 400);
 }
 
 #[test]
