@@ -17,8 +17,8 @@ use super::{ExitStatus, Failure, usage};
 
 /// Options of `feedgen serve`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  feedgen serve\n  \
-                        feedgen serve --port 0 --unpublished    # any free port; drafts included")]
+#[command(after_help = "Examples:\n  feedgen serve    # http://127.0.0.1:8000/\n  \
+                        feedgen serve --port 0 --output /tmp/preview --unpublished    # drafts too, kept out of feeds/")]
 pub struct ServeArgs {
     #[command(flatten)]
     settings: SettingsArgs,

@@ -8,8 +8,8 @@
 //! [`Server::run`], which serves until Ctrl-C and tells the caller how each
 //! rebuild went through [`Rebuilds`].
 //!
-//! [`http`] answers requests ([`path`] decides which file a path names,
-//! [`media_type`] its type); [`watch`] rebuilds on change.
+//! `http` answers requests (`path` decides which file a path names,
+//! `media_type` its type); `watch` rebuilds on change.
 
 mod http;
 mod media_type;
@@ -59,9 +59,9 @@ pub enum ServeError {
         /// Why.
         source: io::Error,
     },
-    /// The server failed while running.
-    #[error("the server stopped: {0}")]
-    Stopped(io::Error),
+    /// The server could not start its runtime, or failed while running.
+    #[error("the server failed: {0}")]
+    Server(io::Error),
 }
 
 /// Why a rebuild wrote nothing. The files of the last good build are still
@@ -128,7 +128,7 @@ impl Server {
             .output
             .canonicalize()
             .map_err(|source| ServeError::Output { path: settings.output.clone(), source })?;
-        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Stopped)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Server)?;
         let (watcher, changes) = watch.into_parts();
         std::thread::scope(|scope| {
             scope.spawn(|| changes.rebuild_on_each(settings, caller));
@@ -140,7 +140,7 @@ impl Server {
             // Dropping the watcher ends the rebuilding thread, which the
             // scope then waits for (a rebuild under way finishes first).
             drop(watcher);
-            served.map_err(ServeError::Stopped)
+            served.map_err(ServeError::Server)
         })
     }
 }

@@ -20,12 +20,14 @@ const SETTLE: Duration = Duration::from_millis(200);
 
 /// A running watch on the inputs and the configuration file. Start it before
 /// the first build, so that an edit made while that build runs is not missed.
+#[derive(Debug)]
 pub struct Watch {
     watcher: RecommendedWatcher,
     changes: Changes,
 }
 
 /// The changes a [`Watch`] sees, and what counts among them.
+#[derive(Debug)]
 pub(super) struct Changes {
     /// What the watcher reports, as it happens.
     receiver: Receiver<notify::Result<Event>>,
@@ -97,7 +99,7 @@ impl Changes {
     /// for a rescan; and it concerns a path a build reads.
     fn calls_for_rebuild(&self, event: &Event, outputs: &[PathBuf]) -> bool {
         let only_read = matches!(event.kind, EventKind::Access(kind) if kind != AccessKind::Close(AccessMode::Write));
-        event.need_rescan() || !only_read && event.paths.iter().any(|path| self.is_read_by_builds(path, outputs))
+        event.need_rescan() || (!only_read && event.paths.iter().any(|path| self.is_read_by_builds(path, outputs)))
     }
 
     /// Whether a build reads `path`: the configuration file, or anything in
