@@ -11,7 +11,8 @@
 //! corpus; output files are rendered one at a time as they are written.
 //! [`plan`] runs everything but the last stage, so callers can inspect a
 //! build before writing it; [`run`] with [`Mode::Compare`] compares it with
-//! the output folder instead.
+//! the output folder instead. [`serve`] previews the output folder over
+//! HTTP, rebuilding it when an input changes.
 
 pub mod config;
 pub mod gather;
@@ -22,6 +23,7 @@ pub mod progress;
 pub mod record;
 pub mod render;
 pub mod select;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod text;

@@ -37,6 +37,8 @@ enum Command {
     Build(cmd::build::BuildArgs),
     /// Parse and validate every record, building nothing.
     Check(cmd::check::CheckArgs),
+    /// Build, then serve the output folder on a local port, rebuilding it when an input changes.
+    Serve(cmd::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,8 @@
 pub mod build;
 pub mod check;
 mod progress_bar;
+pub mod serve;
+mod settings;
 
 use std::path::{Path, PathBuf};
 
@@ -38,14 +40,24 @@ fn usage(error: ConfigError) -> Failure {
     Failure::new(ExitStatus::Usage, error.to_string())
 }
 
-/// The configuration file (`explicit`, else `feedgen.yaml` if present) and
-/// the folder its relative paths start from.
-fn config_file(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf), Failure> {
-    let path = match explicit {
-        Some(path) => path.to_owned(),
-        None if Path::new(CONFIG_FILE_NAME).is_file() => PathBuf::from(CONFIG_FILE_NAME),
-        None => return Ok((ConfigFile::default(), PathBuf::new())),
-    };
-    let file = config::read_config(&path).map_err(usage)?;
+/// The configuration file in use: `explicit`, else `feedgen.yaml` in the
+/// working directory if there is one.
+fn config_path(explicit: Option<&Path>) -> Option<PathBuf> {
+    match explicit {
+        Some(path) => Some(path.to_owned()),
+        None => Some(PathBuf::from(CONFIG_FILE_NAME)).filter(|path| path.is_file()),
+    }
+}
+
+/// The configuration file (see [`config_path`]; empty without one) and the
+/// folder its relative paths start from.
+fn read_config_file(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf), ConfigError> {
+    let Some(path) = config_path(explicit) else { return Ok((ConfigFile::default(), PathBuf::new())) };
+    let file = config::read_config(&path)?;
     Ok((file, path.parent().map(Path::to_owned).unwrap_or_default()))
+}
+
+/// [`read_config_file`], failing as a usage error.
+fn config_file(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf), Failure> {
+    read_config_file(explicit).map_err(usage)
 }

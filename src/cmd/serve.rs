@@ -1,0 +1,86 @@
+//! `feedgen serve`: build, then serve the output folder on a local port,
+//! rebuilding it when a record or the configuration changes.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use feedgen::config::ConfigError;
+use feedgen::serve::{RebuildError, Rebuilds, ServeError, Server, Watch};
+use feedgen::{Mode, Report, Settings};
+
+use super::build::{failure, print_notes, print_skipped, summary};
+use super::progress_bar::with_progress;
+use super::settings::SettingsArgs;
+use super::{ExitStatus, Failure, usage};
+
+/// Options of `feedgen serve`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  feedgen serve    # http://127.0.0.1:8000/\n  \
+                        feedgen serve --port 0 --output /tmp/preview --unpublished    # drafts too, kept out of feeds/")]
+pub struct ServeArgs {
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, value_name = "N", default_value_t = 8000)]
+    port: u16,
+    /// Address to listen on (0.0.0.0 or :: would let other machines in).
+    #[arg(long, value_name = "ADDR", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    bind: IpAddr,
+}
+
+/// Print what a build wrote, as `feedgen build` does.
+fn print_built(report: &Report, output: &Path, elapsed: Duration, quiet: bool) {
+    print_skipped(report);
+    if !quiet {
+        print_notes(report);
+        eprintln!("{}", summary(report, output, Mode::Write, elapsed));
+    }
+}
+
+/// The terminal side of a running preview.
+struct Console<'a> {
+    args: &'a SettingsArgs,
+    output: &'a Path,
+}
+
+impl Rebuilds for Console<'_> {
+    fn settings(&self) -> Result<Settings, ConfigError> {
+        self.args.resolve()
+    }
+
+    fn rebuilt(&self, report: &Report, elapsed: Duration) {
+        print_built(report, self.output, elapsed, self.args.quiet);
+    }
+
+    fn failed(&self, error: &RebuildError) {
+        let message = match error {
+            RebuildError::Build(error) => failure(error).message,
+            error => error.to_string(),
+        };
+        eprintln!("error: {message}; still serving the last good build");
+    }
+}
+
+fn serve_failure(error: ServeError) -> Failure {
+    match error {
+        ServeError::Bind { .. } | ServeError::Input(_) => Failure::new(ExitStatus::Usage, error.to_string()),
+        error => Failure::new(ExitStatus::Failed, error.to_string()),
+    }
+}
+
+/// Run `feedgen serve`.
+pub fn run(args: ServeArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let settings = args.settings.resolve().map_err(usage)?;
+    let quiet = args.settings.quiet;
+    let server = Server::bind(SocketAddr::new(args.bind, args.port)).map_err(serve_failure)?;
+    let watch = Watch::start(&settings.inputs, args.settings.config_file().as_deref()).map_err(serve_failure)?;
+    let report = with_progress(quiet, |progress| feedgen::run(&settings, Mode::Write, progress))
+        .map_err(|error| failure(&error))?;
+    print_built(&report, &settings.output, started.elapsed(), quiet);
+    println!("serving http://{}/ (Ctrl-C to stop)", server.address());
+    let console = Console { args: &args.settings, output: &settings.output };
+    server.run(&settings, watch, &console).map_err(serve_failure)
+}

@@ -1,0 +1,222 @@
+//! Rebuild on change: watch what a build reads (the input folders and the
+//! configuration file) and rebuild the output folder once each burst of
+//! changes has settled.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use notify::event::{AccessKind, AccessMode};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+
+use super::{RebuildError, Rebuilds, ServeError};
+use crate::load::LoadError;
+use crate::progress::Silent;
+use crate::{Mode, Report, Settings};
+
+/// How long changes must pause before a rebuild: an editor's save or a
+/// `git checkout` touches many files at once, and they make one rebuild.
+const SETTLE: Duration = Duration::from_millis(200);
+
+/// A running watch on the inputs and the configuration file. Start it before
+/// the first build, so that an edit made while that build runs is not missed.
+#[derive(Debug)]
+pub struct Watch {
+    watcher: RecommendedWatcher,
+    changes: Changes,
+}
+
+/// The changes a [`Watch`] sees, and what counts among them.
+#[derive(Debug)]
+pub(super) struct Changes {
+    /// What the watcher reports, as it happens.
+    receiver: Receiver<notify::Result<Event>>,
+    /// The input folders (or files), canonical.
+    inputs: Vec<PathBuf>,
+    /// The configuration file, canonical.
+    config_file: Option<PathBuf>,
+}
+
+/// `path`, canonical, for watching.
+fn canonical(path: &Path) -> Result<PathBuf, ServeError> {
+    path.canonicalize().map_err(|error| ServeError::Watch { path: path.to_owned(), source: notify::Error::io(error) })
+}
+
+impl Watch {
+    /// Watch every input (recursively) and the configuration file, if it is
+    /// a regular file. A missing input is refused the way a build refuses it.
+    pub fn start(inputs: &[PathBuf], config_file: Option<&Path>) -> Result<Watch, ServeError> {
+        if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
+            return Err(ServeError::Input(LoadError::MissingInput(missing.clone())));
+        }
+        let (sender, receiver) = channel();
+        let mut watcher = notify::recommended_watcher(sender)
+            .map_err(|source| ServeError::Watch { path: inputs.first().cloned().unwrap_or_default(), source })?;
+        let mut watch = |path: &Path, mode: RecursiveMode| {
+            watcher.watch(path, mode).map_err(|source| ServeError::Watch { path: path.to_owned(), source })
+        };
+        let inputs = inputs.iter().map(|input| canonical(input)).collect::<Result<Vec<_>, _>>()?;
+        for input in &inputs {
+            watch(input, RecursiveMode::Recursive)?;
+        }
+        // Only a regular file: `--config /dev/null` watches nothing.
+        let config_file = config_file.filter(|file| file.is_file()).map(canonical).transpose()?;
+        // The file's folder rather than the file: an editor that saves by
+        // renaming a new file over the old one would end a watch on the file.
+        if let Some(folder) = config_file.as_deref().and_then(Path::parent) {
+            watch(folder, RecursiveMode::NonRecursive)?;
+        }
+        Ok(Watch { watcher, changes: Changes { receiver, inputs, config_file } })
+    }
+
+    /// The watcher, which stops the watch when dropped, and its changes.
+    pub(super) fn into_parts(self) -> (RecommendedWatcher, Changes) {
+        (self.watcher, self.changes)
+    }
+}
+
+/// The folder a build writes, under every name a change inside it may be
+/// reported by.
+fn output_names(output: &Path) -> Vec<PathBuf> {
+    [std::path::absolute(output).ok(), output.canonicalize().ok()].into_iter().flatten().collect()
+}
+
+/// What waiting for a change came to.
+#[derive(Debug, PartialEq, Eq)]
+enum Waited {
+    /// A change that calls for a rebuild.
+    Change,
+    /// The time was up first.
+    Quiet,
+    /// The watcher was dropped.
+    Stopped,
+}
+
+impl Changes {
+    /// Whether `event` calls for a rebuild: something was written, created,
+    /// removed or renamed (a build's own reading is reported as access, and
+    /// must not set off another build), or the watcher lost track and asks
+    /// for a rescan; and it concerns a path a build reads.
+    fn calls_for_rebuild(&self, event: &Event, outputs: &[PathBuf]) -> bool {
+        let only_read = matches!(event.kind, EventKind::Access(kind) if kind != AccessKind::Close(AccessMode::Write));
+        event.need_rescan() || (!only_read && event.paths.iter().any(|path| self.is_read_by_builds(path, outputs)))
+    }
+
+    /// Whether a build reads `path`: the configuration file, or anything in
+    /// an input that is not hidden (the loader skips hidden files and
+    /// folders), but nothing in the output folder `outputs` names, which
+    /// may lie inside an input and which every rebuild writes.
+    fn is_read_by_builds(&self, path: &Path, outputs: &[PathBuf]) -> bool {
+        if outputs.iter().any(|output| path.starts_with(output)) {
+            return false;
+        }
+        if self.config_file.as_deref() == Some(path) {
+            return true;
+        }
+        let is_visible = |below: &Path| !below.iter().any(|part| part.to_string_lossy().starts_with('.'));
+        self.inputs.iter().any(|input| path.strip_prefix(input).is_ok_and(is_visible))
+    }
+
+    /// Wait, until `deadline` if given, for a change that calls for a
+    /// rebuild, telling `caller` of the watcher's errors on the way.
+    fn wait(&self, deadline: Option<Instant>, outputs: &[PathBuf], caller: &dyn Rebuilds) -> Waited {
+        loop {
+            let received = match deadline {
+                Some(deadline) => self.receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())),
+                None => self.receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match received {
+                Ok(Ok(event)) if self.calls_for_rebuild(&event, outputs) => return Waited::Change,
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => caller.failed(&RebuildError::Watch(error)),
+                Err(RecvTimeoutError::Timeout) => return Waited::Quiet,
+                Err(RecvTimeoutError::Disconnected) => return Waited::Stopped,
+            }
+        }
+    }
+
+    /// Rebuild once changes have paused for [`SETTLE`], until the watcher is
+    /// dropped, telling `caller` how each rebuild went. Changes made while a
+    /// rebuild runs make the next one.
+    pub(super) fn rebuild_on_each(self, served: &Settings, caller: &dyn Rebuilds) {
+        let outputs = output_names(&served.output);
+        while self.wait(None, &outputs, caller) == Waited::Change {
+            loop {
+                match self.wait(Some(Instant::now() + SETTLE), &outputs, caller) {
+                    Waited::Change => {}
+                    Waited::Quiet => break,
+                    Waited::Stopped => return,
+                }
+            }
+            let started = Instant::now();
+            match rebuild(served, caller) {
+                Ok(report) => caller.rebuilt(&report, started.elapsed()),
+                Err(error) => caller.failed(&error),
+            }
+        }
+    }
+}
+
+/// Rebuild with fresh settings (the configuration file may have changed),
+/// unless they name other inputs or another output folder than the ones
+/// watched and served.
+fn rebuild(served: &Settings, caller: &dyn Rebuilds) -> Result<Report, RebuildError> {
+    let settings = caller.settings()?;
+    if settings.inputs != served.inputs || settings.output != served.output {
+        return Err(RebuildError::Moved);
+    }
+    Ok(crate::run(&settings, Mode::Write, &Silent)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use notify::event::{CreateKind, ModifyKind, RemoveKind};
+
+    use super::*;
+
+    fn watching(inputs: &[&str], config_file: Option<&str>) -> Changes {
+        Changes {
+            receiver: channel().1,
+            inputs: inputs.iter().map(PathBuf::from).collect(),
+            config_file: config_file.map(PathBuf::from),
+        }
+    }
+
+    fn event(kind: EventKind, path: &str) -> Event {
+        Event::new(kind).add_path(PathBuf::from(path))
+    }
+
+    const WRITTEN: EventKind = EventKind::Modify(ModifyKind::Any);
+
+    #[test]
+    fn records_and_the_configuration_call_for_a_rebuild() {
+        let changes = watching(&["/site/records", "/more"], Some("/site/feedgen.yaml"));
+        let outputs = [PathBuf::from("/site/feeds")];
+        assert!(changes.calls_for_rebuild(&event(WRITTEN, "/site/records/a.md"), &outputs));
+        assert!(changes.calls_for_rebuild(&event(EventKind::Create(CreateKind::File), "/more/deep/b.md"), &outputs));
+        assert!(changes.calls_for_rebuild(&event(EventKind::Remove(RemoveKind::Any), "/more/c.md"), &outputs));
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        assert!(changes.calls_for_rebuild(&event(closed, "/site/records/a.md"), &outputs));
+        assert!(changes.calls_for_rebuild(&event(WRITTEN, "/site/feedgen.yaml"), &outputs));
+    }
+
+    #[test]
+    fn reading_a_record_does_not() {
+        let changes = watching(&["/site/records"], None);
+        for kind in [AccessKind::Open(notify::event::AccessMode::Any), AccessKind::Close(AccessMode::Read)] {
+            assert!(!changes.calls_for_rebuild(&event(EventKind::Access(kind), "/site/records/a.md"), &[]));
+        }
+    }
+
+    #[test]
+    fn output_hidden_and_unrelated_files_do_not() {
+        let changes = watching(&["/site"], Some("/site/feedgen.yaml"));
+        let outputs = [PathBuf::from("/site/feeds")];
+        for path in ["/site/feeds/all.json", "/site/feeds/.feedgen-manifest", "/site/.a.md.swp", "/site/.git/index"] {
+            assert!(!changes.calls_for_rebuild(&event(WRITTEN, path), &outputs), "{path}");
+        }
+        assert!(!changes.calls_for_rebuild(&event(WRITTEN, "/elsewhere/a.md"), &outputs));
+        let config_only = watching(&[], Some("/site/feedgen.yaml"));
+        assert!(!config_only.calls_for_rebuild(&event(WRITTEN, "/site/README"), &outputs));
+    }
+}
