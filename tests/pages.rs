@@ -111,6 +111,7 @@ fn pages_and_index_have_no_scripts_nor_external_styles_and_parse_without_errors(
         assert_eq!(html.errors, Vec::<std::borrow::Cow<str>>::new(), "{path}: HTML5 parse errors");
         assert!(source.starts_with("<!DOCTYPE html>"), "{path}");
         assert_eq!(select(&html, "meta[name=viewport]").len(), 1, "{path}: not laid out for phones");
+        assert_eq!(select(&html, "meta[name=referrer][content=no-referrer]").len(), 1, "{path}: sends referrers");
         assert!(source.contains("@media (prefers-color-scheme:dark)"), "{path}: no dark scheme");
     }
 }
@@ -245,7 +246,10 @@ fn a_hub_url_gives_every_feed_a_hub_link_in_every_format() {
 
     let without = feeds_only(newsroom_folder());
     assert!(
-        without.values().all(|bytes| !String::from_utf8_lossy(bytes).contains("hub")),
+        without.values().all(|bytes| {
+            let text = String::from_utf8_lossy(bytes);
+            !text.contains("rel=\"hub\"") && !text.contains("\"hubs\"")
+        }),
         "a hub link without hub_url"
     );
 }
@@ -280,4 +284,23 @@ fn hostile_records_give_pages_without_scripts_handlers_or_forbidden_characters()
         assert_eq!(Html::parse_document(&source).errors, Vec::<std::borrow::Cow<str>>::new(), "{path}");
     }
     assert_well_formed_xml("index.opml", &tree["index.opml"]);
+}
+
+#[test]
+fn hub_url_must_be_an_absolute_web_url() {
+    let resolve = |hub: &str| {
+        let file = feedgen::config::ConfigFile {
+            base_url: Some(BASE.into()),
+            hub_url: Some(hub.into()),
+            input: vec!["records".into()],
+            ..Default::default()
+        };
+        feedgen::config::resolve(file, std::path::Path::new(""), Default::default(), now())
+    };
+    let settings = resolve("https://hub.test/websub").unwrap();
+    assert_eq!(settings.site.hub_url.unwrap().as_str(), "https://hub.test/websub");
+    for bad in ["hub.test", "ftp://hub.test/", "javascript:alert(1)"] {
+        let error = resolve(bad).unwrap_err().to_string();
+        assert!(error.contains("hub_url must be the absolute http(s) URL of a WebSub hub"), "{bad}: {error}");
+    }
 }

@@ -71,6 +71,8 @@ pub(super) fn document(site: &Site, title: &str, description: &str, alternates: 
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="color-scheme" content="light dark";
+                // Images in excerpts come from other sites; they learn nothing of the page.
+                meta name="referrer" content="no-referrer";
                 meta name="generator" content="feedgen";
                 title { (title) }
                 meta name="description" content=(description);
