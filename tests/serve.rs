@@ -468,3 +468,52 @@ fn a_busy_port_exits_2() {
     assert_eq!(child.wait().unwrap().code(), Some(2));
     assert!(log(dir.path()).contains("cannot listen on 127.0.0.1:"), "{}", log(dir.path()));
 }
+
+/// Send SIGINT (Ctrl-C) to `child`.
+#[cfg(unix)]
+fn interrupt(child: &Child) {
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) with a valid signal number has no memory effects.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+}
+
+/// How `child` exited, waiting up to 10 s (`None` if it is still running).
+fn exit_within_10_s(child: &mut Child) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_exits_0_despite_open_connections() {
+    let mut served = one_record();
+    // A browser's spare connection: open, and silent.
+    let _idle = TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    // A request whose head never ends: hyper has no timeout for reading it.
+    let mut unfinished = TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    unfinished.write_all(b"GET /all.json HTTP/1.1\r\nHost: 127.0.0.1\r\n").unwrap();
+    assert_eq!(served.get("/all.json").status, 200, "the server is answering");
+    interrupt(&served.child);
+    let status = exit_within_10_s(&mut served.child);
+    assert_eq!(status.and_then(|status| status.code()), Some(0), "{status:?}; stderr:\n{}", served.log());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_exits_at_once_with_130() {
+    let mut served = one_record();
+    let mut unfinished = TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    unfinished.write_all(b"GET /all.json HTTP/1.1\r\n").unwrap();
+    assert_eq!(served.get("/all.json").status, 200, "the server is answering");
+    interrupt(&served.child);
+    std::thread::sleep(Duration::from_millis(300));
+    interrupt(&served.child);
+    let status = exit_within_10_s(&mut served.child);
+    assert_eq!(status.and_then(|status| status.code()), Some(130), "{status:?}; stderr:\n{}", served.log());
+}

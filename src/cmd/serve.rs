@@ -61,6 +61,10 @@ impl Rebuilds for Console<'_> {
         };
         eprintln!("error: {message}; still serving the last good build");
     }
+
+    fn serving(&self, address: SocketAddr) {
+        println!("serving http://{address}/ (Ctrl-C to stop)");
+    }
 }
 
 fn serve_failure(error: ServeError) -> Failure {
@@ -80,7 +84,6 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
     let report = with_progress(quiet, |progress| feedgen::run(&settings, Mode::Write, progress))
         .map_err(|error| failure(&error))?;
     print_built(&report, &settings.output, started.elapsed(), quiet);
-    println!("serving http://{}/ (Ctrl-C to stop)", server.address());
     let console = Console { args: &args.settings, output: &settings.output };
     server.run(&settings, watch, &console).map_err(serve_failure)
 }
