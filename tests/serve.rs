@@ -517,3 +517,46 @@ fn a_second_ctrl_c_exits_at_once_with_130() {
     let status = exit_within_10_s(&mut served.child);
     assert_eq!(status.and_then(|status| status.code()), Some(130), "{status:?}; stderr:\n{}", served.log());
 }
+
+#[test]
+fn drafts_are_not_previewed_into_the_deployed_folder() {
+    for (args, config, message) in [
+        (&["--unpublished"][..], "", "--unpublished would write drafts into feeds, the folder you deploy; "),
+        (&["--future"], "", "--future would write future-dated records into feeds, the folder you deploy; "),
+        (&[], "unpublished: true\n", "unpublished: true in feedgen.yaml would write drafts into feeds, "),
+        (&[], "future: true\n", "future: true in feedgen.yaml would write future-dated records into feeds, "),
+    ] {
+        let dir = site(&[("hello.md", record("Hello", 1))]);
+        fs::write(dir.path().join("site/feedgen.yaml"), format!("{CONFIG}{config}")).unwrap();
+        let (mut child, line) = spawn(dir.path(), &[&["--port", "0"][..], args].concat());
+        assert_eq!(line, None, "{args:?} {config:?}");
+        assert_eq!(child.wait().unwrap().code(), Some(2), "{args:?} {config:?}");
+        let log = log(dir.path());
+        assert!(log.starts_with(&format!("error: {message}")), "{log}");
+        assert!(log.ends_with("; preview them elsewhere with --output DIR (e.g. --output /tmp/preview)\n"), "{log}");
+        assert!(!dir.path().join("site/feeds").exists(), "{args:?} {config:?}: nothing is written");
+    }
+}
+
+#[test]
+fn drafts_are_previewed_into_a_folder_given_with_output() {
+    let draft = record("Draft", 2).replace("---\ntitle", "---\npublished: false\ntitle");
+    let dir = site(&[("hello.md", record("Hello", 1)), ("draft.md", draft)]);
+    let (mut child, line) = spawn(dir.path(), &["--port", "0", "--unpublished", "--output", "../preview"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.is_some_and(|line| line.starts_with("serving http://")), "{}", log(dir.path()));
+    assert!(fs::read_to_string(dir.path().join("preview/all.json")).unwrap().contains("Draft"));
+    assert!(!dir.path().join("site/feeds").exists());
+}
+
+#[test]
+fn turning_on_drafts_while_serving_does_not_rebuild_into_the_deployed_folder() {
+    let served = one_record();
+    let draft = record("Secret Draft", 2).replace("---\ntitle", "---\npublished: false\ntitle");
+    fs::write(served.site().join("records/draft.md"), draft).unwrap();
+    fs::write(served.site().join("feedgen.yaml"), format!("{CONFIG}unpublished: true\n")).unwrap();
+    eventually("the refusal", || served.log().contains("would write drafts into feeds"));
+    assert!(served.log().contains("; still serving the last good build"), "{}", served.log());
+    assert!(!fs::read_to_string(served.output().join("all.json")).unwrap().contains("Secret Draft"));
+}

@@ -79,6 +79,10 @@ pub enum RebuildError {
          restart feedgen serve to watch and serve them"
     )]
     Moved,
+    /// The caller refused the settings read afresh (they would put drafts
+    /// into the folder that is deployed, say); the message says why.
+    #[error("{0}")]
+    Refused(String),
     /// The build failed (invalid records, say).
     #[error(transparent)]
     Build(#[from] BuildError),
@@ -91,8 +95,8 @@ pub enum RebuildError {
 /// each rebuild, read afresh (the configuration file may have changed), and
 /// someone to tell how each rebuild went. Called from the rebuilding thread.
 pub trait Rebuilds: Sync {
-    /// The settings to rebuild with.
-    fn settings(&self) -> Result<Settings, ConfigError>;
+    /// The settings to rebuild with, or why there are none.
+    fn settings(&self) -> Result<Settings, RebuildError>;
     /// Something changed, and the output folder was rebuilt in `elapsed`.
     fn rebuilt(&self, report: &Report, elapsed: Duration);
     /// Something changed, but no rebuild was written.
