@@ -37,8 +37,13 @@ struct Served {
 impl Served {
     /// Serve a site holding `records` on an ephemeral port.
     fn start(records: &[(&str, String)]) -> Served {
+        Served::start_with(records, &[])
+    }
+
+    /// [`Served::start`], with more arguments for `feedgen serve`.
+    fn start_with(records: &[(&str, String)], args: &[&str]) -> Served {
         let dir = site(records);
-        let (child, line) = spawn(dir.path(), &["--port", "0"]);
+        let (child, line) = spawn(dir.path(), &[&["--port", "0"][..], args].concat());
         let Some(line) = line else { panic!("no `serving` line; stderr:\n{}", log(dir.path())) };
         let address = line
             .strip_prefix("serving http://")
@@ -63,9 +68,14 @@ impl Served {
 
     /// Send `method path` with `headers` (each a full `Name: value` line).
     fn request(&self, method: &str, path: &str, headers: &[&str]) -> Response {
+        self.request_to("127.0.0.1", method, path, headers)
+    }
+
+    /// [`Served::request`] with `Host: host`.
+    fn request_to(&self, host: &str, method: &str, path: &str, headers: &[&str]) -> Response {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
         for header in headers {
             head.push_str(header);
             head.push_str("\r\n");
@@ -559,4 +569,28 @@ fn turning_on_drafts_while_serving_does_not_rebuild_into_the_deployed_folder() {
     eventually("the refusal", || served.log().contains("would write drafts into feeds"));
     assert!(served.log().contains("; still serving the last good build"), "{}", served.log());
     assert!(!fs::read_to_string(served.output().join("all.json")).unwrap().contains("Secret Draft"));
+}
+
+#[test]
+fn on_loopback_only_loopback_host_names_are_answered() {
+    let served = one_record();
+    let feed = fs::read(served.output().join("all.json")).unwrap();
+    for host in ["evil.example", &format!("evil.example:{}", served.port), "localhost.evil.example"] {
+        let response = served.request_to(host, "GET", "/all.json", &[]);
+        assert_eq!(response.status, 421, "{host}");
+        assert!(response.text().starts_with("misdirected request"), "{host}: {}", response.text());
+    }
+    for host in [format!("localhost:{}", served.port), "localhost".into(), format!("[::1]:{}", served.port)] {
+        let response = served.request_to(&host, "GET", "/all.json", &[]);
+        assert_eq!(response.status, 200, "{host}");
+        assert_eq!(response.body, feed, "{host}");
+    }
+}
+
+#[test]
+fn on_every_address_any_host_name_is_answered() {
+    let served = Served::start_with(&[("hello.md", record("Hello", 1))], &["--bind", "0.0.0.0"]);
+    let response = served.request_to("preview.lan.example", "GET", "/all.json", &[]);
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, fs::read(served.output().join("all.json")).unwrap());
 }

@@ -169,7 +169,7 @@ impl Server {
         let mut interrupts = Interrupts::listen();
         caller.serving(self.address);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = axum::serve(listener, http::router(root))
+        let server = axum::serve(listener, http::router(root, self.address.ip()))
             .with_graceful_shutdown(async {
                 // An error means `stop` was dropped: the server is ending anyway.
                 let _ = stopped.await;
