@@ -65,6 +65,10 @@ impl Rebuilds for Console<'_> {
         eprintln!("error: {message}; still serving the last good build");
     }
 
+    fn missed(&self, error: &notify::Error) {
+        eprintln!("error: watching for changes: {error}; rebuilding in case a change was missed");
+    }
+
     fn serving(&self, address: SocketAddr) {
         println!("serving http://{address}/ (Ctrl-C to stop)");
     }

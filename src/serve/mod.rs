@@ -86,9 +86,6 @@ pub enum RebuildError {
     /// The build failed (invalid records, say).
     #[error(transparent)]
     Build(#[from] BuildError),
-    /// The watcher reported a problem; changes may have been missed.
-    #[error("watching for changes: {0}")]
-    Watch(#[from] notify::Error),
 }
 
 /// What [`Server::run`] needs from its caller while it serves: settings for
@@ -101,6 +98,9 @@ pub trait Rebuilds: Sync {
     fn rebuilt(&self, report: &Report, elapsed: Duration);
     /// Something changed, but no rebuild was written.
     fn failed(&self, error: &RebuildError);
+    /// The watcher reported `error`: changes may have been missed, so a
+    /// rebuild follows (once changes settle) as if one had been seen.
+    fn missed(&self, error: &notify::Error);
     /// The server answers on `address`, and Ctrl-C now stops it gracefully.
     /// Called once, from the serving thread.
     fn serving(&self, address: SocketAddr);

@@ -118,7 +118,8 @@ impl Changes {
     }
 
     /// Wait, until `deadline` if given, for a change that calls for a
-    /// rebuild, telling `caller` of the watcher's errors on the way.
+    /// rebuild. An error from the watcher counts as one (changes may have
+    /// been missed), and `caller` is told of it.
     fn wait(&self, deadline: Option<Instant>, outputs: &[PathBuf], caller: &dyn Rebuilds) -> Waited {
         loop {
             let received = match deadline {
@@ -128,7 +129,10 @@ impl Changes {
             match received {
                 Ok(Ok(event)) if self.calls_for_rebuild(&event, outputs) => return Waited::Change,
                 Ok(Ok(_)) => {}
-                Ok(Err(error)) => caller.failed(&RebuildError::Watch(error)),
+                Ok(Err(error)) => {
+                    caller.missed(&error);
+                    return Waited::Change;
+                }
                 Err(RecvTimeoutError::Timeout) => return Waited::Quiet,
                 Err(RecvTimeoutError::Disconnected) => return Waited::Stopped,
             }
@@ -187,6 +191,37 @@ mod tests {
     }
 
     const WRITTEN: EventKind = EventKind::Modify(ModifyKind::Any);
+
+    /// A caller that notes what it is told.
+    #[derive(Default)]
+    struct Noted(std::sync::Mutex<Vec<String>>);
+
+    impl Rebuilds for Noted {
+        fn settings(&self) -> Result<Settings, RebuildError> {
+            unreachable!("waiting never rebuilds")
+        }
+        fn rebuilt(&self, _: &Report, _: Duration) {
+            self.0.lock().unwrap().push("rebuilt".into());
+        }
+        fn failed(&self, error: &RebuildError) {
+            self.0.lock().unwrap().push(format!("failed: {error}"));
+        }
+        fn missed(&self, error: &notify::Error) {
+            self.0.lock().unwrap().push(format!("missed: {error}"));
+        }
+        fn serving(&self, _: std::net::SocketAddr) {}
+    }
+
+    #[test]
+    fn a_watcher_error_counts_as_a_change() {
+        let (sender, receiver) = channel();
+        let changes = Changes { receiver, inputs: vec![PathBuf::from("/site")], config_file: None };
+        sender.send(Err(notify::Error::generic("queue overflow"))).unwrap();
+        let caller = Noted::default();
+        let waited = changes.wait(Some(Instant::now() + Duration::from_secs(5)), &[], &caller);
+        assert_eq!(waited, Waited::Change);
+        assert_eq!(*caller.0.lock().unwrap(), ["missed: queue overflow"]);
+    }
 
     #[test]
     fn records_and_the_configuration_call_for_a_rebuild() {
