@@ -90,7 +90,8 @@ pub enum RebuildError {
 
 /// What [`Server::run`] needs from its caller while it serves: settings for
 /// each rebuild, read afresh (the configuration file may have changed), and
-/// someone to tell how each rebuild went. Called from the rebuilding thread.
+/// someone to tell when the server answers and how each rebuild went.
+/// Called from the rebuilding thread, but for [`Rebuilds::serving`].
 pub trait Rebuilds: Sync {
     /// The settings to rebuild with, or why there are none.
     fn settings(&self) -> Result<Settings, RebuildError>;
@@ -133,9 +134,10 @@ impl Server {
     /// and serving goes on.
     ///
     /// Ctrl-C stops accepting connections and gives the requests in flight
-    /// [`GRACE`] to finish; connections still open then (a browser's idle
-    /// spare ones, which send nothing and would be waited for forever) are
-    /// dropped, and `run` returns `Ok`. A rebuild under way finishes first.
+    /// [`GRACE`] to finish; connections still open then (a client that
+    /// never finishes sending its request: hyper has no timeout for that
+    /// here, and would be waited for forever) are dropped, and `run`
+    /// returns `Ok`. A rebuild under way finishes first.
     /// A second Ctrl-C, at any point after the first, ends the process at
     /// once with status 130 (as a process killed by SIGINT reports it).
     pub fn run(self, settings: &Settings, watch: Watch, caller: &dyn Rebuilds) -> Result<(), ServeError> {
