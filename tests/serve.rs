@@ -37,8 +37,13 @@ struct Served {
 impl Served {
     /// Serve a site holding `records` on an ephemeral port.
     fn start(records: &[(&str, String)]) -> Served {
+        Served::start_with(records, &[])
+    }
+
+    /// [`Served::start`], with more arguments for `feedgen serve`.
+    fn start_with(records: &[(&str, String)], args: &[&str]) -> Served {
         let dir = site(records);
-        let (child, line) = spawn(dir.path(), &["--port", "0"]);
+        let (child, line) = spawn(dir.path(), &[&["--port", "0"][..], args].concat());
         let Some(line) = line else { panic!("no `serving` line; stderr:\n{}", log(dir.path())) };
         let address = line
             .strip_prefix("serving http://")
@@ -63,9 +68,14 @@ impl Served {
 
     /// Send `method path` with `headers` (each a full `Name: value` line).
     fn request(&self, method: &str, path: &str, headers: &[&str]) -> Response {
+        self.request_to("127.0.0.1", method, path, headers)
+    }
+
+    /// [`Served::request`] with `Host: host`.
+    fn request_to(&self, host: &str, method: &str, path: &str, headers: &[&str]) -> Response {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
         for header in headers {
             head.push_str(header);
             head.push_str("\r\n");
@@ -467,4 +477,120 @@ fn a_busy_port_exits_2() {
     assert_eq!(line, None);
     assert_eq!(child.wait().unwrap().code(), Some(2));
     assert!(log(dir.path()).contains("cannot listen on 127.0.0.1:"), "{}", log(dir.path()));
+}
+
+/// Send SIGINT (Ctrl-C) to `child`.
+#[cfg(unix)]
+fn interrupt(child: &Child) {
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) with a valid signal number has no memory effects.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+}
+
+/// How `child` exited, waiting up to 10 s (`None` if it is still running).
+fn exit_within_10_s(child: &mut Child) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_exits_0_despite_open_connections() {
+    let mut served = one_record();
+    // A browser's spare connection: open, and silent.
+    let _idle = TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    // A request whose head never ends: hyper has no timeout for reading it.
+    let mut unfinished = TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    unfinished.write_all(b"GET /all.json HTTP/1.1\r\nHost: 127.0.0.1\r\n").unwrap();
+    assert_eq!(served.get("/all.json").status, 200, "the server is answering");
+    interrupt(&served.child);
+    let status = exit_within_10_s(&mut served.child);
+    assert_eq!(status.and_then(|status| status.code()), Some(0), "{status:?}; stderr:\n{}", served.log());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_exits_at_once_with_130() {
+    let mut served = one_record();
+    let mut unfinished = TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    unfinished.write_all(b"GET /all.json HTTP/1.1\r\n").unwrap();
+    assert_eq!(served.get("/all.json").status, 200, "the server is answering");
+    interrupt(&served.child);
+    std::thread::sleep(Duration::from_millis(300));
+    interrupt(&served.child);
+    let status = exit_within_10_s(&mut served.child);
+    assert_eq!(status.and_then(|status| status.code()), Some(130), "{status:?}; stderr:\n{}", served.log());
+}
+
+#[test]
+fn drafts_are_not_previewed_into_the_deployed_folder() {
+    for (args, config, message) in [
+        (&["--unpublished"][..], "", "--unpublished would write drafts into feeds, the folder you deploy; "),
+        (&["--future"], "", "--future would write future-dated records into feeds, the folder you deploy; "),
+        (&[], "unpublished: true\n", "unpublished: true in feedgen.yaml would write drafts into feeds, "),
+        (&[], "future: true\n", "future: true in feedgen.yaml would write future-dated records into feeds, "),
+    ] {
+        let dir = site(&[("hello.md", record("Hello", 1))]);
+        fs::write(dir.path().join("site/feedgen.yaml"), format!("{CONFIG}{config}")).unwrap();
+        let (mut child, line) = spawn(dir.path(), &[&["--port", "0"][..], args].concat());
+        assert_eq!(line, None, "{args:?} {config:?}");
+        assert_eq!(child.wait().unwrap().code(), Some(2), "{args:?} {config:?}");
+        let log = log(dir.path());
+        assert!(log.starts_with(&format!("error: {message}")), "{log}");
+        assert!(log.ends_with("; preview them elsewhere with --output DIR (e.g. --output /tmp/preview)\n"), "{log}");
+        assert!(!dir.path().join("site/feeds").exists(), "{args:?} {config:?}: nothing is written");
+    }
+}
+
+#[test]
+fn drafts_are_previewed_into_a_folder_given_with_output() {
+    let draft = record("Draft", 2).replace("---\ntitle", "---\npublished: false\ntitle");
+    let dir = site(&[("hello.md", record("Hello", 1)), ("draft.md", draft)]);
+    let (mut child, line) = spawn(dir.path(), &["--port", "0", "--unpublished", "--output", "../preview"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.is_some_and(|line| line.starts_with("serving http://")), "{}", log(dir.path()));
+    assert!(fs::read_to_string(dir.path().join("preview/all.json")).unwrap().contains("Draft"));
+    assert!(!dir.path().join("site/feeds").exists());
+}
+
+#[test]
+fn turning_on_drafts_while_serving_does_not_rebuild_into_the_deployed_folder() {
+    let served = one_record();
+    let draft = record("Secret Draft", 2).replace("---\ntitle", "---\npublished: false\ntitle");
+    fs::write(served.site().join("records/draft.md"), draft).unwrap();
+    fs::write(served.site().join("feedgen.yaml"), format!("{CONFIG}unpublished: true\n")).unwrap();
+    eventually("the refusal", || served.log().contains("would write drafts into feeds"));
+    assert!(served.log().contains("; still serving the last good build"), "{}", served.log());
+    assert!(!fs::read_to_string(served.output().join("all.json")).unwrap().contains("Secret Draft"));
+}
+
+#[test]
+fn on_loopback_only_loopback_host_names_are_answered() {
+    let served = one_record();
+    let feed = fs::read(served.output().join("all.json")).unwrap();
+    for host in ["evil.example", &format!("evil.example:{}", served.port), "localhost.evil.example"] {
+        let response = served.request_to(host, "GET", "/all.json", &[]);
+        assert_eq!(response.status, 421, "{host}");
+        assert!(response.text().starts_with("misdirected request"), "{host}: {}", response.text());
+    }
+    for host in [format!("localhost:{}", served.port), "localhost".into(), format!("[::1]:{}", served.port)] {
+        let response = served.request_to(&host, "GET", "/all.json", &[]);
+        assert_eq!(response.status, 200, "{host}");
+        assert_eq!(response.body, feed, "{host}");
+    }
+}
+
+#[test]
+fn on_every_address_any_host_name_is_answered() {
+    let served = Served::start_with(&[("hello.md", record("Hello", 1))], &["--bind", "0.0.0.0"]);
+    let response = served.request_to("preview.lan.example", "GET", "/all.json", &[]);
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, fs::read(served.output().join("all.json")).unwrap());
 }

@@ -6,7 +6,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use feedgen::config::ConfigError;
 use feedgen::serve::{RebuildError, Rebuilds, ServeError, Server, Watch};
 use feedgen::{Mode, Report, Settings};
 
@@ -46,8 +45,12 @@ struct Console<'a> {
 }
 
 impl Rebuilds for Console<'_> {
-    fn settings(&self) -> Result<Settings, ConfigError> {
-        self.args.resolve()
+    fn settings(&self) -> Result<Settings, RebuildError> {
+        let settings = self.args.resolve()?;
+        match drafts_into_deploy_folder(self.args, &settings) {
+            Some(message) => Err(RebuildError::Refused(message)),
+            None => Ok(settings),
+        }
     }
 
     fn rebuilt(&self, report: &Report, elapsed: Duration) {
@@ -61,6 +64,42 @@ impl Rebuilds for Console<'_> {
         };
         eprintln!("error: {message}; still serving the last good build");
     }
+
+    fn missed(&self, error: &notify::Error) {
+        eprintln!("error: watching for changes: {error}; rebuilding in case a change was missed");
+    }
+
+    fn serving(&self, address: SocketAddr) {
+        println!("serving http://{address}/ (Ctrl-C to stop)");
+    }
+}
+
+/// Why `settings` must not be previewed: they include drafts or
+/// future-dated records and write them into the configured output folder,
+/// the one users commit and deploy (only `--output` names another). `None`
+/// when they may be.
+fn drafts_into_deploy_folder(args: &SettingsArgs, settings: &Settings) -> Option<String> {
+    if args.output_given() {
+        return None;
+    }
+    let in_config = |setting: &str| match args.config_file() {
+        Some(file) => format!("{setting} in {}", file.display()),
+        None => setting.to_owned(),
+    };
+    let (what, records) = if settings.include_unpublished {
+        let what = if args.unpublished_given() { "--unpublished".to_owned() } else { in_config("unpublished: true") };
+        (what, "drafts")
+    } else if settings.include_future {
+        let what = if args.future_given() { "--future".to_owned() } else { in_config("future: true") };
+        (what, "future-dated records")
+    } else {
+        return None;
+    };
+    Some(format!(
+        "{what} would write {records} into {}, the folder you deploy; \
+         preview them elsewhere with --output DIR (e.g. --output /tmp/preview)",
+        settings.output.display()
+    ))
 }
 
 fn serve_failure(error: ServeError) -> Failure {
@@ -74,13 +113,15 @@ fn serve_failure(error: ServeError) -> Failure {
 pub fn run(args: ServeArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let settings = args.settings.resolve().map_err(usage)?;
+    if let Some(message) = drafts_into_deploy_folder(&args.settings, &settings) {
+        return Err(Failure::new(ExitStatus::Usage, message));
+    }
     let quiet = args.settings.quiet;
     let server = Server::bind(SocketAddr::new(args.bind, args.port)).map_err(serve_failure)?;
     let watch = Watch::start(&settings.inputs, args.settings.config_file().as_deref()).map_err(serve_failure)?;
     let report = with_progress(quiet, |progress| feedgen::run(&settings, Mode::Write, progress))
         .map_err(|error| failure(&error))?;
     print_built(&report, &settings.output, started.elapsed(), quiet);
-    println!("serving http://{}/ (Ctrl-C to stop)", server.address());
     let console = Console { args: &args.settings, output: &settings.output };
     server.run(&settings, watch, &console).map_err(serve_failure)
 }

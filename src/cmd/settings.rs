@@ -47,6 +47,21 @@ impl SettingsArgs {
         config_path(self.config.as_deref())
     }
 
+    /// Whether `--output` was given (rather than the configured folder or the default).
+    pub fn output_given(&self) -> bool {
+        self.output.is_some()
+    }
+
+    /// Whether `--unpublished` was given (rather than set in the configuration).
+    pub fn unpublished_given(&self) -> bool {
+        self.unpublished
+    }
+
+    /// Whether `--future` was given (rather than set in the configuration).
+    pub fn future_given(&self) -> bool {
+        self.future
+    }
+
     /// The settings from these flags, the environment and the configuration
     /// file, read now (so "now" is the clock's, unless `SOURCE_DATE_EPOCH`).
     pub fn resolve(&self) -> Result<Settings, ConfigError> {

@@ -15,6 +15,7 @@
 
 use std::fs;
 use std::io::{self, Read};
+use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -39,13 +40,57 @@ const LAST_HTTP_DATE: Duration = Duration::from_secs(253_402_300_799);
 /// The methods served, for `Allow`.
 const ALLOWED: &str = "GET, HEAD";
 
-/// The router for the output folder `root` (canonical).
-pub fn router(root: &Path) -> Router {
+/// The router for the output folder `root` (canonical), listening on
+/// `bound`.
+pub fn router(root: &Path, bound: IpAddr) -> Router {
     Router::new()
         .fallback(serve_file)
         .with_state(Arc::<Path>::from(root))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(conditional))
+        .layer(middleware::from_fn_with_state(bound, check_host))
+}
+
+/// Against DNS rebinding: a page on another site can make a browser send
+/// requests to 127.0.0.1 under the site's own name (its DNS now answering
+/// 127.0.0.1), and read the answers. Such requests carry that name in
+/// `Host`. So on a loopback address only requests addressed to this
+/// machine by a loopback name are answered; the others get 421
+/// Misdirected Request, and no file. On any other address the server is
+/// open to the network anyway, under names it cannot know: every `Host`
+/// is answered.
+async fn check_host(State(bound): State<IpAddr>, request: Request, next: Next) -> Response {
+    let host = match request.uri().authority() {
+        Some(authority) => Some(authority.as_str()),
+        None => request.headers().get(header::HOST).and_then(|value| value.to_str().ok()),
+    };
+    if !bound.is_loopback() || host.is_some_and(|host| is_loopback_host(host, bound)) {
+        return next.run(request).await;
+    }
+    let message = "misdirected request: this server answers only to localhost, 127.0.0.1 and [::1]\n";
+    (StatusCode::MISDIRECTED_REQUEST, message).into_response()
+}
+
+/// Whether `host` (a `Host` header: a name or address, maybe a port) names
+/// this machine by loopback: `localhost`, `127.0.0.1`, `[::1]`, or the
+/// loopback address listened on (`bound`), with any port.
+fn is_loopback_host(host: &str, bound: IpAddr) -> bool {
+    // The name ends at the first `:`, or after the `]` of an IPv6 address.
+    let name_end = if host.starts_with('[') { host.find(']').map(|end| end + 1) } else { host.find(':') };
+    let (name, port) = host.split_at(name_end.unwrap_or(host.len()));
+    if host.starts_with('[') && name_end.is_none() {
+        return false;
+    }
+    let port_is_valid = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit()));
+    let bound = match bound {
+        IpAddr::V4(address) => address.to_string(),
+        IpAddr::V6(address) => format!("[{address}]"),
+    };
+    port_is_valid
+        && ["localhost", "127.0.0.1", "[::1]", &bound].iter().any(|loopback| name.eq_ignore_ascii_case(loopback))
 }
 
 /// A hash of the bytes a response carries before any content coding: the
@@ -204,6 +249,32 @@ fn not_modified(full: &HeaderMap) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_names_with_any_port_are_this_machine() {
+        let localhost = IpAddr::from([127, 0, 0, 1]);
+        for host in ["localhost", "LocalHost:8000", "127.0.0.1", "127.0.0.1:1", "[::1]", "[::1]:8000"] {
+            assert!(is_loopback_host(host, localhost), "{host}");
+        }
+        assert!(is_loopback_host("127.0.0.2:80", IpAddr::from([127, 0, 0, 2])), "the address listened on");
+        assert!(is_loopback_host("[::1]:80", IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1])));
+        for host in [
+            "evil.example",
+            "evil.example:8000",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "127.0.0.2",
+            "localhost:",
+            "localhost:80x",
+            "localhost:80:80",
+            "[::1",
+            "[::1]x",
+            "[::2]:80",
+            "",
+        ] {
+            assert!(!is_loopback_host(host, localhost), "{host}");
+        }
+    }
 
     #[test]
     fn gzip_and_identity_have_different_strong_tags() {

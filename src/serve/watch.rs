@@ -18,6 +18,18 @@ use crate::{Mode, Report, Settings};
 /// `git checkout` touches many files at once, and they make one rebuild.
 const SETTLE: Duration = Duration::from_millis(200);
 
+/// The longest a rebuild waits after the first change of a burst: changes
+/// that never pause (a tool rewriting a file every 100 ms, a long copy)
+/// must not put it off for ever.
+const LONGEST_WAIT: Duration = Duration::from_secs(2);
+
+/// When to rebuild for a burst of changes that began at `first` and last
+/// changed at `last`: once they pause for [`SETTLE`], and no later than
+/// [`LONGEST_WAIT`] after the first. Changes after that make the next burst.
+fn rebuild_at(first: Instant, last: Instant) -> Instant {
+    (last + SETTLE).min(first + LONGEST_WAIT)
+}
+
 /// A running watch on the inputs and the configuration file. Start it before
 /// the first build, so that an edit made while that build runs is not missed.
 #[derive(Debug)]
@@ -118,7 +130,8 @@ impl Changes {
     }
 
     /// Wait, until `deadline` if given, for a change that calls for a
-    /// rebuild, telling `caller` of the watcher's errors on the way.
+    /// rebuild. An error from the watcher counts as one (changes may have
+    /// been missed), and `caller` is told of it.
     fn wait(&self, deadline: Option<Instant>, outputs: &[PathBuf], caller: &dyn Rebuilds) -> Waited {
         loop {
             let received = match deadline {
@@ -128,22 +141,31 @@ impl Changes {
             match received {
                 Ok(Ok(event)) if self.calls_for_rebuild(&event, outputs) => return Waited::Change,
                 Ok(Ok(_)) => {}
-                Ok(Err(error)) => caller.failed(&RebuildError::Watch(error)),
+                Ok(Err(error)) => {
+                    caller.missed(&error);
+                    return Waited::Change;
+                }
                 Err(RecvTimeoutError::Timeout) => return Waited::Quiet,
                 Err(RecvTimeoutError::Disconnected) => return Waited::Stopped,
             }
         }
     }
 
-    /// Rebuild once changes have paused for [`SETTLE`], until the watcher is
-    /// dropped, telling `caller` how each rebuild went. Changes made while a
-    /// rebuild runs make the next one.
+    /// Rebuild once changes have paused for [`SETTLE`], or [`LONGEST_WAIT`]
+    /// after the first, until the watcher is dropped, telling `caller` how
+    /// each rebuild went. Changes made while a rebuild runs make the next one.
     pub(super) fn rebuild_on_each(self, served: &Settings, caller: &dyn Rebuilds) {
         let outputs = output_names(&served.output);
         while self.wait(None, &outputs, caller) == Waited::Change {
+            let first = Instant::now();
+            let mut last = first;
             loop {
-                match self.wait(Some(Instant::now() + SETTLE), &outputs, caller) {
-                    Waited::Change => {}
+                let deadline = rebuild_at(first, last);
+                if Instant::now() >= deadline {
+                    break;
+                }
+                match self.wait(Some(deadline), &outputs, caller) {
+                    Waited::Change => last = Instant::now(),
                     Waited::Quiet => break,
                     Waited::Stopped => return,
                 }
@@ -187,6 +209,48 @@ mod tests {
     }
 
     const WRITTEN: EventKind = EventKind::Modify(ModifyKind::Any);
+
+    /// A caller that notes what it is told.
+    #[derive(Default)]
+    struct Noted(std::sync::Mutex<Vec<String>>);
+
+    impl Rebuilds for Noted {
+        fn settings(&self) -> Result<Settings, RebuildError> {
+            unreachable!("waiting never rebuilds")
+        }
+        fn rebuilt(&self, _: &Report, _: Duration) {
+            self.0.lock().unwrap().push("rebuilt".into());
+        }
+        fn failed(&self, error: &RebuildError) {
+            self.0.lock().unwrap().push(format!("failed: {error}"));
+        }
+        fn missed(&self, error: &notify::Error) {
+            self.0.lock().unwrap().push(format!("missed: {error}"));
+        }
+        fn serving(&self, _: std::net::SocketAddr) {}
+    }
+
+    #[test]
+    fn a_watcher_error_counts_as_a_change() {
+        let (sender, receiver) = channel();
+        let changes = Changes { receiver, inputs: vec![PathBuf::from("/site")], config_file: None };
+        sender.send(Err(notify::Error::generic("queue overflow"))).unwrap();
+        let caller = Noted::default();
+        let waited = changes.wait(Some(Instant::now() + Duration::from_secs(5)), &[], &caller);
+        assert_eq!(waited, Waited::Change);
+        assert_eq!(*caller.0.lock().unwrap(), ["missed: queue overflow"]);
+    }
+
+    #[test]
+    fn a_burst_rebuilds_once_it_settles_or_two_seconds_after_it_began() {
+        let first = Instant::now();
+        let ms = Duration::from_millis;
+        assert_eq!(rebuild_at(first, first), first + ms(200));
+        assert_eq!(rebuild_at(first, first + ms(500)), first + ms(700));
+        assert_eq!(rebuild_at(first, first + ms(1_800)), first + ms(2_000));
+        assert_eq!(rebuild_at(first, first + ms(1_900)), first + ms(2_000), "changes go on: rebuild anyway");
+        assert_eq!(rebuild_at(first, first + ms(60_000)), first + ms(2_000));
+    }
 
     #[test]
     fn records_and_the_configuration_call_for_a_rebuild() {
