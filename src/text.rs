@@ -30,7 +30,9 @@ fn is_xml_safe(c: char) -> bool {
 
 /// `s` without the characters XML forbids.
 pub fn xml_safe(s: &str) -> Cow<'_, str> {
-    if s.chars().all(is_xml_safe) {
+    // Most text is printable ASCII, which a byte scan clears without decoding.
+    let printable_ascii = |byte: u8| matches!(byte, b'\t' | b'\n' | b'\r' | 0x20..=0x7E);
+    if s.bytes().all(printable_ascii) || s.chars().all(is_xml_safe) {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(s.chars().filter(|&c| is_xml_safe(c)).collect())
@@ -53,6 +55,9 @@ pub fn plain_text(s: &str) -> String {
 /// allowed, and whitespace only as single spaces between words. Most names
 /// and titles are; checking is cheaper than rebuilding them.
 fn is_plain_already(s: &str) -> bool {
+    if s.is_ascii() {
+        return is_plain_ascii(s.as_bytes());
+    }
     let mut after_space = true;
     for c in s.chars() {
         let is_space = c == ' ';
@@ -62,6 +67,20 @@ fn is_plain_already(s: &str) -> bool {
         after_space = is_space;
     }
     !after_space || s.is_empty()
+}
+
+/// [`is_plain_already`] for ASCII, byte by byte: printable characters,
+/// spaces only single and between words.
+fn is_plain_ascii(bytes: &[u8]) -> bool {
+    let mut after_space = true;
+    for &byte in bytes {
+        let is_space = byte == b' ';
+        if (is_space && after_space) || !(0x20..=0x7E).contains(&byte) {
+            return false;
+        }
+        after_space = is_space;
+    }
+    !after_space || bytes.is_empty()
 }
 
 thread_local! {
@@ -317,6 +336,15 @@ mod tests {
         fn text_already_plain_is_returned_as_it_is(text in "[a-z \t\n\u{0}\u{85}\u{A0}\u{2003}\u{FFFE}é<&-]{0,12}") {
             let rebuilt = xml_safe(&text).split_whitespace().collect::<Vec<_>>().join(" ");
             proptest::prop_assert_eq!(plain_text(&text), rebuilt);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_paths_agree_with_the_character_rules(text in "[ -~\t\n\r\u{0}-\u{1F}\u{7F}]{0,16}") {
+            let safe: String = text.chars().filter(|&c| is_xml_safe(c)).collect();
+            proptest::prop_assert_eq!(xml_safe(&text).into_owned(), safe.clone());
+            proptest::prop_assert_eq!(plain_text(&text), safe.split_whitespace().collect::<Vec<_>>().join(" "));
         }
     }
 
