@@ -104,6 +104,41 @@ pub enum BuildError {
     Write(#[from] WriteError),
 }
 
+/// One feed a build would write, as `feedgen list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedSummary {
+    /// Its family.
+    pub family: site::Family,
+    /// File name stem, unique within the family.
+    pub slug: String,
+    /// Path of its files without the extension, e.g. `topics/rust`.
+    pub stem: String,
+    /// Display name; empty for the firehose.
+    pub name: String,
+    /// How many items it holds.
+    pub items: usize,
+    /// Publication date of its newest item.
+    pub newest: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The feeds a build of `settings` would write, in output order, without
+/// rendering or writing anything; the report says what was read and left out.
+pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildError> {
+    let (feeds, report) = gather_feeds(settings, &Silent)?;
+    let summaries = feeds
+        .into_iter()
+        .map(|feed| FeedSummary {
+            stem: feed.page_path().trim_end_matches(".html").to_owned(),
+            items: feed.items.len(),
+            newest: feed.items.first().map(|item| item.published),
+            family: feed.family,
+            slug: feed.slug,
+            name: feed.name,
+        })
+        .collect();
+    Ok((summaries, report))
+}
+
 /// Load, select, group and render: the whole build, with every output
 /// file's bytes in memory (see [`run`] for a build that holds them one at a
 /// time).

@@ -39,6 +39,12 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// Build, then serve the output folder on a local port, rebuilding it when an input changes.
     Serve(cmd::serve::ServeArgs),
+    /// List the feeds a build would write: path, item count, newest date, name.
+    List(cmd::list::ListArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(cmd::completions::CompletionsArgs),
+    /// Print the man page (roff): `feedgen man > feedgen.1`.
+    Man,
 }
 
 fn main() -> ExitCode {
@@ -48,6 +54,9 @@ fn main() -> ExitCode {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::List(args) => cmd::list::run(args),
+        Command::Completions(args) => cmd::completions::run::<Cli>(args),
+        Command::Man => cmd::completions::man::<Cli>(),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

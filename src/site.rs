@@ -57,6 +57,17 @@ impl Family {
     /// The families built when configuration names none.
     pub const DEFAULT: [Family; 3] = [Family::All, Family::Topics, Family::Providers];
 
+    /// The family's name, as `families:` in the configuration spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::All => "all",
+            Family::Topics => "topics",
+            Family::Providers => "providers",
+            Family::Categories => "categories",
+            Family::Types => "types",
+        }
+    }
+
     /// The sub-folder of the output folder holding this family's feeds.
     pub fn folder(self) -> Option<&'static str> {
         match self {

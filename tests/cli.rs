@@ -274,3 +274,63 @@ fn check_validates_every_record_writes_nothing_and_fails_on_a_bad_one() {
     assert!(message.starts_with("error: records/bad.md:3:20: publishedDateTime: not a date"), "{message}");
     assert!(message.ends_with("error: 1 problem(s) in the records\n"), "{message}");
 }
+
+#[test]
+fn list_shows_each_feed_with_its_item_count_and_newest_date_and_writes_nothing() {
+    let other = "---\ntitle: Other\npublishedDateTime: 2025-01-02T08:00:00Z\noriginalUrl: https://ok.test/other\ntopics: [Greetings]\n---\n";
+    let dir = site(CONFIG, &[("hello.md", RECORD), ("other.md", other)]);
+    let table = feedgen(dir.path(), &["list"], &[]);
+    assert_eq!(table.status.code(), Some(0), "{}", stderr(&table));
+    assert_eq!(
+        stdout(&table),
+        "FEED              ITEMS  NEWEST      NAME\n\
+         all                   2  2025-01-02  \n\
+         topics/greetings      2  2025-01-02  Greetings\n"
+    );
+
+    let json = feedgen(dir.path(), &["list", "--json"], &[]);
+    assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
+    let listed: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        listed,
+        serde_json::json!([
+            {"family": "all", "slug": "all", "path": "all", "name": "", "items": 2, "newest": "2025-01-02T08:00:00Z"},
+            {"family": "topics", "slug": "greetings", "path": "topics/greetings", "name": "Greetings", "items": 2,
+             "newest": "2025-01-02T08:00:00Z"},
+        ])
+    );
+    assert!(!dir.path().join("feeds").exists(), "list wrote something");
+}
+
+#[test]
+fn list_fails_like_build_on_an_invalid_record() {
+    let dir = site(CONFIG, &[("hello.md", RECORD), ("bad.md", "---\ntitle: Bad\n---\n")]);
+    let output = feedgen(dir.path(), &["list"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("bad.md"), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn completions_are_written_for_every_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = feedgen(dir.path(), &["completions", shell], &[]);
+        assert_eq!(output.status.code(), Some(0), "{shell}: {}", stderr(&output));
+        let script = stdout(&output);
+        assert!(script.contains("feedgen") && script.contains("serve") && script.contains("base-url"), "{shell}");
+    }
+    assert_eq!(feedgen(dir.path(), &["completions", "tcsh"], &[]).status.code(), Some(2));
+}
+
+#[test]
+fn the_man_page_is_roff_naming_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = feedgen(dir.path(), &["man"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page = stdout(&output);
+    assert!(page.contains(".TH feedgen 1"), "{page}");
+    for command in ["build", "check", "serve", "list", "completions"] {
+        assert!(page.contains(command), "the man page does not name {command}");
+    }
+}

@@ -2,6 +2,8 @@
 
 pub mod build;
 pub mod check;
+pub mod completions;
+pub mod list;
 mod progress_bar;
 pub mod serve;
 mod settings;

@@ -1,0 +1,68 @@
+//! `feedgen list`: the feeds a build would write, for people or (`--json`)
+//! for scripts. Reads and groups the records; renders and writes nothing.
+
+use chrono::SecondsFormat;
+use clap::Args;
+use feedgen::FeedSummary;
+
+use super::build::{failure, print_skipped};
+use super::settings::SettingsArgs;
+use super::{Failure, usage};
+
+/// Options of `feedgen list`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  feedgen list\n  \
+                        feedgen list --json | jq -r '.[] | select(.items < 5) | .path'")]
+pub struct ListArgs {
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// Print a JSON array (family, slug, path, name, items, newest) instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Run `feedgen list`.
+pub fn run(args: ListArgs) -> Result<(), Failure> {
+    let settings = args.settings.resolve().map_err(usage)?;
+    let (feeds, report) = feedgen::list(&settings).map_err(|error| failure(&error))?;
+    print_skipped(&report);
+    if args.json {
+        println!("{}", json(&feeds));
+    } else {
+        print!("{}", table(&feeds));
+    }
+    Ok(())
+}
+
+/// The date as scripts want it: RFC 3339 in UTC.
+fn rfc3339(feed: &FeedSummary) -> Option<String> {
+    feed.newest.map(|at| at.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+fn json(feeds: &[FeedSummary]) -> String {
+    let entries: Vec<serde_json::Value> = feeds
+        .iter()
+        .map(|feed| {
+            serde_json::json!({
+                "family": feed.family.name(),
+                "slug": feed.slug,
+                "path": feed.stem,
+                "name": feed.name,
+                "items": feed.items,
+                "newest": rfc3339(feed),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(entries).to_string()
+}
+
+/// One line per feed: path, item count, newest date, name.
+fn table(feeds: &[FeedSummary]) -> String {
+    let width = feeds.iter().map(|feed| feed.stem.len()).max().unwrap_or(0).max("FEED".len());
+    let mut out = format!("{:width$}  {:>5}  {:10}  NAME\n", "FEED", "ITEMS", "NEWEST");
+    for feed in feeds {
+        let newest = feed.newest.map_or_else(|| "-".to_owned(), |at| at.format("%Y-%m-%d").to_string());
+        out.push_str(&format!("{:width$}  {:>5}  {newest:10}  {}\n", feed.stem, feed.items, feed.name));
+    }
+    out
+}
