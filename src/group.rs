@@ -41,6 +41,12 @@ impl Feed {
         self.file_path(format.extension())
     }
 
+    /// Path of this feed's files without an extension (`topics/rust`), as
+    /// `feedgen list` names the feed.
+    pub fn stem(&self) -> String {
+        self.file_path("")
+    }
+
     /// Path of this feed's page for people (`<slug>.html`, beside its feeds).
     pub fn page_path(&self) -> String {
         self.file_path(".html")

@@ -128,7 +128,7 @@ pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildErro
     let summaries = feeds
         .into_iter()
         .map(|feed| FeedSummary {
-            stem: feed.page_path().trim_end_matches(".html").to_owned(),
+            stem: feed.stem(),
             items: feed.items.len(),
             newest: feed.items.first().map(|item| item.published),
             family: feed.family,
