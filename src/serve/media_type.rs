@@ -1,13 +1,13 @@
 //! The `Content-Type` of each kind of file in the output folder.
 
-/// Media types by file-name ending. The first ending that matches decides,
-/// so `.rss.xml` and `.atom.xml` come before `.xml`. feedgen's own files
-/// come first; the rest cover what people commonly put beside feeds (a
-/// `robots.txt`, an icon).
+use crate::site::Format;
+
+/// Media types by file-name ending, after the feed formats' own (from
+/// [`Format`], so that serving and rendering agree). The first ending that
+/// matches decides, so `.rss.xml` and `.atom.xml` come before `.xml`.
+/// feedgen's own files come first; the rest cover what people commonly put
+/// beside feeds (a `robots.txt`, an icon).
 const BY_ENDING: &[(&str, &str)] = &[
-    (".rss.xml", "application/rss+xml"),
-    (".atom.xml", "application/atom+xml"),
-    (".json", "application/feed+json"),
     // OPML has no registered type; text/x-opml is what OPML files are
     // customarily served as and what feed readers look for.
     (".opml", "text/x-opml; charset=utf-8"),
@@ -28,10 +28,11 @@ const BY_ENDING: &[(&str, &str)] = &[
 /// (ignoring case); `application/octet-stream` for anything else.
 pub fn media_type(name: &str) -> &'static str {
     let name = name.to_ascii_lowercase();
-    BY_ENDING
-        .iter()
+    let feeds = Format::ALL.iter().map(|format| (format.extension(), format.media_type()));
+    feeds
+        .chain(BY_ENDING.iter().copied())
         .find(|(ending, _)| name.ends_with(ending))
-        .map_or("application/octet-stream", |&(_, media_type)| media_type)
+        .map_or("application/octet-stream", |(_, media_type)| media_type)
 }
 
 #[cfg(test)]
