@@ -323,7 +323,7 @@ mod tests {
                     quality: 3\nheat: 4\nexcerpt: <b>E</b> &amp; more\nprovider: {name: P, domain: www.p.test, images: [{url: https://p.test/1.png}, {url: https://p.test/2.png}]}\n\
                     images: [{url: https://a.test/i.jpg, isCached: true, title: Cap}]\ntopics: [AI]\n\
                     related: [{title: R, excerpt: <i>X</i>, publishedDateTime: 2025-01-02, webUrl: https://b.test/r, provider: {name: B}}]\n---\nBody *text*\n";
-        let Ok(Parsed::Record(record)) =
+        let Ok(Parsed::Record(record, _)) =
             parse_record(std::path::Path::new("r.md"), text.as_bytes(), LoadOptions::default())
         else {
             panic!("not a record")

@@ -14,6 +14,7 @@
 //! the output folder instead. [`serve`] previews the output folder over
 //! HTTP, rebuilding it when an input changes.
 
+pub mod check;
 pub mod config;
 pub mod gather;
 pub mod group;
@@ -40,7 +41,7 @@ use thiserror::Error;
 pub use config::Settings;
 use gather::{Finished, GatherOptions, Gatherer, LinkKey, Place, link_key};
 use group::{Feed, GroupOptions};
-use load::{LoadError, LoadOptions, Parsed, RecordError, Tally};
+use load::{LoadError, LoadOptions, Parsed, RecordProblem, Tally};
 use progress::{Progress, Silent};
 use record::Record;
 use render::{Files, OutputFile, RenderError, Rendering};
@@ -61,7 +62,7 @@ pub struct Report {
     /// Files skipped for having no front matter.
     pub without_front_matter: Vec<PathBuf>,
     /// With `skip_invalid`: every problem of the records left out as invalid.
-    pub skipped: Vec<RecordError>,
+    pub skipped: Vec<RecordProblem>,
     /// Feeds built (each written once per format).
     pub feeds: usize,
     /// Files produced.
@@ -95,7 +96,7 @@ pub enum BuildError {
     Load(#[from] LoadError),
     /// Some records are invalid; every problem is listed.
     #[error("{} problem(s) in the records; nothing was written", .0.len())]
-    InvalidRecords(Vec<RecordError>),
+    InvalidRecords(Vec<RecordProblem>),
     /// Rendering failed.
     #[error(transparent)]
     Render(#[from] RenderError),
@@ -154,7 +155,7 @@ pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
 
 /// Read every record and gather the feeds, streaming ([`gather`]).
 fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Feed>, Report), BuildError> {
-    let load_options = LoadOptions { include_unpublished: settings.include_unpublished };
+    let load_options = LoadOptions { include_unpublished: settings.include_unpublished, warn: None };
     let gatherer = Gatherer::new(GatherOptions {
         select: SelectOptions { include_future: settings.include_future, now: settings.now },
         families: settings.families.clone(),
@@ -176,7 +177,7 @@ fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Fee
     let reread =
         |place: Place, link: LinkKey, paths: &HashMap<Place, PathBuf>| match load::reread(&paths[&place], load_options)
         {
-            Ok(Parsed::Record(record)) if link_key(&record.link) == link => Ok(*record),
+            Ok(Parsed::Record(record, _)) if link_key(&record.link) == link => Ok(*record),
             _ => Err(LoadError::Changed(paths[&place].clone())),
         };
     // The few paths the build must name are found by walking the inputs
@@ -202,7 +203,7 @@ fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Fee
         Finished::Done(gathered) => gathered,
         Finished::ReadAgain(again) => {
             let walked_again = load::read_all(&settings.inputs, load_options, progress, &|file| {
-                if let Ok(Parsed::Record(record)) = file.outcome {
+                if let Ok(Parsed::Record(record, _)) = file.outcome {
                     again.offer(*record, file.place);
                 }
             })?;

@@ -42,7 +42,7 @@ fn missing_title_and_missing_link_are_both_reported() {
         messages(&[("empty.md", bad)]),
         [
             "empty.md:1:1: title: missing; every record needs a title",
-            "empty.md:1:1: no link: set originalUrl or webUrl to an absolute http(s) URL",
+            "empty.md:1:1: no link; set originalUrl or webUrl to an absolute http(s) URL",
         ]
     );
 }
@@ -54,8 +54,8 @@ fn link_that_is_not_absolute_http_is_refused() {
     assert_eq!(
         messages(&[("rel.md", bad)]),
         [
-            "rel.md:4:14: originalUrl: not an absolute http(s) URL: \"/news/1\"",
-            "rel.md:5:10: webUrl: not an absolute http(s) URL: \"javascript:alert(1)\"",
+            "rel.md:4:14: originalUrl: not an absolute http(s) URL: \"/news/1\"; write a full link such as https://example.com/news/article",
+            "rel.md:5:10: webUrl: not an absolute http(s) URL: \"javascript:alert(1)\"; write a full link such as https://example.com/news/article",
         ]
     );
 }
@@ -66,7 +66,7 @@ fn nested_bad_values_are_named_by_path() {
     assert_eq!(
         messages(&[("nested.md", bad)]),
         [
-            "nested.md:6:11: images[0].url: not an absolute http(s) URL: \"ftp://x.test/a.jpg\"",
+            "nested.md:6:11: images[0].url: not an absolute http(s) URL: \"ftp://x.test/a.jpg\"; write a full link such as https://example.com/news/article",
             "nested.md:9:24: related[0].publishedDateTime: not a date: \"soon\"; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12, in the years 1900 to 9999",
         ]
     );
@@ -80,7 +80,10 @@ fn yaml_syntax_and_type_errors_carry_serde_yaml_positions() {
     let found = messages(&[("syntax.md", syntax), ("type.md", wrong_type)]);
     assert_eq!(found.len(), 2, "{found:#?}");
     assert!(found[0].starts_with("syntax.md:4:1: invalid front matter: "), "{found:#?}");
-    assert_eq!(found[1], "type.md:5:10: invalid front matter: quality: invalid type: string, expected i64");
+    assert_eq!(
+        found[1],
+        "type.md:5:10: invalid front matter: quality: invalid type: string, expected i64; write a whole number, without quotes"
+    );
 }
 
 #[test]

@@ -887,9 +887,19 @@ fn no_marker_or_secured_value_leaks_in_any_mode() {
         }
     }
     // Invalid records' messages do not quote their secured values either.
-    let (output, _cwd) = feedgen_cli(&build_args(&[invalid], &out.path().join("failed"), &[]));
+    let (output, _cwd) = feedgen_cli(&build_args(std::slice::from_ref(&invalid), &out.path().join("failed"), &[]));
     assert_eq!(output.status.code(), Some(1));
     assert_no_leak("errors of invalid/", &stderr(&output), &markers);
+    // Nor do `feedgen check`'s errors and warnings, source lines included.
+    let mut check = vec!["check", "--strict"];
+    for input in [&valid, &invalid, &unpublished] {
+        check.extend(["--input", input.to_str().unwrap()]);
+    }
+    let (output, _cwd) = feedgen_cli(&check);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains(" | "), "no source lines shown:\n{message}");
+    assert_no_leak("check --strict", &message, &markers);
 }
 
 #[test]

@@ -177,7 +177,7 @@ proptest! {
                 continue;
             }
             match parsed {
-                Ok(Parsed::Record(record)) => loaded.push(*record),
+                Ok(Parsed::Record(record, _)) => loaded.push(*record),
                 other => prop_assert!(false, "record {index} was not loaded: {other:?}\n{file}"),
             }
         }
@@ -240,7 +240,7 @@ proptest! {
         let mut settings = settings(Path::new("unused"), Path::new("unused"));
         settings.include_future = true;
         match parse_record(Path::new("d.md"), file.as_bytes(), LoadOptions::default()) {
-            Ok(Parsed::Record(record)) => {
+            Ok(Parsed::Record(record, _)) => {
                 let plan = feedgen::render_records(vec![*record], &settings).unwrap();
                 for output in plan.files.iter().filter(|output| is_feed(&output.path)) {
                     prop_assert_eq!(parse_feed(&output.path, &output.bytes).entries.len(), 1);
@@ -250,6 +250,88 @@ proptest! {
             Err(errors) => {
                 let about_dates = |message: &str| message.starts_with("publishedDateTime: ") || message.starts_with("updatedDateTime: ");
                 prop_assert!(errors.iter().all(|error| about_dates(&error.message)), "{errors:?}");
+            }
+        }
+    }
+}
+
+/// `PROPTEST_CASES` when set (for a longer hunt), else `default`.
+fn env_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(default)
+}
+
+/// The secured value of [`SECURED_RECORDS`]: no four letters of it in a row
+/// may appear in any problem.
+const SECRET: &str = "QZXWVKJPLM";
+
+/// Records with a `secured` value in each of the forms YAML allows, beside
+/// fields with problems of their own.
+const SECURED_RECORDS: [&str; 6] = [
+    "---\ntitle: T\nsecured: QZXWVKJPLM\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/s\nheat: hot\n---\n",
+    "---\ntitle: T\npublishedDateTime: 2025-01-01\nsecured: \"QZXWVKJPLM\"\nwebUrl: https://ok.test/s\nautor: A\n---\n",
+    "---\nsecured: |\n  QZXWVKJPLM\n  QZXWVKJPLM\ntitle: T\npublishedDateTime: soon\noriginalUrl: https://ok.test/s\n---\n",
+    "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/s\nsecured: >-\n  QZXWVKJPLM\n---\n",
+    "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/s\nrelated:\n  - title: R\n    secured: QZXWVKJPLM\n    webUrl: /r\n---\n",
+    "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: x\nprovider: {name: P, secured: 'QZXWVKJPLM', nmae: N}\n---\n",
+];
+
+/// One edit: delete the character at a place, or insert one there.
+#[derive(Debug, Clone)]
+enum Edit {
+    Delete(prop::sample::Index),
+    Insert(prop::sample::Index, char),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let inserted = prop::sample::select(vec![':', '"', '\'', ' ', '\n', '-', '[', '{', '#', '|', '>', '\t', '&', '*']);
+    prop_oneof![
+        any::<prop::sample::Index>().prop_map(Edit::Delete),
+        (any::<prop::sample::Index>(), inserted).prop_map(|(at, c)| Edit::Insert(at, c)),
+    ]
+}
+
+/// `text` after `edits`, none of them inside the word `secured` (breaking
+/// the key itself is another matter: see the excerpt module's tests).
+fn edited(text: &str, edits: &[Edit]) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for edit in edits {
+        let index = match edit {
+            Edit::Delete(at) | Edit::Insert(at, _) => at.index(chars.len()),
+        };
+        let word: String = chars.iter().collect();
+        let protected = word.match_indices("secured").any(|(start, _)| (start..=start + 7).contains(&index));
+        match edit {
+            _ if protected => {}
+            Edit::Delete(_) => {
+                chars.remove(index);
+            }
+            Edit::Insert(_, c) => chars.insert(index, *c),
+        }
+    }
+    chars.into_iter().collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(env_cases(512)))]
+    #[test]
+    fn no_problem_shows_a_secured_value_however_the_record_is_broken(
+        template in prop::sample::select(SECURED_RECORDS.to_vec()),
+        edits in prop::collection::vec(edit(), 0..3),
+    ) {
+        let text = edited(template, &edits);
+        let warn = Some(feedgen::load::WarnOptions { future_after: Some(chrono::DateTime::UNIX_EPOCH) });
+        let options = LoadOptions { include_unpublished: true, warn };
+        let problems = match parse_record(Path::new("s.md"), text.as_bytes(), options) {
+            Ok(Parsed::Record(_, warnings)) => warnings,
+            Ok(_) => Vec::new(),
+            Err(errors) => errors,
+        };
+        for problem in &problems {
+            let excerpt = problem.excerpt.as_ref().map_or("", |excerpt| excerpt.text.as_str());
+            let shown = format!("{problem}\n{excerpt}");
+            for fragment in SECRET.as_bytes().windows(4) {
+                let fragment = std::str::from_utf8(fragment).unwrap();
+                prop_assert!(!shown.contains(fragment), "{fragment} shown for\n{text}\n{shown}");
             }
         }
     }

@@ -100,15 +100,15 @@ fn render_and_check(record: Record) {
 
 fuzz_target!(|data: &[u8]| {
     let path = Path::new("fuzz/record.md");
-    let published_only = parse_record(path, data, LoadOptions { include_unpublished: false });
-    let with_unpublished = parse_record(path, data, LoadOptions { include_unpublished: true });
-    if let Ok(Parsed::Record(record)) = &published_only {
+    let published_only = parse_record(path, data, LoadOptions { include_unpublished: false, warn: None });
+    let with_unpublished = parse_record(path, data, LoadOptions { include_unpublished: true, warn: None });
+    if let Ok(Parsed::Record(record, _)) = &published_only {
         match &with_unpublished {
-            Ok(Parsed::Record(again)) => assert_eq!(record, again, "include_unpublished changed a published record"),
+            Ok(Parsed::Record(again, _)) => assert_eq!(record, again, "include_unpublished changed a published record"),
             other => panic!("record parsed without include_unpublished but not with it: {other:?}"),
         }
     }
-    if let Ok(Parsed::Record(record)) = with_unpublished {
+    if let Ok(Parsed::Record(record, _)) = with_unpublished {
         render_and_check(*record);
     }
 });

@@ -8,6 +8,7 @@ use feedgen::load::LoadError;
 use feedgen::write::{Changes, WriteError, local_path};
 use feedgen::{BuildError, Mode, Report};
 
+use super::diagnostic::{self, Severity};
 use super::progress_bar::with_progress;
 use super::settings::SettingsArgs;
 use super::{ExitStatus, Failure, usage};
@@ -100,9 +101,7 @@ fn stale(changes: &Changes, output: &Path) -> Failure {
 pub(super) fn failure(error: &BuildError) -> Failure {
     match error {
         BuildError::InvalidRecords(errors) => {
-            for error in errors {
-                eprintln!("error: {error}");
-            }
+            diagnostic::print(errors, Severity::Error);
             let message = format!("{} problem(s) in the records; nothing was written", errors.len());
             Failure::new(ExitStatus::Failed, message)
         }

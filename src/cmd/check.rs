@@ -1,20 +1,23 @@
-//! `feedgen check`: parse and validate every record, build nothing. It is
-//! the quick test for a CI job that only needs the records to be right, and
-//! the parse-only pass a build's speed is measured against.
+//! `feedgen check`: validate every record, build nothing; warn about what
+//! a build would quietly do otherwise than meant, and with `--strict` fail
+//! on it.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
 use feedgen::config;
-use feedgen::load::{self, LoadOptions, Survey};
+use feedgen::load::{LoadOptions, Survey, WarnOptions};
 
+use super::diagnostic::{self, Severity};
 use super::progress_bar::with_progress;
 use super::{ExitStatus, Failure, config_file, usage};
 
 /// Options of `feedgen check`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  feedgen check\n  feedgen check --input articles --quiet")]
+#[command(after_help = "Examples:\n  feedgen check\n  \
+                        feedgen check --strict    # in CI: also fail on unknown keys, duplicate links, future dates\n  \
+                        feedgen check --input articles --quiet")]
 pub struct CheckArgs {
     /// Configuration file [default: feedgen.yaml in the working directory, if present].
     #[arg(long, value_name = "FILE")]
@@ -25,19 +28,31 @@ pub struct CheckArgs {
     /// Also validate records marked `published: false`.
     #[arg(long)]
     unpublished: bool,
-    /// Print errors only: no notes, no progress bar, no summary.
+    /// Records dated in the future are wanted: no warning for them.
+    #[arg(long)]
+    future: bool,
+    /// Fail (exit 1) on warnings too: unknown keys, two records with one link, dates in the future.
+    #[arg(long)]
+    strict: bool,
+    /// Print errors only (and, with --strict, warnings): no notes, no progress bar, no summary.
     #[arg(short, long)]
     quiet: bool,
+}
+
+/// "1 warning", "2 warnings".
+fn counted(count: usize, noun: &str) -> String {
+    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
 }
 
 fn summary(survey: &Survey, started: Instant) -> String {
     let invalid = survey.records_read - survey.valid - survey.unpublished;
     format!(
-        "feedgen: checked {} records: {} valid, {} unpublished, {} invalid; {:.2}s",
+        "feedgen: checked {} records: {} valid, {} unpublished, {} invalid; {}; {:.2}s",
         survey.records_read,
         survey.valid,
         survey.unpublished,
         invalid,
+        counted(survey.warnings.len(), "warning"),
         started.elapsed().as_secs_f64()
     )
 }
@@ -47,20 +62,30 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let (file, file_dir) = config_file(args.config.as_deref())?;
     let inputs = config::resolve_inputs(&file, &file_dir, args.inputs).map_err(usage)?;
-    let options = LoadOptions { include_unpublished: args.unpublished || file.unpublished.unwrap_or(false) };
-    let survey = with_progress(args.quiet, |progress| load::survey(&inputs, options, progress))
+    let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let now = config::now_from_source_date_epoch(source_date_epoch.as_deref()).map_err(usage)?;
+    let include_future = args.future || file.future.unwrap_or(false);
+    // `--quiet` shows errors only, so without `--strict` it does not look for
+    // warnings at all: that is the parse-only pass builds are timed against.
+    let warn = (!args.quiet || args.strict).then_some(WarnOptions { future_after: (!include_future).then_some(now) });
+    let options = LoadOptions { include_unpublished: args.unpublished || file.unpublished.unwrap_or(false), warn };
+    let survey = with_progress(args.quiet, |progress| feedgen::check::check(&inputs, options, progress))
         .map_err(|error| Failure::new(ExitStatus::Usage, error.to_string()))?;
-    for error in &survey.errors {
-        eprintln!("error: {error}");
-    }
+    diagnostic::print(&survey.errors, Severity::Error);
+    diagnostic::print(&survey.warnings, Severity::Warning);
     if !args.quiet {
         for path in &survey.without_front_matter {
             eprintln!("note: {}: no front matter; skipped", path.display());
         }
         eprintln!("{}", summary(&survey, started));
     }
-    match survey.errors.len() {
-        0 => Ok(()),
-        problems => Err(Failure::new(ExitStatus::Failed, format!("{problems} problem(s) in the records"))),
+    match (survey.errors.len(), survey.warnings.len()) {
+        (0, 0) => Ok(()),
+        (0, warnings) if args.strict => Err(Failure::new(
+            ExitStatus::Failed,
+            format!("{}, and --strict fails the check on warnings", counted(warnings, "warning")),
+        )),
+        (0, _) => Ok(()),
+        (problems, _) => Err(Failure::new(ExitStatus::Failed, format!("{problems} problem(s) in the records"))),
     }
 }

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod completions;
+mod diagnostic;
 pub mod list;
 mod progress_bar;
 pub mod serve;

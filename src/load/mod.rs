@@ -7,24 +7,29 @@
 
 mod date;
 mod depth;
+mod excerpt;
 mod front_matter;
+mod problem;
 mod raw;
+mod unknown;
 mod validate;
+mod warn;
 mod yaml;
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, PoisonError};
 
+use chrono::{DateTime, Utc};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use thiserror::Error;
 
 pub use date::parse_timestamp;
+pub use excerpt::Excerpt;
 pub use front_matter::Position;
+pub use problem::RecordProblem;
 pub use validate::parse_web_link;
 
 use crate::progress::{Progress, Stage};
@@ -37,38 +42,30 @@ use raw::{PublishedFlag, PublishedValue, RawRecord, marked_unpublished};
 /// are a few kilobytes, and the cap bounds what one bad file can cost.
 pub const MAX_RECORD_BYTES: u64 = 1024 * 1024;
 
-/// A problem with one record file, pointing at the spot when it is known.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub struct RecordError {
-    /// The file.
-    pub path: PathBuf,
-    /// Line and column, when the problem has a place in the file.
-    pub position: Option<Position>,
-    /// What is wrong and, where useful, what to write instead.
-    pub message: String,
-}
-
-impl fmt::Display for RecordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some(at) => write!(f, "{}:{}:{}: {}", self.path.display(), at.line, at.column, self.message),
-            None => write!(f, "{}: {}", self.path.display(), self.message),
-        }
-    }
-}
-
-/// Which records loading keeps.
+/// Which records loading keeps, and what else it looks for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LoadOptions {
     /// Keep (and validate) `published: false` records too.
     pub include_unpublished: bool,
+    /// Also look for what `feedgen check` warns about in a valid record;
+    /// `None` for a build, which does not pay for looking.
+    pub warn: Option<WarnOptions>,
+}
+
+/// What `feedgen check` warns about in a valid record, beyond unknown keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WarnOptions {
+    /// Warn about records dated after this moment, which a build leaves
+    /// out; `None` when future records are built (`--future`).
+    pub future_after: Option<DateTime<Utc>>,
 }
 
 /// What one file turned out to be.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
-    /// A valid record that the build keeps.
-    Record(Box<Record>),
+    /// A valid record that the build keeps, and the warnings about it
+    /// (only when [`LoadOptions::warn`] asks for them).
+    Record(Box<Record>, Vec<RecordProblem>),
     /// A `published: false` record, left out.
     Unpublished,
     /// A file without front matter, skipped as Jekyll does.
@@ -87,7 +84,7 @@ pub struct FileRead {
     /// The file.
     pub path: PathBuf,
     /// What the file turned out to be, or every problem with it.
-    pub outcome: Result<Parsed, Vec<RecordError>>,
+    pub outcome: Result<Parsed, Vec<RecordProblem>>,
 }
 
 /// Why loading could not start.
@@ -101,23 +98,38 @@ pub enum LoadError {
     Changed(PathBuf),
 }
 
-fn error_at(path: &Path, position: Option<Position>, message: impl Into<String>) -> RecordError {
-    RecordError { path: path.to_owned(), position, message: message.into() }
+fn error_at(path: &Path, position: Option<Position>, message: impl Into<String>) -> RecordProblem {
+    RecordProblem::new(path, position, message)
 }
 
-/// Parse one record file's bytes. Pure: no I/O, so it can be fuzzed.
-pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<RecordError>> {
+/// Parse one record file's bytes. Pure: no I/O, so it can be fuzzed. Each
+/// problem comes with the source line it points at, when that is safe to show.
+pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
+    let excerpted = |problems: Vec<RecordProblem>| -> Vec<RecordProblem> {
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+        problems.into_iter().map(|problem| problem.excerpted_from(text)).collect()
+    };
+    match parse(path, bytes, options) {
+        Ok(Parsed::Record(record, warnings)) if !warnings.is_empty() => Ok(Parsed::Record(record, excerpted(warnings))),
+        Ok(parsed) => Ok(parsed),
+        Err(problems) => Err(excerpted(problems)),
+    }
+}
+
+fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
     let text = std::str::from_utf8(bytes).map_err(|error| {
         let at = position_of(bytes, error.valid_up_to());
-        vec![error_at(path, Some(at), "not UTF-8 text; save the file as UTF-8")]
+        vec![error_at(path, Some(at), "not UTF-8 text").with_hint("save the file as UTF-8")]
     })?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let split = match front_matter::split(text) {
         Ok(Some(split)) => split,
         Ok(None) => return Ok(Parsed::NoFrontMatter),
         Err(Unclosed) => {
-            let message = "front matter opened with `---` on line 1 is never closed; add a `---` line after it";
-            return Err(vec![error_at(path, Some(Position::START), message)]);
+            let message = "front matter opened with `---` on line 1 is never closed";
+            let problem = error_at(path, Some(Position::START), message).with_hint("add a `---` line after it");
+            return Err(vec![problem]);
         }
     };
     if !options.include_unpublished && marked_unpublished(split.yaml) {
@@ -132,15 +144,17 @@ pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<P
         return Err(vec![error_at(path, Some(at), message)]);
     }
     let keep = |published: Option<&PublishedValue>| options.include_unpublished || !PublishedValue::is_false(published);
-    let raw: RawRecord = match yaml::deserialize(split.yaml) {
+    let mut skipped = Vec::new();
+    let raw: RawRecord = match yaml::deserialize(split.yaml, options.warn.and(Some(&mut skipped))) {
         Ok(raw) => raw,
         Err(error) => {
-            let flag = yaml::deserialize::<PublishedFlag>(split.yaml).map(|flag| flag.published);
+            let flag = yaml::deserialize::<PublishedFlag>(split.yaml, None).map(|flag| flag.published);
             return match flag {
                 Ok(published) if !keep(published.as_ref()) => Ok(Parsed::Unpublished),
                 _ => {
                     let (position, message) = yaml::error_in_file(split.yaml, &error);
-                    Err(vec![error_at(path, position, message)])
+                    let hint = yaml::hint(&message).map(str::to_owned);
+                    Err(vec![RecordProblem { hint, ..error_at(path, position, message) }])
                 }
             };
         }
@@ -149,8 +163,20 @@ pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<P
         return Ok(Parsed::Unpublished);
     }
     validate::validate(path, raw, split.yaml, split.body)
-        .map(|record| Parsed::Record(Box::new(record)))
-        .map_err(|problems| problems.into_iter().map(|(at, message)| error_at(path, Some(at), message)).collect())
+        .map(|record| {
+            let warnings =
+                options.warn.map_or_else(Vec::new, |warn| warn::warnings(&record, split.yaml, &skipped, warn));
+            Parsed::Record(Box::new(record), warnings)
+        })
+        .map_err(|problems| {
+            problems
+                .into_iter()
+                .map(|problem| RecordProblem {
+                    hint: problem.hint.map(str::to_owned),
+                    ..error_at(path, Some(problem.at), problem.message)
+                })
+                .collect()
+        })
 }
 
 fn is_hidden(entry: &walkdir::DirEntry) -> bool {
@@ -167,7 +193,7 @@ fn is_output_folder(entry: &walkdir::DirEntry) -> bool {
 /// Read and parse one file. A file over [`MAX_RECORD_BYTES`] is refused
 /// unread beyond the cap, unless its front matter (within the cap) marks it
 /// `published: false`: a draft never fails a build.
-fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordError>> {
+fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
     let io_error = |error: std::io::Error| vec![error_at(path, None, format!("cannot read: {error}"))];
     let file = fs::File::open(path).map_err(io_error)?;
     // Sized from the file's length, so that it is read in one call, not grown
@@ -192,7 +218,7 @@ fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordEr
 /// skipping hidden entries and feedgen's output folders. Folders are read in
 /// the order the file system gives: sorting would hold a whole folder's
 /// entries in memory, and nothing downstream depends on the order.
-fn walk(inputs: &[PathBuf]) -> impl Iterator<Item = (usize, Result<PathBuf, RecordError>)> + Send + '_ {
+fn walk(inputs: &[PathBuf]) -> impl Iterator<Item = (usize, Result<PathBuf, RecordProblem>)> + Send + '_ {
     inputs.iter().enumerate().flat_map(|(position, input)| {
         let walker = walkdir::WalkDir::new(input).into_iter();
         walker.filter_entry(|entry| !is_hidden(entry) && !is_output_folder(entry)).filter_map(
@@ -270,7 +296,7 @@ pub fn paths_at(inputs: &[PathBuf], places: &BTreeSet<u32>, walked: u32) -> Resu
 
 /// Read `path` again, as [`read_all`] read it: for the rare second look a
 /// build needs at a record it has let go of.
-pub fn reread(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordError>> {
+pub fn reread(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
     read_record(path, options)
 }
 
@@ -287,7 +313,10 @@ pub struct Survey {
     /// Files skipped for having no front matter, sorted.
     pub without_front_matter: Vec<PathBuf>,
     /// Every problem, in input order, then path order, then the file's order.
-    pub errors: Vec<RecordError>,
+    pub errors: Vec<RecordProblem>,
+    /// Every warning about a valid record, in the same order (only when
+    /// [`LoadOptions::warn`] asks for them).
+    pub warnings: Vec<RecordProblem>,
 }
 
 /// Findings that arrive from many threads in any order, and leave sorted.
@@ -296,15 +325,19 @@ pub struct Tally {
     valid: usize,
     unpublished: usize,
     without_front_matter: Vec<(usize, PathBuf)>,
-    errors: Vec<(usize, PathBuf, Vec<RecordError>)>,
+    errors: Vec<(usize, PathBuf, Vec<RecordProblem>)>,
+    warnings: Vec<(usize, PathBuf, Vec<RecordProblem>)>,
 }
 
 impl Tally {
     /// Count one file; a record is only counted, the caller keeps it.
     pub fn note(&mut self, file: FileRead) -> Option<Record> {
         match file.outcome {
-            Ok(Parsed::Record(record)) => {
+            Ok(Parsed::Record(record, warnings)) => {
                 self.valid += 1;
+                if !warnings.is_empty() {
+                    self.warnings.push((file.input, file.path, warnings));
+                }
                 return Some(*record);
             }
             Ok(Parsed::Unpublished) => self.unpublished += 1,
@@ -317,34 +350,51 @@ impl Tally {
     /// Everything counted, with paths and problems in input, then path order.
     pub fn into_survey(mut self) -> Survey {
         self.without_front_matter.sort();
-        self.errors.sort_by(|(a, a_path, _), (b, b_path, _)| (a, a_path).cmp(&(b, b_path)));
+        let in_order =
+            |(a, a_path, _): &(usize, PathBuf, _), (b, b_path, _): &(usize, PathBuf, _)| (a, a_path).cmp(&(b, b_path));
+        self.errors.sort_by(in_order);
+        self.warnings.sort_by(in_order);
         Survey {
             records_read: self.valid + self.unpublished + self.errors.len(),
             valid: self.valid,
             unpublished: self.unpublished,
             without_front_matter: self.without_front_matter.into_iter().map(|(_, path)| path).collect(),
             errors: self.errors.into_iter().flat_map(|(_, _, errors)| errors).collect(),
+            warnings: self.warnings.into_iter().flat_map(|(_, _, warnings)| warnings).collect(),
         }
     }
 }
 
-/// Parse every record under `inputs` and report what they are, building
-/// nothing: the parse-only pass that a build's speed is measured against.
-pub fn survey(inputs: &[PathBuf], options: LoadOptions, progress: &dyn Progress) -> Result<Survey, LoadError> {
-    let tally = Mutex::new(Tally::default());
-    read_all(inputs, options, progress, &|file| {
-        tally.lock().unwrap_or_else(PoisonError::into_inner).note(file);
-    })?;
-    Ok(tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey())
+/// `problem` (about the file at its path) pointed at the first of `keys`
+/// written at the top level of the file's front matter, with that line's
+/// excerpt; unchanged when the file cannot be read or names none of them.
+/// For a problem found after the record was let go of, such as a duplicate.
+pub fn pointed_at_key(problem: RecordProblem, keys: &[&str]) -> RecordProblem {
+    let Ok(bytes) = fs::read(&problem.path) else { return problem };
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let Ok(Some(split)) = front_matter::split(text) else { return problem };
+    let locator = front_matter::Locator::new(split.yaml);
+    match keys.iter().find_map(|key| locator.key(key)) {
+        Some(at) => RecordProblem { position: Some(at), ..problem }.excerpted_from(text),
+        None => problem,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The headlines of the problems with `text`, after checking that no
+    /// message quotes `PASTED` or `SECRET` and no excerpt shows `SECRET`.
     fn problems(text: &str) -> Vec<String> {
         let errors = parse_record(Path::new("r.md"), text.as_bytes(), LoadOptions::default()).unwrap_err();
-        errors.iter().map(ToString::to_string).collect()
+        for error in &errors {
+            let excerpt = error.excerpt.as_ref().map(|excerpt| excerpt.text.as_str());
+            assert!(!error.to_string().contains("PASTED") && !error.to_string().contains("SECRET"), "{error:?}");
+            assert!(!excerpt.unwrap_or_default().contains("SECRET"), "{error:?}");
+        }
+        errors.iter().map(RecordProblem::headline).collect()
     }
 
     #[test]
@@ -354,7 +404,7 @@ mod tests {
             ["r.md:2:1: invalid front matter: invalid type: string, expected front matter made of `key: value` lines"]
         );
         let nested = problems(
-            "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://a.test/\nheat: \"SECRET \\\" still\"\n---\n",
+            "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://a.test/\nheat: \"PASTED \\\" still\"\n---\n",
         );
         assert_eq!(nested, ["r.md:5:7: invalid front matter: heat: invalid type: string, expected i64"]);
     }
@@ -362,15 +412,15 @@ mod tests {
     #[test]
     fn a_secured_line_folded_into_a_value_is_not_quoted() {
         let folded = "---\ntitle: T\npublishedDateTime: 2020-01-01\n  secured SECRET-folded\noriginalUrl: https://a.test/\n---\n";
-        assert_eq!(problems(folded), [format!("r.md:3:20: publishedDateTime: not a date; {}", date::EXPECTED_DATE)]);
+        assert_eq!(problems(folded), ["r.md:3:20: publishedDateTime: not a date"]);
+        let joined =
+            "---\ntitle: T\npublishedDateTime: 2020-01-01secured:- SECRET-joined\noriginalUrl: https://a.test/\n---\n";
+        assert_eq!(problems(joined), ["r.md:3:20: publishedDateTime: not a date"]);
         let folded_link =
             "---\ntitle: T\npublishedDateTime: 2020-01-01\noriginalUrl: x\n  secured SECRET-folded\n---\n";
         assert_eq!(problems(folded_link), ["r.md:4:14: originalUrl: not an absolute http(s) URL"]);
         let folded_flag = "---\ntitle: T\npublishedDateTime: 2020-01-01\noriginalUrl: https://a.test/\npublished: true\n  secured SECRET-folded\n---\n";
-        assert_eq!(
-            problems(folded_flag),
-            ["r.md:5:12: published: must be true or false; write `published: false` to keep a draft out"]
-        );
+        assert_eq!(problems(folded_flag), ["r.md:5:12: published: must be true or false"]);
     }
 
     #[test]
@@ -407,7 +457,7 @@ mod tests {
     #[test]
     fn null_entries_in_name_lists_are_no_names() {
         let text = "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://a.test/\ntopics: [AI, ~, null, Null, '']\ntags: [~, x]\n---\n";
-        let Ok(Parsed::Record(record)) = parse_record(Path::new("r.md"), text.as_bytes(), LoadOptions::default())
+        let Ok(Parsed::Record(record, _)) = parse_record(Path::new("r.md"), text.as_bytes(), LoadOptions::default())
         else {
             panic!("not loaded")
         };
@@ -419,7 +469,8 @@ mod tests {
         let draft = "---\nd: &d {published: false}\n<<: *d\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://a.test/\n---\n";
         assert_eq!(parse_record(Path::new("r.md"), draft.as_bytes(), LoadOptions::default()), Ok(Parsed::Unpublished));
         let defaults = "---\nd: &d {title: From defaults}\n<<: *d\npublishedDateTime: 2025-01-01\noriginalUrl: https://a.test/\n---\n";
-        let Ok(Parsed::Record(record)) = parse_record(Path::new("r.md"), defaults.as_bytes(), LoadOptions::default())
+        let Ok(Parsed::Record(record, _)) =
+            parse_record(Path::new("r.md"), defaults.as_bytes(), LoadOptions::default())
         else {
             panic!("not loaded")
         };

@@ -4,6 +4,38 @@
 
 use serde::Deserialize;
 
+/// The keys of a record (and of a `related` entry, which may be a whole
+/// record), as the README's field table lists them. `secured` is among them:
+/// it is expected, and deliberately never read.
+pub const RECORD_KEYS: &[&str] = &[
+    "title",
+    "publishedDateTime",
+    "updatedDateTime",
+    "originalUrl",
+    "webUrl",
+    "ampWebUrl",
+    "cdnAmpWebUrl",
+    "excerpt",
+    "featuredContent",
+    "type",
+    "category",
+    "quality",
+    "heat",
+    "published",
+    "provider",
+    "topics",
+    "tags",
+    "images",
+    "related",
+    "secured",
+];
+
+/// The keys of `provider`.
+pub const PROVIDER_KEYS: &[&str] = &["name", "domain", "images"];
+
+/// The keys of an image.
+pub const IMAGE_KEYS: &[&str] = &["url", "width", "height", "isCached", "title"];
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", expecting = "front matter made of `key: value` lines")]
 pub struct RawRecord {

@@ -8,23 +8,35 @@ use url::Url;
 
 use super::date::{EXPECTED_DATE, parse_timestamp};
 use super::depth;
+use super::excerpt::opens_secret;
 use super::front_matter::{Locator, Position, YAML_FIRST_LINE};
 use super::raw::{PublishedValue, RawImage, RawProvider, RawRecord, RawRelated};
 use crate::record::{Image, Provider, Record, Related};
 use crate::text::plain_text;
 use crate::uri;
 
-/// One problem: where, and what (the message starts with the field's path).
-pub type Problem = (Position, String);
+/// One problem: where, what (the message starts with the field's path),
+/// and what to write instead.
+#[derive(Debug)]
+pub struct Problem {
+    /// Where the offending value (or its key) is.
+    pub at: Position,
+    /// What is wrong.
+    pub message: String,
+    /// What to write instead.
+    pub hint: Option<&'static str>,
+}
 
 /// A value for a message, after the text before it: `: "value"`, quoted,
 /// escaped and at most 60 characters, when the value is written whole on
 /// one line after `top_key`. Otherwise nothing: a value YAML folded from
 /// several lines may hold a line that was meant to be another key, such as
-/// a `secured` value that lost its colon, and must not reach a log.
+/// a `secured` value that lost its colon, and must not reach a log. Nor is
+/// a value that mentions `secured` ([`opens_secret`]): a line joined onto
+/// the one before it.
 fn shown(locator: &Locator, top_key: &str, value: &str) -> String {
     const LIMIT: usize = 60;
-    if locator.find_value(top_key, value).is_none() {
+    if locator.find_value(top_key, value).is_none() || opens_secret(value) {
         return String::new();
     }
     let mut shown: String = value.chars().take(LIMIT).collect();
@@ -55,7 +67,11 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn report(&mut self, at: Position, message: String) {
-        self.problems.push((at, message));
+        self.problems.push(Problem { at, message, hint: None });
+    }
+
+    fn report_with_hint(&mut self, at: Position, message: String, hint: &'static str) {
+        self.problems.push(Problem { at, message, hint: Some(hint) });
     }
 
     /// A URL field: `Ok(None)` when absent or blank, `Err(())` when reported.
@@ -65,7 +81,8 @@ impl Checker<'_> {
             Some(url) => Ok(Some(url)),
             None => {
                 let at = self.locator.value(top_key, text);
-                self.report(at, format!("{path}: not an absolute http(s) URL{}", shown(&self.locator, top_key, text)));
+                let message = format!("{path}: not an absolute http(s) URL{}", shown(&self.locator, top_key, text));
+                self.report_with_hint(at, message, "write a full link such as https://example.com/news/article");
                 Err(())
             }
         }
@@ -75,7 +92,11 @@ impl Checker<'_> {
         let parsed = parse_timestamp(value);
         if parsed.is_none() {
             let at = self.locator.value(top_key, value);
-            self.report(at, format!("{path}: not a date{}; {EXPECTED_DATE}", shown(&self.locator, top_key, value)));
+            self.report_with_hint(
+                at,
+                format!("{path}: not a date{}", shown(&self.locator, top_key, value)),
+                EXPECTED_DATE,
+            );
         }
         parsed
     }
@@ -95,7 +116,11 @@ impl Checker<'_> {
             (false, value) if value.is_empty() => String::new(),
             (false, value) => format!(", not {}", &value[2..]),
         };
-        self.report(at, format!("published: must be true or false{not}; write `published: false` to keep a draft out"));
+        self.report_with_hint(
+            at,
+            format!("published: must be true or false{not}"),
+            "write `published: false` to keep a draft out",
+        );
     }
 
     /// An HTML field must not nest deeper than [`depth::MAX_HTML_DEPTH`].
@@ -141,7 +166,7 @@ impl Checker<'_> {
                 }),
                 Ok(None) => {
                     let at = self.locator.key(top_key).unwrap_or(Position::START);
-                    self.report(at, format!("{image_path}: missing; every image needs a URL"));
+                    self.report_with_hint(at, format!("{image_path}: missing"), "every image needs a URL");
                 }
                 Err(()) => {}
             }
@@ -176,7 +201,7 @@ impl Checker<'_> {
                 }),
                 (Ok(None), Ok(None)) => {
                     let at = self.locator.key("related").unwrap_or(Position::START);
-                    self.report(at, format!("{path}: no link; set originalUrl or webUrl"));
+                    self.report_with_hint(at, format!("{path}: no link"), "set originalUrl or webUrl");
                 }
                 _ => {}
             }
@@ -198,14 +223,14 @@ pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result
     if title.is_none() {
         let at = check.locator.key("title").unwrap_or(Position::START);
         let why = if present(&raw.title).is_some() { "has no visible characters" } else { "missing" };
-        check.report(at, format!("title: {why}; every record needs a title"));
+        check.report_with_hint(at, format!("title: {why}"), "every record needs a title");
     }
 
     let published = match present(&raw.published_date_time) {
         Some(text) => check.date("publishedDateTime", "publishedDateTime", text),
         None => {
             let at = check.locator.key("publishedDateTime").unwrap_or(Position::START);
-            check.report(at, format!("publishedDateTime: missing; {EXPECTED_DATE}"));
+            check.report_with_hint(at, "publishedDateTime: missing".to_owned(), EXPECTED_DATE);
             None
         }
     };
@@ -217,7 +242,11 @@ pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result
     let link = match (original, web) {
         (Ok(Some(link)), Ok(_)) | (Ok(None), Ok(Some(link))) => Some(link),
         (Ok(None), Ok(None)) => {
-            check.report(Position::START, "no link: set originalUrl or webUrl to an absolute http(s) URL".to_owned());
+            check.report_with_hint(
+                Position::START,
+                "no link".to_owned(),
+                "set originalUrl or webUrl to an absolute http(s) URL",
+            );
             None
         }
         _ => None,

@@ -3,8 +3,10 @@
 //! never quote a value.
 
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 
 use super::front_matter::Position;
+use super::unknown::SkippedKey;
 
 /// Deserialise front matter, applying YAML merge keys (`<<: *defaults`)
 /// when a mapping holds one. Jekyll's YAML honours them and serde_yaml would
@@ -15,15 +17,35 @@ use super::front_matter::Position;
 /// position and whose conversions are stricter, so it is taken only when
 /// the front matter really holds a merge key; if it fails, the error of the
 /// direct parse is reported when there is one, for its position.
-pub fn deserialize<T: DeserializeOwned>(yaml: &str) -> Result<T, serde_yaml::Error> {
+///
+/// With `skipped`, every key that `T` does not read is collected there (for
+/// `feedgen check`'s warnings; a build does not pay for it).
+pub fn deserialize<T: DeserializeOwned>(
+    yaml: &str,
+    skipped: Option<&mut Vec<SkippedKey>>,
+) -> Result<T, serde_yaml::Error> {
     let merged = yaml
         .contains("<<")
         .then(|| serde_yaml::from_str::<serde_yaml::Value>(yaml).ok())
         .flatten()
         .filter(has_merge_key);
-    let Some(mut value) = merged else { return serde_yaml::from_str(yaml) };
-    let merged = value.apply_merge().and_then(|()| serde_yaml::from_value(value));
-    merged.or_else(|error| serde_yaml::from_str::<T>(yaml).and(Err(error)))
+    let Some(mut value) = merged else { return read(serde_yaml::Deserializer::from_str(yaml), skipped) };
+    let merged = value.apply_merge().and_then(|()| read(value, skipped));
+    merged.or_else(|error| read::<T, _>(serde_yaml::Deserializer::from_str(yaml), None).and(Err(error)))
+}
+
+/// `T` from `deserializer`, noting skipped keys in `skipped` if given.
+fn read<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+    skipped: Option<&mut Vec<SkippedKey>>,
+) -> Result<T, D::Error> {
+    match skipped {
+        Some(skipped) => {
+            skipped.clear();
+            serde_ignored::deserialize(deserializer, |path| skipped.push(SkippedKey::from_path(&path)))
+        }
+        None => T::deserialize(deserializer),
+    }
 }
 
 /// Whether any mapping in `value` has a `<<` key.
@@ -114,6 +136,32 @@ fn named_places(message: &str, yaml: &str) -> Vec<NamedPlace> {
 /// message; any other place it names (the context: "while scanning a quoted
 /// scalar at …") is rewritten from front-matter to file lines.
 pub fn error_in_file(yaml: &str, error: &serde_yaml::Error) -> (Option<Position>, String) {
+    let (position, message) = located(yaml, error);
+    (position, format!("invalid front matter: {message}"))
+}
+
+/// What to write instead, for the YAML mistakes people make in front
+/// matter; `message` is one from [`error_in_file`].
+pub fn hint(message: &str) -> Option<&'static str> {
+    const HINTS: [(&str, &str); 9] = [
+        ("mapping values are not allowed", "quote a value that contains `: `, as in title: \"Rust: a guide\""),
+        ("did not find expected key", "keys of one mapping start in the same column; check the indentation"),
+        ("could not find expected ':'", "each line of front matter is `key: value`; check for a missing colon"),
+        ("found character that cannot start any token", "quote a value that starts with @, ` or a tab"),
+        (
+            "control characters are not allowed",
+            "remove the control character, or write it escaped in double quotes (\"\\x01\")",
+        ),
+        ("found unexpected end of stream", "close the quote or bracket that was opened"),
+        ("expected i64", "write a whole number, without quotes"),
+        ("expected u32", "write a whole number of pixels, without quotes"),
+        ("expected a boolean", "write true or false"),
+    ];
+    HINTS.iter().find(|(found, _)| message.contains(found)).map(|&(_, hint)| hint)
+}
+
+/// serde_yaml's message and position in file coordinates (see [`error_in_file`]).
+fn located(yaml: &str, error: &serde_yaml::Error) -> (Option<Position>, String) {
     let message = without_quoted_text(&error.to_string());
     let places = named_places(&message, yaml);
     let primary = places.iter().position(|place| place.is_offset).or((!places.is_empty()).then_some(0));
@@ -131,7 +179,7 @@ pub fn error_in_file(yaml: &str, error: &serde_yaml::Error) -> (Option<Position>
         Some(index) => Some(places[index].at),
         None => error.location().and_then(|at| Position::from_yaml(at.line(), at.column())),
     };
-    (position, format!("invalid front matter: {rewritten}"))
+    (position, rewritten)
 }
 
 #[cfg(test)]
