@@ -45,7 +45,7 @@ fn summary(survey: &Survey, started: Instant) -> String {
 /// Run `feedgen check`.
 pub fn run(args: CheckArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let (file, file_dir) = config_file(args.config.as_deref())?;
+    let (file, file_dir) = config_file(args.config.as_deref(), &args.inputs)?;
     let inputs = config::resolve_inputs(&file, &file_dir, args.inputs).map_err(usage)?;
     let options = LoadOptions { include_unpublished: args.unpublished || file.unpublished.unwrap_or(false) };
     let survey = with_progress(args.quiet, |progress| load::survey(&inputs, options, progress))
