@@ -1,6 +1,7 @@
 //! Configuration: `feedgen.yaml`, command-line overrides, and the settings a
-//! build runs with. Precedence: flags (and `FEEDGEN_BASE_URL`, which the
-//! command line reads as the default of `--base-url`) > file > defaults.
+//! build runs with. Precedence: flags > environment (`FEEDGEN_BASE_URL` and
+//! `FEEDGEN_OUTPUT`, which the command line reads as the defaults of
+//! `--base-url` and `--output`) > file > defaults.
 
 use std::path::{Path, PathBuf};
 
@@ -73,7 +74,7 @@ fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<PathBuf
 pub struct Overrides {
     /// `--input`, relative to the working directory.
     pub inputs: Vec<PathBuf>,
-    /// `--output`.
+    /// `--output` or `FEEDGEN_OUTPUT`, relative to the working directory.
     pub output: Option<PathBuf>,
     /// `--base-url` or `FEEDGEN_BASE_URL`.
     pub base_url: Option<String>,
@@ -134,6 +135,13 @@ pub enum ConfigError {
     /// A setting has an unusable value, or a required one is missing.
     #[error("{0}")]
     Invalid(String),
+    /// There is no configuration file and no input folder was given: most
+    /// likely a first run in a folder that is not a site yet.
+    #[error(
+        "no {CONFIG_FILE_NAME} in this folder and no --input: run `feedgen init` to create a starter site, \
+         or pass --input DIR (and --base-url URL)"
+    )]
+    NoSite,
 }
 
 /// Read and parse a configuration file.

@@ -12,12 +12,14 @@
 //! [`plan`] runs everything but the last stage, so callers can inspect a
 //! build before writing it; [`run`] with [`Mode::Compare`] compares it with
 //! the output folder instead. [`serve`] previews the output folder over
-//! HTTP, rebuilding it when an input changes.
+//! HTTP, rebuilding it when an input changes; [`init`] writes a starter
+//! site.
 
 pub mod check;
 pub mod config;
 pub mod gather;
 pub mod group;
+pub mod init;
 pub mod item;
 pub mod load;
 pub mod progress;

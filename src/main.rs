@@ -25,7 +25,13 @@ fn without_huge_pages() {
 
 /// Turn a folder of article records into static RSS, Atom and JSON feeds.
 #[derive(Debug, Parser)]
-#[command(name = "feedgen", version, about)]
+#[command(
+    name = "feedgen",
+    version,
+    about,
+    after_help = "Examples:\n  feedgen init my-feeds && cd my-feeds && feedgen build\n  \
+                  feedgen serve    # preview at http://127.0.0.1:8000/"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,6 +39,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Start a site: write a commented feedgen.yaml and an example record, overwriting nothing.
+    Init(cmd::init::InitArgs),
     /// Build every feed from the records into the output folder.
     Build(cmd::build::BuildArgs),
     /// Parse and validate every record, building nothing.
@@ -44,6 +52,7 @@ enum Command {
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(cmd::completions::CompletionsArgs),
     /// Print the man page (roff): `feedgen man > feedgen.1`.
+    #[command(after_help = "Examples:\n  feedgen man > feedgen.1\n  feedgen man | man -l -")]
     Man,
 }
 
@@ -51,6 +60,7 @@ fn main() -> ExitCode {
     without_huge_pages();
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Init(args) => cmd::init::run(args),
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Serve(args) => cmd::serve::run(args),

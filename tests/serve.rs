@@ -119,6 +119,7 @@ fn spawn(dir: &Path, args: &[&str]) -> (Child, Option<String>) {
         .arg("serve")
         .args(args)
         .env_remove("FEEDGEN_BASE_URL")
+        .env_remove("FEEDGEN_OUTPUT")
         .env_remove("SOURCE_DATE_EPOCH")
         .stdout(Stdio::piped())
         .stderr(stderr)

@@ -117,7 +117,7 @@ pub(super) fn failure(error: &BuildError) -> Failure {
 pub fn run(args: BuildArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let settings = args.settings.resolve().map_err(usage)?;
-    let quiet = args.settings.quiet;
+    let quiet = args.settings.quiet();
     let mode = if args.check { Mode::Compare } else { Mode::Write };
     let report =
         with_progress(quiet, |progress| feedgen::run(&settings, mode, progress)).map_err(|error| failure(&error))?;

@@ -60,7 +60,7 @@ fn summary(survey: &Survey, started: Instant) -> String {
 /// Run `feedgen check`.
 pub fn run(args: CheckArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let (file, file_dir) = config_file(args.config.as_deref())?;
+    let (file, file_dir) = config_file(args.config.as_deref(), &args.inputs)?;
     let inputs = config::resolve_inputs(&file, &file_dir, args.inputs).map_err(usage)?;
     let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let now = config::now_from_source_date_epoch(source_date_epoch.as_deref()).map_err(usage)?;

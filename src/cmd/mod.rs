@@ -4,6 +4,7 @@ pub mod build;
 pub mod check;
 pub mod completions;
 mod diagnostic;
+pub mod init;
 pub mod list;
 mod progress_bar;
 pub mod serve;
@@ -53,14 +54,17 @@ fn config_path(explicit: Option<&Path>) -> Option<PathBuf> {
 }
 
 /// The configuration file (see [`config_path`]; empty without one) and the
-/// folder its relative paths start from.
-fn read_config_file(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf), ConfigError> {
-    let Some(path) = config_path(explicit) else { return Ok((ConfigFile::default(), PathBuf::new())) };
+/// folder its relative paths start from. With neither a file nor `inputs`
+/// there is nothing to build: [`ConfigError::NoSite`] says how to start one.
+fn read_config_file(explicit: Option<&Path>, inputs: &[PathBuf]) -> Result<(ConfigFile, PathBuf), ConfigError> {
+    let Some(path) = config_path(explicit) else {
+        return if inputs.is_empty() { Err(ConfigError::NoSite) } else { Ok((ConfigFile::default(), PathBuf::new())) };
+    };
     let file = config::read_config(&path)?;
     Ok((file, path.parent().map(Path::to_owned).unwrap_or_default()))
 }
 
 /// [`read_config_file`], failing as a usage error.
-fn config_file(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf), Failure> {
-    read_config_file(explicit).map_err(usage)
+fn config_file(explicit: Option<&Path>, inputs: &[PathBuf]) -> Result<(ConfigFile, PathBuf), Failure> {
+    read_config_file(explicit, inputs).map_err(usage)
 }

@@ -54,7 +54,7 @@ impl Rebuilds for Console<'_> {
     }
 
     fn rebuilt(&self, report: &Report, elapsed: Duration) {
-        print_built(report, self.output, elapsed, self.args.quiet);
+        print_built(report, self.output, elapsed, self.args.quiet());
     }
 
     fn failed(&self, error: &RebuildError) {
@@ -76,8 +76,9 @@ impl Rebuilds for Console<'_> {
 
 /// Why `settings` must not be previewed: they include drafts or
 /// future-dated records and write them into the configured output folder,
-/// the one users commit and deploy (only `--output` names another). `None`
-/// when they may be.
+/// the one users commit and deploy (only `--output` names another;
+/// `FEEDGEN_OUTPUT` configures it like `output:` does). `None` when they
+/// may be.
 fn drafts_into_deploy_folder(args: &SettingsArgs, settings: &Settings) -> Option<String> {
     if args.output_given() {
         return None;
@@ -95,10 +96,13 @@ fn drafts_into_deploy_folder(args: &SettingsArgs, settings: &Settings) -> Option
     } else {
         return None;
     };
+    let folder = match args.output_from_environment() {
+        Some(folder) => format!("{} (FEEDGEN_OUTPUT)", folder.display()),
+        None => settings.output.display().to_string(),
+    };
     Some(format!(
-        "{what} would write {records} into {}, the folder you deploy; \
-         preview them elsewhere with --output DIR (e.g. --output /tmp/preview)",
-        settings.output.display()
+        "{what} would write {records} into {folder}, the folder you deploy; \
+         preview them elsewhere with --output DIR (e.g. --output /tmp/preview)"
     ))
 }
 
@@ -116,7 +120,7 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
     if let Some(message) = drafts_into_deploy_folder(&args.settings, &settings) {
         return Err(Failure::new(ExitStatus::Usage, message));
     }
-    let quiet = args.settings.quiet;
+    let quiet = args.settings.quiet();
     let server = Server::bind(SocketAddr::new(args.bind, args.port)).map_err(serve_failure)?;
     let watch = Watch::start(&settings.inputs, args.settings.config_file().as_deref()).map_err(serve_failure)?;
     let report = with_progress(quiet, |progress| feedgen::run(&settings, Mode::Write, progress))

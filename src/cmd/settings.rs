@@ -1,17 +1,28 @@
-//! The flags `feedgen build` and `feedgen serve` share, and the settings
+//! The flags `feedgen build`, `serve` and `list` share, and the settings
 //! they resolve to.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::Args;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, Command, FromArgMatches};
 use feedgen::Settings;
 use feedgen::config::{self, ConfigError, Overrides};
 
 use super::{config_path, read_config_file};
 
-/// The build settings on the command line, and `--quiet`.
-#[derive(Debug, Args)]
+/// The build settings on the command line (and in the environment), and
+/// `--quiet`, remembering whether the output folder came from `--output`
+/// itself: only that names a folder other than the one deployed (see
+/// [`SettingsArgs::output_given`]).
+#[derive(Debug)]
 pub struct SettingsArgs {
+    flags: SettingsFlags,
+    output_on_command_line: bool,
+}
+
+/// The flags themselves, as clap parses them.
+#[derive(Debug, Args)]
+struct SettingsFlags {
     /// Configuration file [default: feedgen.yaml in the working directory, if present].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -19,7 +30,7 @@ pub struct SettingsArgs {
     #[arg(long = "input", value_name = "DIR")]
     inputs: Vec<PathBuf>,
     /// Folder to write the feeds to [default: feeds].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "FEEDGEN_OUTPUT")]
     output: Option<PathBuf>,
     /// Absolute URL where the output folder is hosted.
     #[arg(long, value_name = "URL", env = "FEEDGEN_BASE_URL")]
@@ -38,44 +49,90 @@ pub struct SettingsArgs {
     skip_invalid: bool,
     /// Print errors only: no notes, no progress bar, no summary.
     #[arg(short, long)]
-    pub quiet: bool,
+    quiet: bool,
+}
+
+/// The id clap gives the `output` field.
+const OUTPUT_ID: &str = "output";
+
+impl FromArgMatches for SettingsArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let output_on_command_line = matches.value_source(OUTPUT_ID) == Some(ValueSource::CommandLine);
+        Ok(SettingsArgs { flags: SettingsFlags::from_arg_matches(matches)?, output_on_command_line })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        if let Some(source) = matches.value_source(OUTPUT_ID) {
+            self.output_on_command_line = source == ValueSource::CommandLine;
+        }
+        self.flags.update_from_arg_matches(matches)
+    }
+}
+
+impl Args for SettingsArgs {
+    fn group_id() -> Option<clap::Id> {
+        SettingsFlags::group_id()
+    }
+
+    fn augment_args(command: Command) -> Command {
+        SettingsFlags::augment_args(command)
+    }
+
+    fn augment_args_for_update(command: Command) -> Command {
+        SettingsFlags::augment_args_for_update(command)
+    }
 }
 
 impl SettingsArgs {
-    /// The configuration file in use, if any.
-    pub fn config_file(&self) -> Option<PathBuf> {
-        config_path(self.config.as_deref())
+    /// Whether `--quiet` was given.
+    pub fn quiet(&self) -> bool {
+        self.flags.quiet
     }
 
-    /// Whether `--output` was given (rather than the configured folder or the default).
+    /// The configuration file in use, if any.
+    pub fn config_file(&self) -> Option<PathBuf> {
+        config_path(self.flags.config.as_deref())
+    }
+
+    /// Whether `--output` was given on the command line, rather than the
+    /// folder coming from `FEEDGEN_OUTPUT`, the configuration or the
+    /// default. `FEEDGEN_OUTPUT` does not count: like `output:` in the
+    /// configuration it is a standing setting (a CI job's, a shell
+    /// profile's), most likely naming the folder that gets deployed.
     pub fn output_given(&self) -> bool {
-        self.output.is_some()
+        self.output_on_command_line
+    }
+
+    /// The output folder `FEEDGEN_OUTPUT` set, when it was not overridden by `--output`.
+    pub fn output_from_environment(&self) -> Option<&Path> {
+        self.flags.output.as_deref().filter(|_| !self.output_on_command_line)
     }
 
     /// Whether `--unpublished` was given (rather than set in the configuration).
     pub fn unpublished_given(&self) -> bool {
-        self.unpublished
+        self.flags.unpublished
     }
 
     /// Whether `--future` was given (rather than set in the configuration).
     pub fn future_given(&self) -> bool {
-        self.future
+        self.flags.future
     }
 
     /// The settings from these flags, the environment and the configuration
     /// file, read now (so "now" is the clock's, unless `SOURCE_DATE_EPOCH`).
     pub fn resolve(&self) -> Result<Settings, ConfigError> {
-        let (file, file_dir) = read_config_file(self.config.as_deref())?;
+        let flags = &self.flags;
+        let (file, file_dir) = read_config_file(flags.config.as_deref(), &flags.inputs)?;
         let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
         let now = config::now_from_source_date_epoch(source_date_epoch.as_deref())?;
         let overrides = Overrides {
-            inputs: self.inputs.clone(),
-            output: self.output.clone(),
-            base_url: self.base_url.clone(),
-            limit: self.limit,
-            unpublished: self.unpublished,
-            future: self.future,
-            skip_invalid: self.skip_invalid,
+            inputs: flags.inputs.clone(),
+            output: flags.output.clone(),
+            base_url: flags.base_url.clone(),
+            limit: flags.limit,
+            unpublished: flags.unpublished,
+            future: flags.future,
+            skip_invalid: flags.skip_invalid,
         };
         config::resolve(file, &file_dir, overrides, now)
     }

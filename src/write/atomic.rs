@@ -38,9 +38,8 @@ pub struct Staged {
     path: PathBuf,
 }
 
-/// Write `bytes` to a temporary file beside `path`, whose folder must exist.
-pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, WriteError> {
-    let folder = path.parent().unwrap_or(Path::new("."));
+/// A new, empty temporary file in `folder`, named as feedgen reserves.
+fn temporary_in(folder: &Path) -> io::Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(PREFIX).suffix(SUFFIX).rand_bytes(RANDOM_LEN);
     #[cfg(unix)]
@@ -50,9 +49,29 @@ pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, WriteError> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
-    let mut temporary = builder.tempfile_in(folder).map_err(WriteError::at("write", folder))?;
+    builder.tempfile_in(folder)
+}
+
+/// Write `bytes` to a temporary file beside `path`, whose folder must exist.
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, WriteError> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let mut temporary = temporary_in(folder).map_err(WriteError::at("write", folder))?;
     temporary.write_all(bytes).map_err(WriteError::at("write", path))?;
     Ok(Staged { temporary: temporary.into_temp_path(), path: path.to_owned() })
+}
+
+/// Create `path` holding `bytes`, durably, unless something is there
+/// already (then fail with [`io::ErrorKind::AlreadyExists`], changing
+/// nothing). The file appears complete or not at all: the bytes go to a
+/// temporary file beside it, which is moved into place only if the name is
+/// free at that moment. Its folder must exist.
+pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let mut temporary = temporary_in(folder)?;
+    temporary.write_all(bytes)?;
+    temporary.as_file().sync_all()?;
+    temporary.persist_noclobber(path).map_err(|error| error.error)?;
+    sync_folder(folder)
 }
 
 /// Put staged files in place, durably: sync their bytes, rename each over
@@ -131,6 +150,19 @@ mod tests {
         let names: Vec<String> =
             fs::read_dir(dir.path()).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
         assert_eq!(names, ["all.json"]);
+    }
+
+    #[test]
+    fn create_new_never_replaces_what_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feedgen.yaml");
+        create_new(&path, b"first").unwrap();
+        let error = create_new(&path, b"second").unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&path).unwrap(), b"first");
+        let names: Vec<String> =
+            fs::read_dir(dir.path()).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
+        assert_eq!(names, ["feedgen.yaml"], "a temporary file was left");
     }
 
     #[cfg(unix)]

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use thiserror::Error;
 
-pub use atomic::is_temporary_name;
+pub use atomic::{create_new, is_temporary_name};
 pub use manifest::MANIFEST_NAME;
 
 use crate::progress::{Progress, Stage};

@@ -166,3 +166,25 @@ pub fn parse_feed(name: &str, bytes: &[u8]) -> feed_rs::model::Feed {
 pub fn entry_links(feed: &feed_rs::model::Feed) -> Vec<String> {
     feed.entries.iter().map(|entry| entry.links[0].href.clone()).collect()
 }
+
+/// Run the `feedgen` binary in `dir` with `args`, the environment variables
+/// it reads removed and then `env` set.
+pub fn run_feedgen(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_feedgen"));
+    command.current_dir(dir).args(args);
+    for name in ["FEEDGEN_BASE_URL", "FEEDGEN_OUTPUT", "SOURCE_DATE_EPOCH"] {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    command.output().unwrap()
+}
+
+/// What a run printed on stderr.
+pub fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// What a run printed on stdout.
+pub fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
