@@ -10,7 +10,8 @@ use std::process::{Command, Output, Stdio};
 
 use common::records_dir;
 
-const GOOD: &str = "---\ntitle: Good\npublishedDateTime: 2025-01-01T00:00:00Z\noriginalUrl: https://ok.test/good\n---\n";
+const GOOD: &str =
+    "---\ntitle: Good\npublishedDateTime: 2025-01-01T00:00:00Z\noriginalUrl: https://ok.test/good\n---\n";
 
 /// 2026-01-01T00:00:00Z, the "now" of these tests.
 const NOW: &str = "1767225600";
@@ -48,7 +49,10 @@ fn site(records: &[(&str, &str)]) -> tempfile::TempDir {
 fn warned_site() -> tempfile::TempDir {
     site(&[
         ("good.md", GOOD),
-        ("typo.md", "---\ntitle: Typo\npublishedDatetime: 2025-01-01\npublishedDateTime: 2025-01-02\nwebUrl: https://ok.test/typo\n---\n"),
+        (
+            "typo.md",
+            "---\ntitle: Typo\npublishedDatetime: 2025-01-01\npublishedDateTime: 2025-01-02\nwebUrl: https://ok.test/typo\n---\n",
+        ),
         ("later.md", "---\ntitle: Later\npublishedDateTime: 2027-06-01\noriginalUrl: https://ok.test/later\n---\n"),
         ("again.md", "---\ntitle: Again\npublishedDateTime: 2024-01-01\noriginalUrl: https://ok.test/good\n---\n"),
     ])
@@ -72,7 +76,8 @@ fn clean_records_exit_0_with_a_summary() {
 #[test]
 fn invalid_records_exit_1_each_with_its_line_a_caret_and_a_hint() {
     let bad_date = "---\ntitle: T\npublishedDateTime: next tuesday # soon\noriginalUrl: https://ok.test/1\n---\n";
-    let bad_type = "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/2\nquality: \"high\"\n---\n";
+    let bad_type =
+        "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/2\nquality: \"high\"\n---\n";
     let dir = site(&[("a.md", bad_date), ("b.md", bad_type), ("good.md", GOOD)]);
     let output = check(dir.path(), &[]);
     assert_eq!(output.status.code(), Some(1));
@@ -132,11 +137,13 @@ fn strict_fails_on_warnings() {
 
 #[test]
 fn future_records_are_no_warning_with_future() {
-    let dir = site(&[("later.md", "---\ntitle: L\npublishedDateTime: 2027-06-01\noriginalUrl: https://ok.test/l\n---\n")]);
+    let dir =
+        site(&[("later.md", "---\ntitle: L\npublishedDateTime: 2027-06-01\noriginalUrl: https://ok.test/l\n---\n")]);
     assert_eq!(check(dir.path(), &["--strict"]).status.code(), Some(1));
     let output = check(dir.path(), &["--strict", "--future"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let configured = site(&[("later.md", "---\ntitle: L\npublishedDateTime: 2027-06-01\noriginalUrl: https://ok.test/l\n---\n")]);
+    let configured =
+        site(&[("later.md", "---\ntitle: L\npublishedDateTime: 2027-06-01\noriginalUrl: https://ok.test/l\n---\n")]);
     std::fs::write(configured.path().join("feedgen.yaml"), "input: records\nfuture: true\n").unwrap();
     let output = check(configured.path(), &["--strict"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -186,9 +193,8 @@ fn stderr_on_a_terminal(mut command: Command) -> String {
     let (mut leader, mut follower) = (0, 0);
     // SAFETY: openpty writes two descriptors into the integers it is given;
     // the null pointers ask for no name, settings or size.
-    let opened = unsafe {
-        libc::openpty(&mut leader, &mut follower, std::ptr::null_mut(), std::ptr::null(), std::ptr::null())
-    };
+    let opened =
+        unsafe { libc::openpty(&mut leader, &mut follower, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
     assert_eq!(opened, 0, "openpty failed");
     // SAFETY: both descriptors were just opened and are owned only here.
     let (leader, follower) = unsafe { (OwnedFd::from_raw_fd(leader), OwnedFd::from_raw_fd(follower)) };
