@@ -11,7 +11,7 @@ use feedgen::{BuildError, Mode, Report};
 use super::diagnostic::{self, Severity};
 use super::progress_bar::with_progress;
 use super::settings::SettingsArgs;
-use super::{ExitStatus, Failure, usage};
+use super::{ExitStatus, Failure, counted, usage};
 
 /// Options of `feedgen build`.
 #[derive(Debug, Args)]
@@ -59,21 +59,16 @@ fn left_out(report: &Report) -> String {
     )
 }
 
-/// "1 file", "2 files".
-fn files(count: usize) -> String {
-    format!("{count} file{}", if count == 1 { "" } else { "s" })
-}
-
 pub(super) fn summary(report: &Report, output: &Path, mode: Mode, elapsed: Duration) -> String {
     let changes = &report.output;
     let outcome = match mode {
         Mode::Write => format!(
             "{} written, {} unchanged, {} removed",
-            files(changes.added.len() + changes.changed.len()),
+            counted(changes.added.len() + changes.changed.len(), "file"),
             changes.unchanged.len(),
             changes.removed.len()
         ),
-        Mode::Compare => format!("current ({})", files(changes.unchanged.len())),
+        Mode::Compare => format!("current ({})", counted(changes.unchanged.len(), "file")),
     };
     let seconds = elapsed.as_secs_f64();
     format!("feedgen: {}; {} feeds in {}: {outcome}; {seconds:.2}s", left_out(report), report.feeds, output.display())
@@ -90,7 +85,7 @@ fn stale(changes: &Changes, output: &Path) -> Failure {
     let message = format!(
         "{} is not current: {} to add, {} to change, {} to remove; run `feedgen build` and commit the result",
         output.display(),
-        files(changes.added.len()),
+        counted(changes.added.len(), "file"),
         changes.changed.len(),
         changes.removed.len()
     );

@@ -11,7 +11,7 @@ use feedgen::load::{LoadOptions, Survey, WarnOptions};
 
 use super::diagnostic::{self, Severity};
 use super::progress_bar::with_progress;
-use super::{ExitStatus, Failure, config_file, usage};
+use super::{ExitStatus, Failure, config_file, counted, usage};
 
 /// Options of `feedgen check`.
 #[derive(Debug, Args)]
@@ -37,11 +37,6 @@ pub struct CheckArgs {
     /// Print errors only (and, with --strict, warnings): no notes, no progress bar, no summary.
     #[arg(short, long)]
     quiet: bool,
-}
-
-/// "1 warning", "2 warnings".
-fn counted(count: usize, noun: &str) -> String {
-    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
 }
 
 fn summary(survey: &Survey, started: Instant) -> String {
@@ -79,13 +74,14 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
         }
         eprintln!("{}", summary(&survey, started));
     }
-    match (survey.errors.len(), survey.warnings.len()) {
-        (0, 0) => Ok(()),
-        (0, warnings) if args.strict => Err(Failure::new(
-            ExitStatus::Failed,
-            format!("{}, and --strict fails the check on warnings", counted(warnings, "warning")),
-        )),
-        (0, _) => Ok(()),
-        (problems, _) => Err(Failure::new(ExitStatus::Failed, format!("{problems} problem(s) in the records"))),
+    if !survey.errors.is_empty() {
+        let message = format!("{} problem(s) in the records", survey.errors.len());
+        return Err(Failure::new(ExitStatus::Failed, message));
     }
+    if args.strict && !survey.warnings.is_empty() {
+        let message =
+            format!("{}, and --strict fails the check on warnings", counted(survey.warnings.len(), "warning"));
+        return Err(Failure::new(ExitStatus::Failed, message));
+    }
+    Ok(())
 }

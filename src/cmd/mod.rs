@@ -39,6 +39,11 @@ impl Failure {
     }
 }
 
+/// "1 file", "2 files": `count` and `noun`, plural unless one.
+fn counted(count: usize, noun: &str) -> String {
+    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
+}
+
 /// A configuration problem: exit 2.
 fn usage(error: ConfigError) -> Failure {
     Failure::new(ExitStatus::Usage, error.to_string())
