@@ -323,7 +323,7 @@ fn the_man_page_is_roff_naming_every_command() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let page = stdout(&output);
     assert!(page.contains(".TH feedgen 1"), "{page}");
-    for command in ["build", "check", "serve", "list", "completions"] {
+    for command in ["init", "build", "check", "serve", "list", "completions"] {
         assert!(page.contains(command), "the man page does not name {command}");
     }
 }
