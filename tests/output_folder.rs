@@ -363,3 +363,26 @@ mod links {
         assert!(out.path().join("all.json").is_symlink());
     }
 }
+
+/// While another process holds the folder (as a build does while it
+/// writes), a build and a comparison wait, then go ahead once it is free.
+#[cfg(unix)]
+#[test]
+fn a_build_waits_while_another_build_holds_the_folder() {
+    let (records, out, settings) = built_three_records();
+    fs::write(records.path().join("d.md"), record("Delta", 4, "Zig", "delta.test")).unwrap();
+    let holder = fs::File::open(out.path()).unwrap();
+    holder.lock().unwrap();
+    let started = std::thread::scope(|scope| {
+        let build = scope.spawn(|| feedgen::build(&settings).map(|report| report.output.added.len()));
+        let check = scope.spawn(|| feedgen::run(&settings, Mode::Compare, &feedgen::progress::Silent).is_ok());
+        std::thread::sleep(Duration::from_millis(500));
+        let waiting = !build.is_finished() && !check.is_finished();
+        let untouched = !out.path().join("topics/zig.rss.xml").exists();
+        drop(holder);
+        (waiting, untouched, build.join().unwrap().unwrap(), check.join().unwrap())
+    });
+    // Two feeds (topic Zig, provider delta.test) in four formats each.
+    assert_eq!(started, (true, true, 8, true), "(waiting, untouched, files added, compared)");
+    assert!(out.path().join("topics/zig.rss.xml").is_file());
+}

@@ -13,6 +13,7 @@
 //! is someone else's and is neither written through nor removed.
 
 mod atomic;
+mod lock;
 mod manifest;
 mod prune;
 
@@ -376,6 +377,7 @@ fn finish_changes(mut changes: Changes, manifest: Outcome, removed: Vec<String>)
 
 /// Compare a build's `files` with the folder `output`, writing nothing.
 pub fn compare(output: &Path, files: &dyn Files, progress: &dyn Progress) -> Result<Changes, WriteError> {
+    let _no_build_meanwhile = lock::shared(output);
     let before = look_before(output, files)?;
     progress.begin(Stage::Write, files.count());
     let changes = settle_all(output, files, &before, false, progress)?;
@@ -414,8 +416,10 @@ fn claim_new_paths(output: &Path, before: &Before, files: &dyn Files) -> Result<
 /// The order keeps one promise at every instant: every file feedgen wrote
 /// is listed in the manifest on disk. New paths are listed before their
 /// files are written, and dropped from the list only after their files are
-/// gone.
+/// gone. No other build writes or compares the folder meanwhile ([`lock`]).
 pub fn write(output: &Path, files: &dyn Files, progress: &dyn Progress) -> Result<Changes, WriteError> {
+    fs::create_dir_all(output).map_err(WriteError::at("write", output))?;
+    let _only_build = lock::exclusive(output);
     let before = look_before(output, files)?;
     let manifest = manifest_outcome(output, &before.manifest)?;
     progress.begin(Stage::Write, files.count() + before.removed.len());
