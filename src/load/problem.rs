@@ -21,10 +21,10 @@ pub struct RecordProblem {
     pub message: String,
     /// What to write instead, when there is something to say.
     pub hint: Option<String>,
-    /// The line at `position`, when it is safe to show (see [`excerpt`]).
+    /// The line at `position`, when it is safe to show (see `load::excerpt`).
     pub excerpt: Option<Excerpt>,
     /// The problem is about the key at `position`, whose value the excerpt
-    /// must not show ([`key_excerpt`]).
+    /// must not show (`load::excerpt::key_excerpt`).
     pub(crate) about_key: bool,
 }
 

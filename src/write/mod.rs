@@ -416,7 +416,7 @@ fn claim_new_paths(output: &Path, before: &Before, files: &dyn Files) -> Result<
 /// The order keeps one promise at every instant: every file feedgen wrote
 /// is listed in the manifest on disk. New paths are listed before their
 /// files are written, and dropped from the list only after their files are
-/// gone. No other build writes or compares the folder meanwhile ([`lock`]).
+/// gone. No other build writes or compares the folder meanwhile (see `write::lock`).
 pub fn write(output: &Path, files: &dyn Files, progress: &dyn Progress) -> Result<Changes, WriteError> {
     fs::create_dir_all(output).map_err(WriteError::at("write", output))?;
     let _only_build = lock::exclusive(output);
