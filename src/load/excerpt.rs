@@ -111,14 +111,8 @@ fn printable(c: char) -> char {
 fn token_end(chars: &[char], start: usize) -> usize {
     let Some(&first) = chars.get(start) else { return start };
     if first == '"' || first == '\'' {
-        let mut escaped = false;
-        for (index, &c) in chars.iter().enumerate().skip(start + 1) {
-            if c == first && !escaped {
-                return index + 1;
-            }
-            escaped = first == '"' && c == '\\' && !escaped;
-        }
-        return chars.len();
+        let after_quote = chars[start + 1..].iter().copied();
+        return closing_quote(after_quote, first).map_or(chars.len(), |offset| start + 1 + offset + 1);
     }
     let ends_here = |index: usize| match chars[index] {
         '#' => chars[index - 1] == ' ',
@@ -159,19 +153,19 @@ fn unclosed_quote(line: &str) -> Option<char> {
     let after = lower.find("secured").map_or(line, |at| &line[at..]);
     let open = after.find(['"', '\''])?;
     let quote = after[open..].chars().next()?;
-    let rest = &after[open + 1..];
-    let closed = match quote {
-        '"' => {
-            let mut escaped = false;
-            rest.chars().any(|c| {
-                let closes = c == '"' && !escaped;
-                escaped = c == '\\' && !escaped;
-                closes
-            })
-        }
-        _ => rest.contains('\''),
-    };
-    (!closed).then_some(quote)
+    closing_quote(after[open + 1..].chars(), quote).is_none().then_some(quote)
+}
+
+/// How many characters of `rest` come before the `quote` that closes a
+/// scalar it opened: in double quotes a backslash escapes the next
+/// character, in single quotes nothing does.
+fn closing_quote(rest: impl Iterator<Item = char>, quote: char) -> Option<usize> {
+    let mut escaped = false;
+    rest.enumerate().find_map(|(offset, c)| {
+        let closes = c == quote && !escaped;
+        escaped = quote == '"' && c == '\\' && !escaped;
+        closes.then_some(offset)
+    })
 }
 
 /// Whether `line` certainly ends a value that started at indentation

@@ -98,10 +98,6 @@ pub enum LoadError {
     Changed(PathBuf),
 }
 
-fn error_at(path: &Path, position: Option<Position>, message: impl Into<String>) -> RecordProblem {
-    RecordProblem::new(path, position, message)
-}
-
 /// Parse one record file's bytes. Pure: no I/O, so it can be fuzzed. Each
 /// problem comes with the source line it points at, when that is safe to show.
 pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
@@ -120,7 +116,7 @@ pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<P
 fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
     let text = std::str::from_utf8(bytes).map_err(|error| {
         let at = position_of(bytes, error.valid_up_to());
-        vec![error_at(path, Some(at), "not UTF-8 text").with_hint("save the file as UTF-8")]
+        vec![RecordProblem::new(path, Some(at), "not UTF-8 text").with_hint("save the file as UTF-8")]
     })?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let split = match front_matter::split(text) {
@@ -128,7 +124,8 @@ fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<
         Ok(None) => return Ok(Parsed::NoFrontMatter),
         Err(Unclosed) => {
             let message = "front matter opened with `---` on line 1 is never closed";
-            let problem = error_at(path, Some(Position::START), message).with_hint("add a `---` line after it");
+            let problem =
+                RecordProblem::new(path, Some(Position::START), message).with_hint("add a `---` line after it");
             return Err(vec![problem]);
         }
     };
@@ -141,7 +138,7 @@ fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<
             "front matter nests more than {} levels of `[` or `{{`; records that deep are refused to keep builds fast",
             depth::MAX_YAML_FLOW_DEPTH
         );
-        return Err(vec![error_at(path, Some(at), message)]);
+        return Err(vec![RecordProblem::new(path, Some(at), message)]);
     }
     let keep = |published: Option<&PublishedValue>| options.include_unpublished || !PublishedValue::is_false(published);
     let mut skipped = Vec::new();
@@ -154,7 +151,7 @@ fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<
                 _ => {
                     let (position, message) = yaml::error_in_file(split.yaml, &error);
                     let hint = yaml::hint(&message).map(str::to_owned);
-                    Err(vec![RecordProblem { hint, ..error_at(path, position, message) }])
+                    Err(vec![RecordProblem { hint, ..RecordProblem::new(path, position, message) }])
                 }
             };
         }
@@ -173,7 +170,7 @@ fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<
                 .into_iter()
                 .map(|problem| RecordProblem {
                     hint: problem.hint.map(str::to_owned),
-                    ..error_at(path, Some(problem.at), problem.message)
+                    ..RecordProblem::new(path, Some(problem.at), problem.message)
                 })
                 .collect()
         })
@@ -194,7 +191,7 @@ fn is_output_folder(entry: &walkdir::DirEntry) -> bool {
 /// unread beyond the cap, unless its front matter (within the cap) marks it
 /// `published: false`: a draft never fails a build.
 fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
-    let io_error = |error: std::io::Error| vec![error_at(path, None, format!("cannot read: {error}"))];
+    let io_error = |error: std::io::Error| vec![RecordProblem::new(path, None, format!("cannot read: {error}"))];
     let file = fs::File::open(path).map_err(io_error)?;
     // Sized from the file's length, so that it is read in one call, not grown
     // by probing reads.
@@ -211,7 +208,7 @@ fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordPr
         return Ok(Parsed::Unpublished);
     }
     let limit = MAX_RECORD_BYTES / (1024 * 1024);
-    Err(vec![error_at(path, None, format!("larger than {limit} MiB, the size limit for a record"))])
+    Err(vec![RecordProblem::new(path, None, format!("larger than {limit} MiB, the size limit for a record"))])
 }
 
 /// Every file under the inputs, as (input position, path) or a problem,
@@ -227,7 +224,7 @@ fn walk(inputs: &[PathBuf]) -> impl Iterator<Item = (usize, Result<PathBuf, Reco
                 Ok(_) => None,
                 Err(error) => {
                     let path = error.path().unwrap_or(input).to_owned();
-                    Some((position, Err(error_at(&path, None, format!("cannot read: {error}")))))
+                    Some((position, Err(RecordProblem::new(&path, None, format!("cannot read: {error}")))))
                 }
             },
         )
