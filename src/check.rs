@@ -7,21 +7,75 @@
 //! dated in the future, and two records with one link (only one is built).
 //! Duplicates are found as a build finds them ([`Ledger`]), so memory stays
 //! a few bytes per record.
+//!
+//! Given the output folder, it also reports what the [guard](crate::guard)
+//! would refuse there, as `build` and `build --check` do.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
-use crate::gather::{Ledger, link_key};
-use crate::load::{self, LoadError, LoadOptions, RecordProblem, Survey, Tally};
+use crate::gather::{GatherOptions, Ledger, link_key};
+use crate::guard::{Guard, Refusal, feed_of};
+use crate::load::{self, LoadOptions, RecordProblem, Sources, Survey, Tally};
 use crate::progress::Progress;
-use crate::select::Duplicate;
+use crate::select::{Duplicate, SelectOptions};
+use crate::site::Family;
+use crate::{BuildError, Reading, gather_records, write};
 
-/// Read and validate every record under `inputs`; with
-/// [`LoadOptions::warn`], also find the warnings, duplicates last.
-pub fn check(inputs: &[PathBuf], options: LoadOptions, progress: &dyn Progress) -> Result<Survey, LoadError> {
+/// The output folder a build would write, for `feedgen check` to report
+/// what the [guard](crate::guard) would refuse there.
+#[derive(Debug, Clone)]
+pub struct OutputCheck<'a> {
+    /// The output folder.
+    pub output: &'a Path,
+    /// The families a build gathers.
+    pub families: Vec<Family>,
+    /// Records dated in the future are built (`--future`).
+    pub include_future: bool,
+    /// The moment that decides which records are in the future.
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// `--allow-empty`: nothing would be refused.
+    pub allow_empty: bool,
+}
+
+/// What `feedgen check` found.
+#[derive(Debug)]
+pub struct Checked {
+    /// The records: counts, problems, warnings.
+    pub survey: Survey,
+    /// Why a build would stop before writing, if it would.
+    pub refusal: Option<Refusal>,
+}
+
+/// Read and validate every record of `sources`; with
+/// [`LoadOptions::warn`], also find the warnings, duplicates last. With
+/// `output`, also tell whether a build would be refused there.
+///
+/// Only when the output folder holds feeds (and `--allow-empty` is off) is
+/// there something to refuse, and then the records are gathered into feeds
+/// as a build gathers them, in the same single reading, to learn which
+/// feeds a build would keep; otherwise checking only parses.
+pub fn check(
+    sources: &Sources<'_>,
+    options: LoadOptions,
+    output: Option<&OutputCheck<'_>>,
+    progress: &dyn Progress,
+) -> Result<Checked, BuildError> {
+    if let Some(output) = output.filter(|output| !output.allow_empty) {
+        let listed = write::listed(output.output)?;
+        if listed.iter().any(|path| feed_of(path).is_some()) {
+            return check_against(sources, options, output, &listed, progress);
+        }
+    }
+    Ok(Checked { survey: survey(sources, options, progress)?, refusal: None })
+}
+
+/// Parse every record, and find duplicates as a build finds them
+/// ([`Ledger`]), so memory stays a few bytes per record.
+fn survey(sources: &Sources<'_>, options: LoadOptions, progress: &dyn Progress) -> Result<Survey, BuildError> {
     let tally = Mutex::new(Tally::default());
     let ledger = Mutex::new(Ledger::default());
-    let walked = load::read_all(inputs, options, progress, &|file| {
+    let walked = load::read_all(sources, options, progress, &|file| {
         let place = file.place;
         let record = tally.lock().unwrap_or_else(PoisonError::into_inner).note(file);
         let (Some(record), Some(warn)) = (record, options.warn) else { return };
@@ -35,11 +89,43 @@ pub fn check(inputs: &[PathBuf], options: LoadOptions, progress: &dyn Progress) 
     let mut ledger = ledger.into_inner().unwrap_or_else(PoisonError::into_inner);
     let places = ledger.places_to_name();
     if !places.is_empty() {
-        let paths = load::paths_at(inputs, &places, walked)?;
+        let paths = load::paths_at(sources, &places, walked)?;
         ledger.settle_ties(&paths);
         survey.warnings.extend(ledger.duplicates(&paths).iter().map(duplicate_warning));
     }
     Ok(survey)
+}
+
+/// Gather the records as a build would (one item per feed is enough to
+/// know which feeds there are) and ask the guard about the feeds the
+/// output folder lists (`listed`).
+fn check_against(
+    sources: &Sources<'_>,
+    options: LoadOptions,
+    output: &OutputCheck<'_>,
+    listed: &std::collections::BTreeSet<String>,
+    progress: &dyn Progress,
+) -> Result<Checked, BuildError> {
+    let reading = Reading {
+        sources,
+        load: options,
+        gather: GatherOptions {
+            select: SelectOptions { include_future: output.include_future, now: output.now },
+            families: output.families.clone(),
+            limit: 1,
+        },
+        skip_invalid: true,
+    };
+    let found = gather_records(&reading, progress)?;
+    let mut survey = found.survey;
+    let publishes = survey.valid.saturating_sub(found.future + found.duplicates.len());
+    if options.warn.is_some() {
+        survey.warnings.extend(found.duplicates.iter().map(duplicate_warning));
+    }
+    let guard = Guard { allow_empty: false, publishes, records_read: survey.records_read, inputs: sources.inputs() };
+    let stems: Vec<String> = found.feeds.iter().map(crate::group::Feed::stem).collect();
+    let refusal = guard.approve(output.output, listed, stems.iter().map(String::as_str)).err();
+    Ok(Checked { survey, refusal })
 }
 
 /// The warning for a record left out for a duplicate link, at its link.

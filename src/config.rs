@@ -54,6 +54,9 @@ pub struct ConfigFile {
     pub unpublished: Option<bool>,
     /// Include future-dated records.
     pub future: Option<bool>,
+    /// Let a build with no record to publish, or one that removes most
+    /// feeds, go on ([`crate::guard`]).
+    pub allow_empty: Option<bool>,
 }
 
 fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<PathBuf>, D::Error> {
@@ -86,6 +89,8 @@ pub struct Overrides {
     pub future: bool,
     /// `--skip-invalid`.
     pub skip_invalid: bool,
+    /// `--allow-empty`.
+    pub allow_empty: bool,
 }
 
 /// Everything a build needs, resolved and checked.
@@ -109,6 +114,9 @@ pub struct Settings {
     pub include_future: bool,
     /// Build the valid records when some are invalid, instead of failing.
     pub skip_invalid: bool,
+    /// Write even when the build has no record to publish or removes most
+    /// of the feeds in the output folder ([`crate::guard`]).
+    pub allow_empty: bool,
     /// The moment that decides which records are in the future.
     pub now: DateTime<Utc>,
 }
@@ -206,6 +214,12 @@ pub fn resolve_inputs(file: &ConfigFile, file_dir: &Path, given: Vec<PathBuf>) -
     Ok(inputs)
 }
 
+/// The output folder: `given` (`--output` or `FEEDGEN_OUTPUT`) if set, else
+/// `output` of the file (relative to its folder), else `feeds` beside it.
+pub fn resolve_output(file: &ConfigFile, file_dir: &Path, given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| file_dir.join(file.output.as_deref().unwrap_or(Path::new("feeds"))))
+}
+
 /// Combine the file (whose relative paths are relative to `file_dir`) with
 /// the command line.
 pub fn resolve(
@@ -253,8 +267,7 @@ pub fn resolve(
     };
 
     let inputs = resolve_inputs(&file, file_dir, overrides.inputs)?;
-    let output =
-        overrides.output.unwrap_or_else(|| file_dir.join(file.output.as_deref().unwrap_or(Path::new("feeds"))));
+    let output = resolve_output(&file, file_dir, overrides.output);
 
     let mut formats = file.formats.unwrap_or_else(|| Format::ALL.to_vec());
     formats.sort();
@@ -276,6 +289,7 @@ pub fn resolve(
         include_unpublished: overrides.unpublished || file.unpublished.unwrap_or(false),
         include_future: overrides.future || file.future.unwrap_or(false),
         skip_invalid: overrides.skip_invalid,
+        allow_empty: overrides.allow_empty || file.allow_empty.unwrap_or(false),
         now,
     })
 }

@@ -18,6 +18,10 @@ use crate::write::{create_new, local_path};
 /// every other setting shown commented out with its default.
 pub const CONFIG_TEMPLATE: &str = include_str!("init/feedgen.yaml");
 
+/// The `base_url` the starter configuration sets, for the user to change:
+/// a build that still uses it warns.
+pub const PLACEHOLDER_BASE_URL: &str = "https://example.com/feeds/";
+
 /// The example record, in the folder the starter configuration reads.
 pub const RECORD_TEMPLATE: &str = include_str!("init/hello-feedgen.md");
 
@@ -93,6 +97,11 @@ fn create(path: &Path, text: &str) -> Result<(), InitError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_starter_configuration_sets_the_placeholder_base_url() {
+        assert!(CONFIG_TEMPLATE.lines().any(|line| line == format!("base_url: {PLACEHOLDER_BASE_URL}")));
+    }
 
     #[test]
     fn writes_the_templates_into_a_new_folder() {

@@ -11,7 +11,8 @@
 //! corpus; output files are rendered one at a time as they are written.
 //! [`plan`] runs everything but the last stage, so callers can inspect a
 //! build before writing it; [`run`] with [`Mode::Compare`] compares it with
-//! the output folder instead. [`serve`] previews the output folder over
+//! the output folder instead. Before writing, the [`guard`] stops a build
+//! that would throw published feeds away (an empty or wrong input). [`serve`] previews the output folder over
 //! HTTP, rebuilding it when an input changes; [`init`] writes a starter
 //! site.
 
@@ -19,6 +20,7 @@ pub mod check;
 pub mod config;
 pub mod gather;
 pub mod group;
+pub mod guard;
 pub mod init;
 pub mod item;
 pub mod load;
@@ -35,6 +37,7 @@ pub mod write;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, PoisonError};
 
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
@@ -43,7 +46,8 @@ use thiserror::Error;
 pub use config::Settings;
 use gather::{Finished, GatherOptions, Gatherer, LinkKey, Place, link_key};
 use group::{Feed, GroupOptions};
-use load::{LoadError, LoadOptions, Parsed, RecordProblem, Tally};
+use guard::{Guard, Refusal};
+use load::{LoadError, LoadOptions, Parsed, RecordProblem, Sources, Survey, Tally};
 use progress::{Progress, Silent};
 use record::Record;
 use render::{Files, OutputFile, RenderError, Rendering};
@@ -79,6 +83,12 @@ impl Report {
     pub fn invalid_records(&self) -> usize {
         self.skipped.iter().map(|error| &error.path).collect::<BTreeSet<_>>().len()
     }
+
+    /// How many records became items: those read, less every one left out.
+    pub fn published(&self) -> usize {
+        let left_out = self.unpublished + self.invalid_records() + self.future + self.duplicates.len();
+        self.records_read.saturating_sub(left_out)
+    }
 }
 
 /// A build, rendered but not written.
@@ -105,6 +115,15 @@ pub enum BuildError {
     /// Writing failed.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The build would throw published feeds away ([`guard`]); nothing
+    /// was written.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Asked to stop before anything was written (or after writing
+    /// started, before any file was put in place): the output folder is as
+    /// it was.
+    #[error("stopped before anything was written; {} is as it was", .0.display())]
+    Stopped(PathBuf),
 }
 
 /// One feed a build would write, as `feedgen list` shows it.
@@ -127,7 +146,7 @@ pub struct FeedSummary {
 /// The feeds a build of `settings` would write, in output order, without
 /// rendering or writing anything; the report says what was read and left out.
 pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildError> {
-    let (feeds, report) = gather_feeds(settings, &Silent)?;
+    let (feeds, report) = gather_feeds(settings, &Silent, &AtomicBool::new(false))?;
     let summaries = feeds
         .into_iter()
         .map(|feed| FeedSummary {
@@ -149,22 +168,74 @@ pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildErro
 /// Invalid records fail the build unless `settings.skip_invalid` is set, in
 /// which case they are left out and listed in [`Report::skipped`].
 pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
-    let (feeds, mut report) = gather_feeds(settings, &Silent)?;
+    let (feeds, mut report) = gather_feeds(settings, &Silent, &AtomicBool::new(false))?;
     let files = render::render_all(&feeds, &settings.site, &settings.formats)?;
     report.files = files.len();
     Ok(Plan { files, report })
 }
 
+/// What one gathering reads, and how.
+pub(crate) struct Reading<'a> {
+    /// The files to read.
+    pub sources: &'a Sources<'a>,
+    /// Which records loading keeps, and whether it looks for warnings.
+    pub load: LoadOptions,
+    /// Which records are selected, into which feeds.
+    pub gather: GatherOptions,
+    /// Go on when records are invalid (their problems are in the survey).
+    pub skip_invalid: bool,
+}
+
+/// What a gathering found.
+#[derive(Debug)]
+pub(crate) struct Found {
+    /// Every feed, in output order.
+    pub feeds: Vec<Feed>,
+    /// What the files were: counts, problems, warnings.
+    pub survey: Survey,
+    /// Future-dated records held back.
+    pub future: usize,
+    /// Records left out for a duplicate link.
+    pub duplicates: Vec<Duplicate>,
+}
+
 /// Read every record and gather the feeds, streaming ([`gather`]).
-fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Feed>, Report), BuildError> {
-    let load_options = LoadOptions { include_unpublished: settings.include_unpublished, warn: None };
-    let gatherer = Gatherer::new(GatherOptions {
-        select: SelectOptions { include_future: settings.include_future, now: settings.now },
-        families: settings.families.clone(),
-        limit: settings.limit,
-    });
+fn gather_feeds(
+    settings: &Settings,
+    progress: &dyn Progress,
+    stop: &AtomicBool,
+) -> Result<(Vec<Feed>, Report), BuildError> {
+    let sources = Sources::new(&settings.inputs, Some(&settings.output), stop)?;
+    let reading = Reading {
+        sources: &sources,
+        load: LoadOptions { include_unpublished: settings.include_unpublished, warn: None },
+        gather: GatherOptions {
+            select: SelectOptions { include_future: settings.include_future, now: settings.now },
+            families: settings.families.clone(),
+            limit: settings.limit,
+        },
+        skip_invalid: settings.skip_invalid,
+    };
+    let found = gather_records(&reading, progress)?;
+    let report = Report {
+        records_read: found.survey.records_read,
+        unpublished: found.survey.unpublished,
+        future: found.future,
+        duplicates: found.duplicates,
+        without_front_matter: found.survey.without_front_matter,
+        skipped: found.survey.errors,
+        feeds: found.feeds.len(),
+        ..Report::default()
+    };
+    Ok((found.feeds, report))
+}
+
+/// Read every record of `reading` and gather the feeds, streaming ([`gather`]).
+pub(crate) fn gather_records(reading: &Reading<'_>, progress: &dyn Progress) -> Result<Found, BuildError> {
+    let (sources, load_options) = (reading.sources, reading.load);
+    let gatherer = Gatherer::new(reading.gather.clone());
     let tally = Mutex::new(Tally::default());
-    let walked = load::read_all(&settings.inputs, load_options, progress, &|file| {
+    let walked = load::read_all(sources, load_options, progress, &|file| {
         let place = file.place;
         let record = tally.lock().unwrap_or_else(PoisonError::into_inner).note(file);
         if let Some(record) = record {
@@ -172,10 +243,10 @@ fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Fee
         }
     })?;
     let survey = tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey();
-    if !survey.errors.is_empty() && !settings.skip_invalid {
+    if !survey.errors.is_empty() && !reading.skip_invalid {
         return Err(BuildError::InvalidRecords(survey.errors));
     }
-    let changed = || LoadError::Changed(settings.inputs.first().cloned().unwrap_or_default());
+    let changed = || LoadError::Changed(sources.inputs().first().cloned().unwrap_or_default());
     let reread =
         |place: Place, link: LinkKey, paths: &HashMap<Place, PathBuf>| match load::reread(&paths[&place], load_options)
         {
@@ -187,13 +258,13 @@ fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Fee
     // closed and their items prepared.
     let wanted = gatherer.places_to_name();
     let (paths, mut closing) = if gatherer.has_ties() {
-        let paths = load::paths_at(&settings.inputs, &wanted, walked)?;
+        let paths = load::paths_at(sources, &wanted, walked)?;
         for (place, link) in gatherer.settle_ties(&paths) {
             gatherer.offer_holder(reread(place, link, &paths)?, place);
         }
         (paths, gatherer.close())
     } else {
-        let (paths, closing) = rayon::join(|| load::paths_at(&settings.inputs, &wanted, walked), || gatherer.close());
+        let (paths, closing) = rayon::join(|| load::paths_at(sources, &wanted, walked), || gatherer.close());
         (paths?, closing)
     };
     let superseded: Vec<Record> =
@@ -204,7 +275,7 @@ fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Fee
     let gathered = match closing.finish(&paths) {
         Finished::Done(gathered) => gathered,
         Finished::ReadAgain(again) => {
-            let walked_again = load::read_all(&settings.inputs, load_options, progress, &|file| {
+            let walked_again = load::read_all(sources, load_options, progress, &|file| {
                 if let Ok(Parsed::Record(record, _)) = file.outcome {
                     again.offer(*record, file.place);
                 }
@@ -215,17 +286,7 @@ fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Fee
             again.finish().map_err(|_| changed())?
         }
     };
-    let report = Report {
-        records_read: survey.records_read,
-        unpublished: survey.unpublished,
-        future: gathered.future,
-        duplicates: gathered.duplicates,
-        without_front_matter: survey.without_front_matter,
-        skipped: survey.errors,
-        feeds: gathered.feeds.len(),
-        ..Report::default()
-    };
-    Ok((gathered.feeds, report))
+    Ok(Found { feeds: gathered.feeds, survey, future: gathered.future, duplicates: gathered.duplicates })
 }
 
 /// The in-memory pipeline over `records` already loaded: select, prepare,
@@ -259,20 +320,41 @@ pub enum Mode {
 
 /// Build, then write the output folder or only compare with it, telling
 /// `progress` how far it got. [`Report::output`] says what changed (or
-/// would change). Nothing is written unless every feed rendered and every
-/// record is valid (or `skip_invalid` is set).
-pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress) -> Result<Report, BuildError> {
-    let (feeds, mut report) = gather_feeds(settings, progress)?;
+/// would change). Nothing is written unless every feed rendered, every
+/// record is valid (or `skip_invalid` is set) and the [`guard`] agrees
+/// (or `allow_empty` is set).
+///
+/// Once `stop` is set (say, on Ctrl-C), the build stops at the next file
+/// it reads or renders with [`BuildError::Stopped`], leaving the output
+/// folder as it was; set after files started being put in place (a few
+/// renames), it lets the build finish.
+pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &AtomicBool) -> Result<Report, BuildError> {
+    let stopped = |error: BuildError| match error {
+        BuildError::Load(LoadError::Stopped) | BuildError::Write(WriteError::Stopped(_)) => {
+            BuildError::Stopped(settings.output.clone())
+        }
+        BuildError::Write(WriteError::Refused(refusal)) => BuildError::Refused(refusal),
+        error => error,
+    };
+    let (feeds, mut report) = gather_feeds(settings, progress, stop).map_err(stopped)?;
     let files = Rendering::new(&feeds, &settings.site, &settings.formats);
     report.files = files.count();
-    report.output = match mode {
-        Mode::Write => write::write(&settings.output, &files, progress)?,
-        Mode::Compare => write::compare(&settings.output, &files, progress)?,
+    let guard = Guard {
+        allow_empty: settings.allow_empty,
+        publishes: report.published(),
+        records_read: report.records_read,
+        inputs: &settings.inputs,
     };
+    let written = match mode {
+        Mode::Write => write::write(&settings.output, &files, &guard, (progress, stop)),
+        Mode::Compare => write::compare(&settings.output, &files, &guard, (progress, stop)),
+    };
+    report.output = written.map_err(|error| stopped(error.into()))?;
     Ok(report)
 }
 
-/// Build and write the output folder, silently: [`run`] with [`Mode::Write`].
+/// Build and write the output folder, silently and to the end: [`run`]
+/// with [`Mode::Write`].
 pub fn build(settings: &Settings) -> Result<Report, BuildError> {
-    run(settings, Mode::Write, &Silent)
+    run(settings, Mode::Write, &Silent, &AtomicBool::new(false))
 }

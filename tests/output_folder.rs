@@ -60,7 +60,7 @@ fn touched_since_aged(dir: &Path) -> Vec<String> {
 }
 
 fn compare(settings: &Settings) -> Changes {
-    feedgen::run(settings, Mode::Compare, &feedgen::progress::Silent).unwrap().output
+    feedgen::run(settings, Mode::Compare, &feedgen::progress::Silent, &NEVER).unwrap().output
 }
 
 /// A feed's files: its three formats and its page, sorted.
@@ -179,7 +179,7 @@ fn a_file_in_the_way_that_feedgen_did_not_write_is_never_overwritten() {
     assert_eq!(fs::read(out.path().join("topics/go.json")).unwrap(), b"mine");
     assert_eq!(read_tree(out.path()).len(), 1, "nothing else was written");
     let Err(BuildError::Write(WriteError::NotOurs(_))) =
-        feedgen::run(&settings, Mode::Compare, &feedgen::progress::Silent)
+        feedgen::run(&settings, Mode::Compare, &feedgen::progress::Silent, &NEVER)
     else {
         panic!("a comparison reports the same conflict");
     };
@@ -267,12 +267,12 @@ fn progress_counts_every_file_read_and_every_file_rendered_or_removed() {
     let out = tempfile::tempdir().unwrap();
     let settings = settings(records.path(), out.path());
     let first = Recorded::default();
-    feedgen::run(&settings, Mode::Write, &first).unwrap();
+    feedgen::run(&settings, Mode::Write, &first, &NEVER).unwrap();
     assert_eq!(*first.0.lock().unwrap(), [(Stage::Read, 4, 4), (Stage::Write, 26, 26)]);
 
     fs::remove_file(records.path().join("b.md")).unwrap();
     let second = Recorded::default();
-    feedgen::run(&settings, Mode::Write, &second).unwrap();
+    feedgen::run(&settings, Mode::Write, &second, &NEVER).unwrap();
     let files_left = 26 - 4;
     let beta_removed = 4;
     let total = files_left + beta_removed;
@@ -303,7 +303,9 @@ fn a_folder_where_a_feed_belongs_is_in_the_way_for_check_and_build_alike() {
     let (_records, out, settings) = built_three_records();
     fs::remove_file(out.path().join("topics/go.json")).unwrap();
     fs::create_dir(out.path().join("topics/go.json")).unwrap();
-    for result in [feedgen::run(&settings, Mode::Compare, &feedgen::progress::Silent), feedgen::build(&settings)] {
+    for result in
+        [feedgen::run(&settings, Mode::Compare, &feedgen::progress::Silent, &NEVER), feedgen::build(&settings)]
+    {
         let Err(BuildError::Write(WriteError::NotOurs(paths))) = result else { panic!("not refused: {result:?}") };
         assert_eq!(paths, [out.path().join("topics").join("go.json")]);
     }
@@ -375,7 +377,7 @@ fn a_build_waits_while_another_build_holds_the_folder() {
     holder.lock().unwrap();
     let started = std::thread::scope(|scope| {
         let build = scope.spawn(|| feedgen::build(&settings).map(|report| report.output.added.len()));
-        let check = scope.spawn(|| feedgen::run(&settings, Mode::Compare, &feedgen::progress::Silent).is_ok());
+        let check = scope.spawn(|| feedgen::run(&settings, Mode::Compare, &feedgen::progress::Silent, &NEVER).is_ok());
         std::thread::sleep(Duration::from_millis(500));
         let waiting = !build.is_finished() && !check.is_finished();
         let untouched = !out.path().join("topics/zig.rss.xml").exists();
@@ -385,4 +387,80 @@ fn a_build_waits_while_another_build_holds_the_folder() {
     // Two feeds (topic Zig, provider delta.test) in four formats each.
     assert_eq!(started, (true, true, 8, true), "(waiting, untouched, files added, compared)");
     assert!(out.path().join("topics/zig.rss.xml").is_file());
+}
+
+/// Asks the build to stop once `after` files have been rendered and staged
+/// for writing (a Ctrl-C landing mid-write), and notes whether any of
+/// feedgen's temporary files was on disk at that moment.
+struct StopWhileWriting<'a> {
+    stop: &'a std::sync::atomic::AtomicBool,
+    output: &'a Path,
+    after: usize,
+    staged: std::sync::atomic::AtomicUsize,
+    saw_temporaries: std::sync::atomic::AtomicBool,
+}
+
+impl feedgen::progress::Progress for StopWhileWriting<'_> {
+    fn begin(&self, _: feedgen::progress::Stage, _: usize) {}
+    fn advance(&self, steps: usize) {
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.staged.fetch_add(steps, SeqCst) + steps >= self.after && !self.stop.swap(true, SeqCst) {
+            let temporary = |path: &String| feedgen::write::is_temporary_name(path.rsplit('/').next().unwrap());
+            self.saw_temporaries.store(read_tree(self.output).keys().any(temporary), SeqCst);
+        }
+    }
+}
+
+#[test]
+fn a_build_stopped_while_writing_leaves_the_folder_as_it_was() {
+    let (records, out, settings) = built_three_records();
+    // Every record edited, one added: every file changes, so every file
+    // the build settles is staged.
+    let edited = [("a.md", 1, "Rust", "alpha.test"), ("b.md", 2, "Rust", "beta.test"), ("c.md", 3, "Go", "gamma.test")];
+    for (name, day, topic, domain) in edited {
+        fs::write(records.path().join(name), record(&format!("{name} edited"), day, topic, domain)).unwrap();
+    }
+    fs::write(records.path().join("d.md"), record("Delta", 4, "Zig", "delta.test")).unwrap();
+    let before = snapshot(out.path());
+    for after in [1, 5, 20] {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let progress = StopWhileWriting {
+            stop: &stop,
+            output: out.path(),
+            after: 4 + after,
+            staged: Default::default(),
+            saw_temporaries: Default::default(),
+        };
+        let stopped = feedgen::run(&settings, Mode::Write, &progress, &stop);
+        assert!(matches!(stopped, Err(BuildError::Stopped(_))), "after {after}: {stopped:?}");
+        assert!(progress.saw_temporaries.into_inner(), "after {after}: nothing was staged when the stop came");
+        let after_stop = snapshot(out.path());
+        let changed: Vec<&String> =
+            before.keys().chain(after_stop.keys()).filter(|path| before.get(*path) != after_stop.get(*path)).collect();
+        assert!(changed.is_empty(), "after {after} files: these changed: {changed:?}");
+    }
+    assert!(!compare(&settings).is_empty());
+    feedgen::build(&settings).unwrap();
+    assert!(compare(&settings).is_empty());
+}
+
+#[test]
+fn a_first_build_stopped_while_reading_or_writing_leaves_no_folder() {
+    let records = three_records();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("feeds");
+    let settings = settings(records.path(), &out);
+    for after in [1, 10] {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let progress = StopWhileWriting {
+            stop: &stop,
+            output: &out,
+            after,
+            staged: Default::default(),
+            saw_temporaries: Default::default(),
+        };
+        let stopped = feedgen::run(&settings, Mode::Write, &progress, &stop);
+        assert!(matches!(stopped, Err(BuildError::Stopped(_))), "after {after}: {stopped:?}");
+        assert!(!out.exists(), "after {after}: the output folder was left behind");
+    }
 }

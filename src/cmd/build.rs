@@ -4,11 +4,13 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use feedgen::init::PLACEHOLDER_BASE_URL;
 use feedgen::load::LoadError;
 use feedgen::write::{Changes, WriteError, local_path};
-use feedgen::{BuildError, Mode, Report};
+use feedgen::{BuildError, Mode, Report, Settings};
 
 use super::diagnostic::{self, Severity};
+use super::interrupt::{self, Signal};
 use super::progress_bar::with_progress;
 use super::settings::SettingsArgs;
 use super::{ExitStatus, Failure, counted, usage};
@@ -100,11 +102,47 @@ pub(super) fn failure(error: &BuildError) -> Failure {
             let message = format!("{} problem(s) in the records; nothing was written", errors.len());
             Failure::new(ExitStatus::Failed, message)
         }
-        BuildError::Load(error @ LoadError::MissingInput(_)) => Failure::new(ExitStatus::Usage, error.to_string()),
+        BuildError::Load(error @ (LoadError::MissingInput(_) | LoadError::OutputIsInput { .. })) => {
+            Failure::new(ExitStatus::Usage, error.to_string())
+        }
         BuildError::Write(error @ (WriteError::NotOurs(_) | WriteError::BadManifest { .. })) => {
             Failure::new(ExitStatus::Usage, error.to_string())
         }
         error => Failure::new(ExitStatus::Failed, error.to_string()),
+    }
+}
+
+/// The one line that says what a signal left: the exit status, and what
+/// state the output folder is in.
+fn interrupted(signal: Signal, outcome: &Result<Report, BuildError>, output: &Path, mode: Mode) -> Failure {
+    let state = match (outcome, mode) {
+        (Err(BuildError::Stopped(_)), _) => {
+            format!("stopped before anything was written; {} is as it was", output.display())
+        }
+        (Ok(_), Mode::Write) => {
+            format!(
+                "it came as the last files were put in place, so the build finished: {} is complete",
+                output.display()
+            )
+        }
+        (Ok(_), Mode::Compare) => "the comparison had finished; nothing was written".to_owned(),
+        (Err(error), _) => error.to_string(),
+    };
+    let code = match signal {
+        Signal::Interrupt => ExitStatus::Interrupted,
+        Signal::Terminate => ExitStatus::Terminated,
+    };
+    Failure::new(code, format!("interrupted by {}: {state}", signal.name()))
+}
+
+/// A build that would publish feeds linking to the starter's placeholder
+/// address: say so once, since every feed's links would be wrong.
+fn warn_of_placeholder(settings: &Settings) {
+    if settings.site.base_url.as_str() == PLACEHOLDER_BASE_URL {
+        eprintln!(
+            "warning: base_url is still {PLACEHOLDER_BASE_URL}, the placeholder `feedgen init` wrote; every feed \
+             links to itself there: set base_url in feedgen.yaml to where the output folder will be hosted"
+        );
     }
 }
 
@@ -114,8 +152,15 @@ pub fn run(args: BuildArgs) -> Result<(), Failure> {
     let settings = args.settings.resolve().map_err(usage)?;
     let quiet = args.settings.quiet();
     let mode = if args.check { Mode::Compare } else { Mode::Write };
-    let report =
-        with_progress(quiet, |progress| feedgen::run(&settings, mode, progress)).map_err(|error| failure(&error))?;
+    if !quiet {
+        warn_of_placeholder(&settings);
+    }
+    let stop = interrupt::catch();
+    let outcome = with_progress(quiet, |progress| feedgen::run(&settings, mode, progress, stop));
+    if let Some(signal) = interrupt::received() {
+        return Err(interrupted(signal, &outcome, &settings.output, mode));
+    }
+    let report = outcome.map_err(|error| failure(&error))?;
     print_skipped(&report);
     if mode == Mode::Compare && !report.output.is_empty() {
         return Err(stale(&report.output, &settings.output));

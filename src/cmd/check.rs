@@ -3,12 +3,16 @@
 //! on it.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use clap::Args;
+use feedgen::check::OutputCheck;
 use feedgen::config;
-use feedgen::load::{LoadOptions, Survey, WarnOptions};
+use feedgen::load::{LoadOptions, Sources, Survey, WarnOptions};
+use feedgen::site::Family;
 
+use super::build::failure;
 use super::diagnostic::{self, Severity};
 use super::progress_bar::with_progress;
 use super::{ExitStatus, Failure, config_file, counted, usage};
@@ -25,6 +29,12 @@ pub struct CheckArgs {
     /// Folder of records to read; repeat for several (replaces `input` of the config).
     #[arg(long = "input", value_name = "DIR")]
     inputs: Vec<PathBuf>,
+    /// The folder a build writes to, to report what a build would refuse there [default: feeds].
+    #[arg(long, value_name = "DIR", env = "FEEDGEN_OUTPUT")]
+    output: Option<PathBuf>,
+    /// A build with no record to publish, or removing most feeds, is not reported.
+    #[arg(long)]
+    allow_empty: bool,
     /// Also validate records marked `published: false`.
     #[arg(long)]
     unpublished: bool,
@@ -64,8 +74,20 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
     // warnings at all: that is the parse-only pass builds are timed against.
     let warn = (!args.quiet || args.strict).then_some(WarnOptions { future_after: (!include_future).then_some(now) });
     let options = LoadOptions { include_unpublished: args.unpublished || file.unpublished.unwrap_or(false), warn };
-    let survey = with_progress(args.quiet, |progress| feedgen::check::check(&inputs, options, progress))
-        .map_err(|error| Failure::new(ExitStatus::Usage, error.to_string()))?;
+    let output = config::resolve_output(&file, &file_dir, args.output);
+    let output_check = OutputCheck {
+        output: &output,
+        families: file.families.clone().unwrap_or_else(|| Family::DEFAULT.to_vec()),
+        include_future,
+        now,
+        allow_empty: args.allow_empty || file.allow_empty.unwrap_or(false),
+    };
+    let never = AtomicBool::new(false);
+    let sources = Sources::new(&inputs, Some(&output), &never).map_err(|error| failure(&error.into()))?;
+    let checked =
+        with_progress(args.quiet, |progress| feedgen::check::check(&sources, options, Some(&output_check), progress))
+            .map_err(|error| failure(&error))?;
+    let survey = checked.survey;
     diagnostic::print(&survey.errors, Severity::Error);
     diagnostic::print(&survey.warnings, Severity::Warning);
     if !args.quiet {
@@ -77,6 +99,9 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
     if !survey.errors.is_empty() {
         let message = format!("{} problem(s) in the records", survey.errors.len());
         return Err(Failure::new(ExitStatus::Failed, message));
+    }
+    if let Some(refusal) = checked.refusal {
+        return Err(Failure::new(ExitStatus::Failed, refusal.to_string()));
     }
     if args.strict && !survey.warnings.is_empty() {
         let message =

@@ -5,6 +5,7 @@ pub mod check;
 pub mod completions;
 mod diagnostic;
 pub mod init;
+mod interrupt;
 pub mod list;
 mod progress_bar;
 pub mod serve;
@@ -21,6 +22,10 @@ pub enum ExitStatus {
     Failed = 1,
     /// Usage or configuration error.
     Usage = 2,
+    /// Stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it.
+    Interrupted = 130,
+    /// Stopped by SIGTERM: 128 + 15.
+    Terminated = 143,
 }
 
 /// A command's failure: what to tell the user and how to exit.

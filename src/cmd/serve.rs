@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -123,7 +124,8 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
     let quiet = args.settings.quiet();
     let server = Server::bind(SocketAddr::new(args.bind, args.port)).map_err(serve_failure)?;
     let watch = Watch::start(&settings.inputs, args.settings.config_file().as_deref()).map_err(serve_failure)?;
-    let report = with_progress(quiet, |progress| feedgen::run(&settings, Mode::Write, progress))
+    let never = AtomicBool::new(false);
+    let report = with_progress(quiet, |progress| feedgen::run(&settings, Mode::Write, progress, &never))
         .map_err(|error| failure(&error))?;
     print_built(&report, &settings.output, started.elapsed(), quiet);
     let console = Console { args: &args.settings, output: &settings.output };

@@ -47,6 +47,9 @@ struct SettingsFlags {
     /// Build the valid records even if some are invalid, listing those skipped (exit 0).
     #[arg(long)]
     skip_invalid: bool,
+    /// Write even when no record is to be published, or when most feeds in the output folder would be removed.
+    #[arg(long)]
+    allow_empty: bool,
     /// Print errors only: no notes, no progress bar, no summary.
     #[arg(short, long)]
     quiet: bool,
@@ -133,6 +136,7 @@ impl SettingsArgs {
             unpublished: flags.unpublished,
             future: flags.future,
             skip_invalid: flags.skip_invalid,
+            allow_empty: flags.allow_empty,
         };
         config::resolve(file, &file_dir, overrides, now)
     }

@@ -20,7 +20,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use chrono::{DateTime, Utc};
 use rayon::iter::{ParallelBridge, ParallelIterator};
@@ -87,15 +87,92 @@ pub struct FileRead {
     pub outcome: Result<Parsed, Vec<RecordProblem>>,
 }
 
-/// Why loading could not start.
+/// Why loading could not start, or stopped.
 #[derive(Debug, Error)]
 pub enum LoadError {
     /// An input folder named in configuration or on the command line is missing.
     #[error("input folder {} does not exist; check `input` in feedgen.yaml or --input", .0.display())]
     MissingInput(PathBuf),
+    /// The output folder is one of the input folders: a build would read
+    /// its own feeds as records and write among the records.
+    #[error(
+        "the output folder {} is the input folder {}: feedgen writes its feeds into the output folder and reads \
+         every file of the input as a record, so they must differ; set `output` in feedgen.yaml (or --output) \
+         to another folder, such as one beside the records",
+        .output.display(),
+        .input.display()
+    )]
+    OutputIsInput {
+        /// The output folder, as configured.
+        output: PathBuf,
+        /// The input it is, as configured.
+        input: PathBuf,
+    },
     /// Files were added, removed or edited while the build read them.
     #[error("{} changed while feedgen was reading it; run the build again", .0.display())]
     Changed(PathBuf),
+    /// Asked to stop ([`Sources::stop`]) before every file was read.
+    #[error("stopped before every record was read")]
+    Stopped,
+}
+
+/// Where records come from: the input folders (or single files), walked
+/// recursively, less the build's output folder when it lies below an input.
+///
+/// The output folder is recognised by where it is, not only by the
+/// manifest in it, so that it is skipped on the first build too, and when
+/// it holds files that are not feedgen's. Walks also stop early when
+/// [`Sources::stop`] is set (a Ctrl-C).
+#[derive(Debug)]
+pub struct Sources<'a> {
+    inputs: &'a [PathBuf],
+    /// The output folder, resolved, and its file name (only folders of that
+    /// name are resolved to compare); `None` when it does not exist yet.
+    output: Option<(PathBuf, std::ffi::OsString)>,
+    stop: &'a AtomicBool,
+}
+
+impl<'a> Sources<'a> {
+    /// The records under `inputs`, skipping `output` (when given and it
+    /// exists) wherever it lies below one of them; walks stop early once
+    /// `stop` is set. Every input must exist, and none may be the output
+    /// folder itself.
+    pub fn new(inputs: &'a [PathBuf], output: Option<&Path>, stop: &'a AtomicBool) -> Result<Self, LoadError> {
+        if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
+            return Err(LoadError::MissingInput(missing.clone()));
+        }
+        let output = output.and_then(|output| Some((output, output.canonicalize().ok()?)));
+        if let Some((given, resolved)) = &output {
+            let same = inputs.iter().find(|input| input.canonicalize().is_ok_and(|input| input == *resolved));
+            if let Some(input) = same {
+                return Err(LoadError::OutputIsInput { output: given.to_path_buf(), input: input.clone() });
+            }
+        }
+        let output = output.and_then(|(_, resolved)| {
+            let name = resolved.file_name()?.to_owned();
+            Some((resolved, name))
+        });
+        Ok(Sources { inputs, output, stop })
+    }
+
+    /// The inputs, as given.
+    pub fn inputs(&self) -> &[PathBuf] {
+        self.inputs
+    }
+
+    /// Whether the walk has been asked to stop.
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Whether `entry` is the build's output folder.
+    fn is_output(&self, entry: &walkdir::DirEntry) -> bool {
+        let Some((resolved, name)) = &self.output else { return false };
+        entry.depth() > 0
+            && entry.file_type().is_dir()
+            && entry.file_name() == name.as_os_str()
+            && entry.path().canonicalize().is_ok_and(|path| path == *resolved)
+    }
 }
 
 /// Parse one record file's bytes. Pure: no I/O, so it can be fuzzed. Each
@@ -181,8 +258,9 @@ fn is_hidden(entry: &walkdir::DirEntry) -> bool {
 }
 
 /// A folder below an input that holds a feedgen manifest is an output
-/// folder (say `output: site/feeds` with `input: site`): its feeds are not
-/// records. An input that is itself an output folder is still read.
+/// folder, of this build (which [`Sources`] also knows by its place) or of
+/// another one (say an old `output:`): its feeds are not records. An input
+/// that is itself another build's output folder is still read.
 fn is_output_folder(entry: &walkdir::DirEntry) -> bool {
     entry.depth() > 0 && entry.file_type().is_dir() && entry.path().join(MANIFEST_NAME).is_file()
 }
@@ -212,22 +290,23 @@ fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordPr
 }
 
 /// Every file under the inputs, as (input position, path) or a problem,
-/// skipping hidden entries and feedgen's output folders. Folders are read in
-/// the order the file system gives: sorting would hold a whole folder's
-/// entries in memory, and nothing downstream depends on the order.
-fn walk(inputs: &[PathBuf]) -> impl Iterator<Item = (usize, Result<PathBuf, RecordProblem>)> + Send + '_ {
-    inputs.iter().enumerate().flat_map(|(position, input)| {
+/// skipping hidden entries, the build's output folder and any other
+/// folder holding a feedgen manifest. Folders are read in the order the
+/// file system gives: sorting would hold a whole folder's entries in
+/// memory, and nothing downstream depends on the order.
+fn walk<'s>(sources: &'s Sources<'_>) -> impl Iterator<Item = (usize, Result<PathBuf, RecordProblem>)> + Send + 's {
+    sources.inputs.iter().enumerate().flat_map(move |(position, input)| {
         let walker = walkdir::WalkDir::new(input).into_iter();
-        walker.filter_entry(|entry| !is_hidden(entry) && !is_output_folder(entry)).filter_map(
-            move |entry| match entry {
-                Ok(entry) if entry.file_type().is_file() => Some((position, Ok(entry.into_path()))),
-                Ok(_) => None,
-                Err(error) => {
-                    let path = error.path().unwrap_or(input).to_owned();
-                    Some((position, Err(RecordProblem::new(&path, None, format!("cannot read: {error}")))))
-                }
-            },
-        )
+        let skipped =
+            move |entry: &walkdir::DirEntry| is_hidden(entry) || is_output_folder(entry) || sources.is_output(entry);
+        walker.filter_entry(move |entry| !skipped(entry)).filter_map(move |entry| match entry {
+            Ok(entry) if entry.file_type().is_file() => Some((position, Ok(entry.into_path()))),
+            Ok(_) => None,
+            Err(error) => {
+                let path = error.path().unwrap_or(input).to_owned();
+                Some((position, Err(RecordProblem::new(&path, None, format!("cannot read: {error}")))))
+            }
+        })
     })
 }
 
@@ -237,20 +316,21 @@ fn walk(inputs: &[PathBuf]) -> impl Iterator<Item = (usize, Result<PathBuf, Reco
 ///
 /// When progress is shown, the files are counted first (a second, cheap
 /// walk) so that `progress` knows the total. Returns how many places the walk had (files, and
-/// entries that could not be read).
+/// entries that could not be read), or [`LoadError::Stopped`] as soon as
+/// `sources` is asked to stop.
 pub fn read_all(
-    inputs: &[PathBuf],
+    sources: &Sources<'_>,
     options: LoadOptions,
     progress: &dyn Progress,
     visit: &(dyn Fn(FileRead) + Sync),
 ) -> Result<u32, LoadError> {
-    if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
-        return Err(LoadError::MissingInput(missing.clone()));
-    }
-    progress.begin(Stage::Read, if progress.is_shown() { walk(inputs).count() } else { 0 });
+    progress.begin(Stage::Read, if progress.is_shown() { walk(sources).count() } else { 0 });
     let places = (0..).map(|place: u64| u32::try_from(place).unwrap_or(u32::MAX));
     let walked = AtomicU32::new(0);
-    walk(inputs).zip(places).par_bridge().for_each(|((input, found), place)| {
+    walk(sources).zip(places).par_bridge().try_for_each(|((input, found), place)| {
+        if sources.stopped() {
+            return Err(LoadError::Stopped);
+        }
         walked.fetch_add(1, Ordering::Relaxed);
         let (path, outcome) = match found {
             Ok(path) => {
@@ -261,21 +341,26 @@ pub fn read_all(
         };
         visit(FileRead { input, place, path, outcome });
         progress.advance(1);
-    });
+        Ok(())
+    })?;
     Ok(walked.into_inner())
 }
 
-/// The paths of the files at `places` in the walk of `inputs`, found by
+/// The paths of the files at `places` in the walk of `sources`, found by
 /// walking again (nothing is parsed). `walked` is how many places
 /// [`read_all`] saw: a walk of another length means files were added or
 /// removed since, and places no longer name the same files.
-pub fn paths_at(inputs: &[PathBuf], places: &BTreeSet<u32>, walked: u32) -> Result<HashMap<u32, PathBuf>, LoadError> {
+pub fn paths_at(
+    sources: &Sources<'_>,
+    places: &BTreeSet<u32>,
+    walked: u32,
+) -> Result<HashMap<u32, PathBuf>, LoadError> {
     let mut paths = HashMap::with_capacity(places.len());
     if places.is_empty() {
         return Ok(paths);
     }
     let mut count: u32 = 0;
-    for ((_, found), place) in walk(inputs).zip(0..) {
+    for ((_, found), place) in walk(sources).zip(0..) {
         count = place + 1;
         if places.contains(&place) {
             let path = match found {
@@ -285,7 +370,7 @@ pub fn paths_at(inputs: &[PathBuf], places: &BTreeSet<u32>, walked: u32) -> Resu
             paths.insert(place, path);
         }
     }
-    match inputs.first() {
+    match sources.inputs.first() {
         Some(input) if count != walked || paths.len() < places.len() => Err(LoadError::Changed(input.clone())),
         _ => Ok(paths),
     }

@@ -187,7 +187,7 @@ fn rebuild(served: &Settings, caller: &dyn Rebuilds) -> Result<Report, RebuildEr
     if settings.inputs != served.inputs || settings.output != served.output {
         return Err(RebuildError::Moved);
     }
-    Ok(crate::run(&settings, Mode::Write, &Silent)?)
+    Ok(crate::run(&settings, Mode::Write, &Silent, &std::sync::atomic::AtomicBool::new(false))?)
 }
 
 #[cfg(test)]

@@ -6,7 +6,14 @@
 //! A file that did change is replaced [atomically](atomic), so a build
 //! killed at any moment leaves every feed either as it was or fully new.
 //! Files no longer produced are removed, but only those the
-//! [manifest](manifest) lists as written by feedgen.
+//! [manifest](manifest) lists as written by feedgen, and only when the
+//! [guard](crate::guard) agrees that the build is not throwing published
+//! feeds away.
+//!
+//! A build asked to stop (Ctrl-C) or failing before its files are put in
+//! place leaves the folder as it was: its temporary files are removed and
+//! the manifest is restored. Once files start being put in place (renames,
+//! a few milliseconds) the build finishes.
 //!
 //! feedgen only ever writes regular files inside real folders, so anything
 //! else at one of its paths (a link, a folder, a link to a folder on the way)
@@ -21,6 +28,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::SystemTime;
 
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use thiserror::Error;
@@ -28,7 +37,8 @@ use thiserror::Error;
 pub use atomic::{create_new, is_temporary_name};
 pub use manifest::MANIFEST_NAME;
 
-use crate::progress::{Progress, Stage};
+use crate::guard::{Guard, Refusal, feed_of};
+use crate::progress::{Progress, Silent, Stage};
 use crate::render::{Files, RenderError};
 
 /// The output folder could not be read or written as a build needs.
@@ -63,6 +73,12 @@ pub enum WriteError {
         /// What is wrong with it.
         message: String,
     },
+    /// The build would throw published feeds away; nothing was written.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Asked to stop before any file was put in place: the folder is as it was.
+    #[error("stopped before any file was written; {} is as it was", .0.display())]
+    Stopped(PathBuf),
 }
 
 impl WriteError {
@@ -247,14 +263,28 @@ fn paths_of(files: &dyn Files) -> impl Iterator<Item = &str> {
     (0..files.count()).map(|index| files.path(index))
 }
 
-/// Look at the folder before writing: where each file goes, and whether
-/// anything in the way is not feedgen's. Only unlisted files already at a
-/// build's paths are rendered here, to see whether they can be adopted.
-fn look_before(output: &Path, files: &dyn Files) -> Result<Before, WriteError> {
+/// The paths the manifest of `output` lists: every file an earlier build
+/// wrote there; none when there is no manifest (or no folder).
+pub fn listed(output: &Path) -> Result<BTreeSet<String>, WriteError> {
     if matches!(entry_at(output, MANIFEST_NAME)?, Entry::Foreign | Entry::Folder) {
         return Err(WriteError::NotOurs(vec![local_path(output, MANIFEST_NAME)]));
     }
-    let listed = manifest::read(output)?;
+    manifest::read(output)
+}
+
+/// The manifest as `guard` finds it: what it lists, if the guard lets
+/// the build of `files` go on.
+fn guarded_listing(output: &Path, files: &dyn Files, guard: &Guard<'_>) -> Result<BTreeSet<String>, WriteError> {
+    let listed = listed(output)?;
+    guard.approve(output, &listed, paths_of(files).filter_map(feed_of))?;
+    Ok(listed)
+}
+
+/// Look at the folder before writing: where each file goes, and whether
+/// anything in the way is not feedgen's. Only unlisted files already at a
+/// build's paths are rendered here, to see whether they can be adopted.
+/// `listed` is what the manifest lists.
+fn look_before(output: &Path, files: &dyn Files, listed: BTreeSet<String>) -> Result<Before, WriteError> {
     let mut slots = Vec::with_capacity(files.count());
     let mut not_ours = Vec::new();
     for (index, relative) in paths_of(files).enumerate() {
@@ -319,23 +349,32 @@ fn settle(
     Ok((outcome, staged))
 }
 
-/// Settle every file on all cores, in any order, then put the staged ones
-/// in place together; the changes come back sorted.
+/// Settle every file on all cores, in any order, then (unless asked to
+/// `stop` meanwhile) put the staged ones in place together; the changes
+/// come back sorted. Stopped or failed, it puts nothing in place and
+/// leaves no temporary file behind.
 fn settle_all(
     output: &Path,
     files: &dyn Files,
     before: &Before,
     write: bool,
-    progress: &dyn Progress,
+    (progress, stop): (&dyn Progress, &AtomicBool),
 ) -> Result<Changes, WriteError> {
+    let stopped = || WriteError::Stopped(output.to_owned());
     let settled: Vec<(Outcome, Option<atomic::Staged>)> = (0..files.count())
         .into_par_iter()
         .map(|index| {
+            if stop.load(Ordering::Relaxed) {
+                return Err(stopped());
+            }
             let settled = settle(output, files, index, before.slots[index], write);
             progress.advance(1);
             settled
         })
         .collect::<Result<_, _>>()?;
+    if stop.load(Ordering::Relaxed) {
+        return Err(stopped());
+    }
     let mut changes = Changes::default();
     let mut staged = Vec::new();
     for (index, (outcome, file)) in settled.into_iter().enumerate() {
@@ -375,12 +414,18 @@ fn finish_changes(mut changes: Changes, manifest: Outcome, removed: Vec<String>)
     changes
 }
 
-/// Compare a build's `files` with the folder `output`, writing nothing.
-pub fn compare(output: &Path, files: &dyn Files, progress: &dyn Progress) -> Result<Changes, WriteError> {
+/// Compare a build's `files` with the folder `output`, writing nothing,
+/// if `guard` would let the build write them; stop early once `stop` is set.
+pub fn compare(
+    output: &Path,
+    files: &dyn Files,
+    guard: &Guard<'_>,
+    (progress, stop): (&dyn Progress, &AtomicBool),
+) -> Result<Changes, WriteError> {
     let _no_build_meanwhile = lock::shared(output);
-    let before = look_before(output, files)?;
+    let before = look_before(output, files, guarded_listing(output, files, guard)?)?;
     progress.begin(Stage::Write, files.count());
-    let changes = settle_all(output, files, &before, false, progress)?;
+    let changes = settle_all(output, files, &before, false, (progress, stop))?;
     let manifest = manifest_outcome(output, &before.manifest)?;
     Ok(finish_changes(changes, manifest, before.removed))
 }
@@ -411,23 +456,103 @@ fn claim_new_paths(output: &Path, before: &Before, files: &dyn Files) -> Result<
 }
 
 /// Bring `output` to exactly `files` (plus the manifest): write what is new
-/// or changed, remove what feedgen wrote before and no longer produces.
+/// or changed, remove what feedgen wrote before and no longer produces;
+/// but first let `guard` look at what the folder holds, and write nothing
+/// if it refuses.
 ///
 /// The order keeps one promise at every instant: every file feedgen wrote
 /// is listed in the manifest on disk. New paths are listed before their
 /// files are written, and dropped from the list only after their files are
 /// gone. No other build writes or compares the folder meanwhile (see `write::lock`).
-pub fn write(output: &Path, files: &dyn Files, progress: &dyn Progress) -> Result<Changes, WriteError> {
+///
+/// Once `stop` is set, or when a file cannot be written, the build stops
+/// before putting any file in place and [rolls back](roll_back): the
+/// folder is left as it was. `stop` is not looked at once files start
+/// being put in place: those few renames and removals finish.
+pub fn write(
+    output: &Path,
+    files: &dyn Files,
+    guard: &Guard<'_>,
+    (progress, stop): (&dyn Progress, &AtomicBool),
+) -> Result<Changes, WriteError> {
+    let output_was_there = entry_at(output, "")? != Entry::Missing;
     fs::create_dir_all(output).map_err(WriteError::at("write", output))?;
     let _only_build = lock::exclusive(output);
-    let before = look_before(output, files)?;
+    let listed = guarded_listing(output, files, guard)?;
+    let earlier_manifest = read_manifest_file(output)?;
+    let before = look_before(output, files, listed)?;
     let manifest = manifest_outcome(output, &before.manifest)?;
     progress.begin(Stage::Write, files.count() + before.removed.len());
-    claim_new_paths(output, &before, files)?;
-    let changes = settle_all(output, files, &before, true, progress)?;
+    let settled = claim_new_paths(output, &before, files)
+        .and_then(|()| settle_all(output, files, &before, true, (progress, stop)));
+    let changes = match settled {
+        Ok(changes) => changes,
+        Err(error) => {
+            let undo = Undo { earlier_manifest, output_was_there, new_paths: new_paths(&before, files) };
+            return Err(roll_back(output, undo).err().unwrap_or(error));
+        }
+    };
     prune::remove(output, &before.removed, &before.gone, progress)?;
     if manifest_outcome(output, &before.manifest)? != Outcome::Unchanged {
         put(output, MANIFEST_NAME, &before.manifest)?;
     }
     Ok(finish_changes(changes, manifest, before.removed))
+}
+
+/// The manifest on disk, if there is one: its bytes and when it was
+/// last modified.
+fn read_manifest_file(output: &Path) -> Result<Option<(Vec<u8>, SystemTime)>, WriteError> {
+    let path = local_path(output, MANIFEST_NAME);
+    let read = fs::read(&path).and_then(|bytes| Ok((bytes, fs::metadata(&path)?.modified()?)));
+    match read {
+        Ok(file) => Ok(Some(file)),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(WriteError::Io { doing: "read", path, source }),
+    }
+}
+
+/// The paths of `files` the manifest did not list before this build.
+fn new_paths(before: &Before, files: &dyn Files) -> Vec<String> {
+    paths_of(files).filter(|path| !before.listed.contains(*path)).map(str::to_owned).collect()
+}
+
+/// What a build that put no file in place must undo.
+struct Undo {
+    /// The manifest as it was, and its mtime (`None`: there was none).
+    earlier_manifest: Option<(Vec<u8>, SystemTime)>,
+    /// Whether the output folder existed before the build.
+    output_was_there: bool,
+    /// Paths the build claimed in the manifest, whose folders it may have
+    /// created.
+    new_paths: Vec<String>,
+}
+
+/// Leave the folder as it was before a build that stopped or failed before
+/// putting any file in place: its staged files are gone already (dropped),
+/// so restore the manifest (with its mtime), and remove the folders it
+/// created and left empty (the output folder too, if the build created it).
+fn roll_back(output: &Path, undo: Undo) -> Result<(), WriteError> {
+    match &undo.earlier_manifest {
+        Some((bytes, modified)) => {
+            if manifest_outcome(output, bytes)? != Outcome::Unchanged {
+                put(output, MANIFEST_NAME, bytes)?;
+                let path = local_path(output, MANIFEST_NAME);
+                let restored = fs::File::options().write(true).open(&path).and_then(|file| file.set_modified(*modified));
+                restored.map_err(WriteError::at("write", &path))?;
+            }
+        }
+        None => {
+            let path = local_path(output, MANIFEST_NAME);
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(source) => return Err(WriteError::Io { doing: "remove", path, source }),
+            }
+        }
+    }
+    prune::remove(output, &[], &undo.new_paths, &Silent)?;
+    if !undo.output_was_there {
+        let _ = fs::remove_dir(output);
+    }
+    Ok(())
 }

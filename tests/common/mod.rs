@@ -11,6 +11,9 @@ use chrono::{DateTime, Utc};
 use feedgen::Settings;
 use feedgen::config::{self, ConfigFile, Overrides};
 
+/// A stop flag nobody sets: for builds that run to the end.
+pub static NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The moment tests treat as "now": 2026-01-01T00:00:00Z.
 pub const NOW: i64 = 1_767_225_600;
 

@@ -1,0 +1,240 @@
+//! Refusing a build that would throw published feeds away.
+//!
+//! A CI job whose `input` points at the wrong folder reads no record.
+//! Written, its build would empty the firehose and remove every other feed,
+//! with exit code 0, and feed readers polling meanwhile would drop every
+//! item they had. So before anything is written (or compared, for
+//! `build --check`), the feeds a build produces are set against the feeds
+//! the output folder's manifest lists, which an earlier build wrote, and the
+//! build stops when
+//!
+//! - it has no record to publish while the folder holds feeds, or
+//! - it would remove more than half of the feeds the folder holds.
+//!
+//! `--allow-empty` (`allow_empty: true`) lets a build that means it go on.
+//! A feed counts once whatever its formats: it is the path of its files
+//! without the extension, as `feedgen list` names it.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::site::Format;
+use crate::text::counted;
+
+/// How many of the feeds a refusal would remove it names.
+const NAMED: usize = 5;
+
+/// What a build is about to do, for [`Guard::approve`].
+#[derive(Debug, Clone, Copy)]
+pub struct Guard<'a> {
+    /// Go on whatever the build removes (`--allow-empty`).
+    pub allow_empty: bool,
+    /// How many records the build publishes (those that become items).
+    pub publishes: usize,
+    /// How many record files it read (valid, invalid or unpublished), for
+    /// the message.
+    pub records_read: usize,
+    /// Its inputs, to name in the message.
+    pub inputs: &'a [PathBuf],
+}
+
+/// Why a build stopped before writing anything.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Refusal {
+    /// The build has no record to publish, and the output folder holds
+    /// feeds from an earlier build.
+    #[error(
+        "{}, but {} holds {} from an earlier build: a build would remove {} and leave {} empty, so it stops \
+         before writing. Check `input` in feedgen.yaml (or --input); if the site really has nothing to publish \
+         now, pass --allow-empty",
+        found(.records_read, .inputs),
+        .output.display(),
+        counted(*.listed, "feed"),
+        counted(*.removed, "feed"),
+        counted(.listed - .removed, "feed")
+    )]
+    NothingToPublish {
+        /// The output folder.
+        output: PathBuf,
+        /// The inputs read.
+        inputs: Vec<PathBuf>,
+        /// Record files read.
+        records_read: usize,
+        /// Feeds the manifest lists.
+        listed: usize,
+        /// How many of them the build would remove (the others it empties).
+        removed: usize,
+    },
+    /// The build would remove more than half of the feeds the output
+    /// folder holds.
+    #[error(
+        "a build would remove {} of the {} in {} ({}), so it stops before writing. If those feeds are meant \
+         to go (records deleted, topics renamed), pass --allow-empty to remove them; otherwise check `input` \
+         in feedgen.yaml (or --input) and the records",
+        .removed.len(),
+        counted(*.listed, "feed"),
+        .output.display(),
+        named(.removed)
+    )]
+    MostFeedsRemoved {
+        /// The output folder.
+        output: PathBuf,
+        /// Feeds the manifest lists.
+        listed: usize,
+        /// The feeds it would remove, sorted.
+        removed: Vec<String>,
+    },
+}
+
+/// "found no record in a, b" or "none of the 3 records in a is to be published".
+fn found(records_read: &usize, inputs: &[PathBuf]) -> String {
+    let inputs: Vec<String> = inputs.iter().map(|input| input.display().to_string()).collect();
+    let inputs = inputs.join(", ");
+    match records_read {
+        0 => format!("found no record in {inputs}"),
+        read => format!(
+            "found no record to publish in {inputs} (of {}: all unpublished, invalid, future-dated or duplicates)",
+            counted(*read, "record")
+        ),
+    }
+}
+
+/// The first few feeds, then how many more.
+fn named(feeds: &[String]) -> String {
+    let mut text = feeds.iter().take(NAMED).cloned().collect::<Vec<_>>().join(", ");
+    if feeds.len() > NAMED {
+        text.push_str(&format!(" and {} more", feeds.len() - NAMED));
+    }
+    text
+}
+
+/// The feed a path in the output folder is a file of (the path without its
+/// format's extension), or `None` for pages, the index and the OPML list.
+pub fn feed_of(path: &str) -> Option<&str> {
+    Format::ALL.iter().find_map(|format| path.strip_suffix(format.extension()))
+}
+
+impl Guard<'_> {
+    /// Whether a build that produces the feeds `produced` may write into
+    /// `output`, whose manifest lists `listed` (paths of every file an
+    /// earlier build wrote there).
+    pub fn approve<'p>(
+        &self,
+        output: &Path,
+        listed: &BTreeSet<String>,
+        produced: impl IntoIterator<Item = &'p str>,
+    ) -> Result<(), Refusal> {
+        if self.allow_empty {
+            return Ok(());
+        }
+        let listed: BTreeSet<&str> = listed.iter().filter_map(|path| feed_of(path)).collect();
+        if listed.is_empty() {
+            return Ok(());
+        }
+        let produced: BTreeSet<&str> = produced.into_iter().collect();
+        let removed: Vec<String> =
+            listed.iter().filter(|feed| !produced.contains(*feed)).map(|feed| (*feed).to_owned()).collect();
+        if self.publishes == 0 {
+            return Err(Refusal::NothingToPublish {
+                output: output.to_owned(),
+                inputs: self.inputs.to_vec(),
+                records_read: self.records_read,
+                listed: listed.len(),
+                removed: removed.len(),
+            });
+        }
+        if removed.len() * 2 > listed.len() {
+            return Err(Refusal::MostFeedsRemoved { output: output.to_owned(), listed: listed.len(), removed });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(paths: &[&str]) -> BTreeSet<String> {
+        paths.iter().map(|path| (*path).to_owned()).collect()
+    }
+
+    fn guard(publishes: usize) -> Guard<'static> {
+        Guard { allow_empty: false, publishes, records_read: publishes, inputs: &[] }
+    }
+
+    const EARLIER: [&str; 8] = [
+        "all.rss.xml",
+        "all.json",
+        "all.html",
+        "index.html",
+        "index.opml",
+        "topics/a.rss.xml",
+        "topics/a.json",
+        "topics/b.json",
+    ];
+
+    #[test]
+    fn a_feed_is_its_files_without_the_format_extension() {
+        assert_eq!(feed_of("topics/rust.atom.xml"), Some("topics/rust"));
+        assert_eq!(feed_of("all.json"), Some("all"));
+        assert_eq!(feed_of("topics/rust.html"), None);
+        assert_eq!(feed_of("index.opml"), None);
+    }
+
+    #[test]
+    fn nothing_to_publish_over_earlier_feeds_is_refused_with_the_counts() {
+        let refusal = guard(0).approve(Path::new("feeds"), &listing(&EARLIER), ["all"]).unwrap_err();
+        assert_eq!(
+            refusal,
+            Refusal::NothingToPublish {
+                output: "feeds".into(),
+                inputs: Vec::new(),
+                records_read: 0,
+                listed: 3,
+                removed: 2
+            }
+        );
+        assert!(refusal.to_string().contains("holds 3 feeds from an earlier build"), "{refusal}");
+        assert!(refusal.to_string().contains("remove 2 feeds and leave 1 feed empty"), "{refusal}");
+    }
+
+    #[test]
+    fn nothing_to_publish_into_a_folder_without_feeds_goes_on() {
+        let guard = guard(0);
+        assert_eq!(guard.approve(Path::new("feeds"), &listing(&[]), ["all"]), Ok(()));
+        assert_eq!(guard.approve(Path::new("feeds"), &listing(&["index.html", "CNAME.html"]), ["all"]), Ok(()));
+    }
+
+    #[test]
+    fn removing_more_than_half_the_feeds_is_refused_and_half_is_not() {
+        let earlier = listing(&EARLIER);
+        let refusal = guard(1).approve(Path::new("feeds"), &earlier, ["all"]).unwrap_err();
+        assert_eq!(
+            refusal,
+            Refusal::MostFeedsRemoved {
+                output: "feeds".into(),
+                listed: 3,
+                removed: vec!["topics/a".into(), "topics/b".into()]
+            }
+        );
+        let four = listing(&["all.json", "topics/a.json", "topics/b.json", "topics/c.json"]);
+        assert_eq!(guard(1).approve(Path::new("feeds"), &four, ["all", "topics/a"]), Ok(()));
+    }
+
+    #[test]
+    fn allow_empty_lets_any_build_go_on() {
+        let allowed = Guard { allow_empty: true, ..guard(0) };
+        assert_eq!(allowed.approve(Path::new("feeds"), &listing(&EARLIER), []), Ok(()));
+    }
+
+    #[test]
+    fn a_refusal_names_a_few_removed_feeds_and_counts_the_rest() {
+        let earlier: Vec<String> = (0..9).map(|index| format!("topics/t{index}.json")).collect();
+        let earlier: BTreeSet<String> = earlier.into_iter().chain(["all.json".to_owned()]).collect();
+        let message = guard(1).approve(Path::new("out"), &earlier, ["all"]).unwrap_err().to_string();
+        assert!(message.starts_with("a build would remove 9 of the 10 feeds in out (topics/t0, "), "{message}");
+        assert!(message.contains("topics/t4 and 4 more)"), "{message}");
+    }
+}
