@@ -537,7 +537,8 @@ fn roll_back(output: &Path, undo: Undo) -> Result<(), WriteError> {
             if manifest_outcome(output, bytes)? != Outcome::Unchanged {
                 put(output, MANIFEST_NAME, bytes)?;
                 let path = local_path(output, MANIFEST_NAME);
-                let restored = fs::File::options().write(true).open(&path).and_then(|file| file.set_modified(*modified));
+                let restored =
+                    fs::File::options().write(true).open(&path).and_then(|file| file.set_modified(*modified));
                 restored.map_err(WriteError::at("write", &path))?;
             }
         }
