@@ -6,7 +6,10 @@
 use chrono::{DateTime, Utc};
 
 use crate::record::{Image, Record, Related};
-use crate::text::{escape_attribute, escape_html, html_to_text, markdown_to_html, plain_text, sanitise_html, xml_safe};
+use crate::text::{
+    EmbedLink, Thumbnail, escape_attribute, escape_html, html_to_text, markdown_to_html, plain_text, sanitise_html,
+    sanitise_html_with_embeds, xml_safe,
+};
 
 /// A feed item, ready for any format.
 #[derive(Debug, Clone, PartialEq)]
@@ -237,6 +240,20 @@ fn related_html(related: &[ItemLink]) -> String {
     html
 }
 
+/// What a frame in `featuredContent` (the record's video, in practice)
+/// becomes: a link whose text is the item's title, showing the item's first
+/// image. The image's alternative text is its caption, or empty: the link's
+/// text already names the video, and a screen reader would say it twice.
+fn featured_embed<'a>(title: &'a str, image: Option<&'a ItemImage>) -> EmbedLink<'a> {
+    let thumbnail = image.map(|image| Thumbnail {
+        url: &image.url,
+        alt: image.title.as_deref().unwrap_or_default(),
+        width: image.width,
+        height: image.height,
+    });
+    EmbedLink { text: Some(title), thumbnail }
+}
+
 /// Names cleaned to plain text, blank and repeated ones dropped.
 fn clean_names(names: &[String]) -> Vec<String> {
     let mut cleaned: Vec<String> = Vec::new();
@@ -273,9 +290,15 @@ pub fn trimmed(mut record: Record) -> Record {
 /// Build the item for one record.
 pub fn prepare(record: &Record) -> Item {
     let base = &record.link;
+    let title = plain_text(&record.title);
+    let images: Vec<ItemImage> = record.images.iter().map(item_image).collect();
     let summary_html = record.excerpt.as_deref().map(|html| sanitise_html(html, base)).and_then(non_empty);
     let summary_text = record.excerpt.as_deref().map(html_to_text).and_then(non_empty);
-    let featured = record.featured_content.as_deref().map(|html| sanitise_html(html, base)).and_then(non_empty);
+    let featured = record
+        .featured_content
+        .as_deref()
+        .map(|html| sanitise_html_with_embeds(html, base, featured_embed(&title, images.first())))
+        .and_then(non_empty);
     let body = non_empty(markdown_to_html(&record.body, base));
     let related: Vec<ItemLink> = record.related.iter().map(item_link).collect();
 
@@ -296,7 +319,7 @@ pub fn prepare(record: &Record) -> Item {
     Item {
         link: id.clone(),
         id,
-        title: plain_text(&record.title),
+        title,
         published: record.published,
         updated: record.updated,
         summary_html,
@@ -307,7 +330,7 @@ pub fn prepare(record: &Record) -> Item {
         topics,
         tags: clean_names(&record.tags),
         provider,
-        images: record.images.iter().map(item_image).collect(),
+        images,
         related,
     }
 }

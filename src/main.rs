@@ -29,6 +29,7 @@ fn without_huge_pages() {
     name = "feedgen",
     version,
     about,
+    disable_help_subcommand = true,
     after_help = "Examples:\n  feedgen init my-feeds && cd my-feeds && feedgen build\n  \
                   feedgen serve    # preview at http://127.0.0.1:8000/"
 )]
@@ -51,9 +52,10 @@ enum Command {
     List(cmd::list::ListArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(cmd::completions::CompletionsArgs),
-    /// Print the man page (roff): `feedgen man > feedgen.1`.
-    #[command(after_help = "Examples:\n  feedgen man > feedgen.1\n  feedgen man | man -l -")]
-    Man,
+    /// Print the man page (roff), or write a page per command with --dir.
+    Man(cmd::completions::ManArgs),
+    /// Print the help of feedgen or of a command (the same as `feedgen COMMAND --help`).
+    Help(cmd::completions::HelpArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,7 +68,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(args),
         Command::List(args) => cmd::list::run(args),
         Command::Completions(args) => cmd::completions::run::<Cli>(args),
-        Command::Man => cmd::completions::man::<Cli>(),
+        Command::Man(args) => cmd::completions::man::<Cli>(args),
+        Command::Help(args) => cmd::completions::help::<Cli>(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

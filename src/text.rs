@@ -128,9 +128,15 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// article's link: a feed reader has no page to resolve them against, and
 /// the W3C validator warns about them.
 pub fn sanitise_html(fragment: &str, base: &Url) -> String {
+    sanitise_html_with_embeds(fragment, base, EmbedLink::default())
+}
+
+/// [`sanitise_html`], with every `<iframe>` turned into the link `embeds`
+/// describes.
+pub fn sanitise_html_with_embeds(fragment: &str, base: &Url, embeds: EmbedLink<'_>) -> String {
     match plain_fragment(fragment) {
         Some(text) => xml_safe(&serialised_text(&text)).trim().to_owned(),
-        None => sanitise_markup(fragment, base),
+        None => sanitise_markup(fragment, base, embeds),
     }
 }
 
@@ -217,20 +223,83 @@ fn serialised_text(text: &str) -> String {
     out
 }
 
-/// [`sanitise_html`] through the HTML parser.
-fn sanitise_markup(fragment: &str, base: &Url) -> String {
+/// [`sanitise_html_with_embeds`] through the HTML parser.
+fn sanitise_markup(fragment: &str, base: &Url, embeds: EmbedLink<'_>) -> String {
     RELATIVE_BASE.with_borrow_mut(|current| *current = Some(base.clone()));
     let clean = SANITISER.clean(fragment).to_string();
     RELATIVE_BASE.with_borrow_mut(|current| *current = None);
-    xml_safe(&embeds_as_links(clean)).trim().to_owned()
+    xml_safe(&embeds_as_links(clean, embeds)).trim().to_owned()
+}
+
+/// The text of an embed's link when neither the caller nor the frame
+/// names it. Embeds are video players in practice (records'
+/// `featuredContent`), and the raw player URL tells a reader nothing.
+pub const UNNAMED_EMBED_TEXT: &str = "Watch the video";
+
+/// What an `<iframe>` becomes: a link to the frame's source. The sanitiser
+/// knows nothing of records; a caller that knows what the frame shows (a
+/// record's featured video: its title and picture) says so here.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EmbedLink<'a> {
+    /// The link's text. Without it, the frame's own `title`, else
+    /// [`UNNAMED_EMBED_TEXT`].
+    pub text: Option<&'a str>,
+    /// A picture shown inside the link, above its text.
+    pub thumbnail: Option<Thumbnail<'a>>,
+}
+
+/// A picture of what an embed shows, for [`EmbedLink`].
+#[derive(Debug, Clone, Copy)]
+pub struct Thumbnail<'a> {
+    /// Absolute http(s) URL; a picture with any other URL is left out, as
+    /// the sanitiser would leave it out.
+    pub url: &'a str,
+    /// Plain-text alternative text; empty when the link's text says it all.
+    pub alt: &'a str,
+    /// Width in pixels.
+    pub width: Option<u32>,
+    /// Height in pixels.
+    pub height: Option<u32>,
+}
+
+impl EmbedLink<'_> {
+    /// The link for a frame whose source is `src` and whose own title is
+    /// `frame_title`. Every value is escaped here: this HTML is written
+    /// after the sanitiser has run.
+    fn html(&self, src: &str, frame_title: Option<&str>) -> String {
+        let text = self.text.or(frame_title).unwrap_or(UNNAMED_EMBED_TEXT);
+        let picture = self.thumbnail.filter(|picture| is_web_url(picture.url)).map(|picture| {
+            let size =
+                |name: &str, pixels: Option<u32>| pixels.map(|n| format!(r#" {name}="{n}""#)).unwrap_or_default();
+            format!(
+                r#"<img src="{}" alt="{}"{}{}><br>"#,
+                escape_attribute(picture.url),
+                escape_attribute(picture.alt),
+                size("width", picture.width),
+                size("height", picture.height)
+            )
+        });
+        format!(
+            r#"<a href="{}" rel="noopener noreferrer">{}{}</a>"#,
+            escape_attribute(src),
+            picture.unwrap_or_default(),
+            escape_html(text)
+        )
+    }
+}
+
+/// Whether `url` is an absolute http(s) URL.
+fn is_web_url(url: &str) -> bool {
+    Url::parse(url).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
 }
 
 /// Every `<iframe>` (a video player, in practice) replaced by a link to its
-/// source, titled with its `title` or the URL. Feed readers mostly drop
-/// frames, and the W3C validator flags them as a security risk; a link
-/// loses nothing. `html` is sanitiser output, whose attribute values are
-/// entity-encoded but may hold a raw `<`, so they are decoded and re-escaped.
-fn embeds_as_links(html: String) -> String {
+/// source, as `embeds` describes it; a frame without a source is dropped.
+/// Feed readers mostly drop frames, and the W3C validator flags them as a
+/// security risk; a link loses nothing. `html` is sanitiser output, whose
+/// attribute values are entity-encoded but may hold a raw `<`, so they are
+/// decoded and re-escaped.
+fn embeds_as_links(html: String, embeds: EmbedLink<'_>) -> String {
     if !html.contains("<iframe") {
         return html;
     }
@@ -240,14 +309,7 @@ fn embeds_as_links(html: String) -> String {
             let decoded = html_escape::decode_html_entities(&value).trim().to_owned();
             (!decoded.is_empty()).then_some(decoded)
         };
-        let link = match (attribute("src"), attribute("title")) {
-            (Some(src), title) => format!(
-                r#"<a href="{}" rel="noopener noreferrer">{}</a>"#,
-                escape_attribute(&src),
-                escape_html(title.as_deref().unwrap_or(&src))
-            ),
-            (None, _) => String::new(),
-        };
+        let link = attribute("src").map(|src| embeds.html(&src, attribute("title").as_deref())).unwrap_or_default();
         frame.replace(&link, lol_html::html_content::ContentType::Html);
         Ok(())
     });
@@ -321,12 +383,12 @@ mod tests {
         fn plain_text_fragments_skip_the_parser_and_give_what_the_parser_gives(
             text in "([a-z \t\r\n\u{0}\u{1}\u{B}\u{7F}\u{85}\u{A0}\u{FEFF}\u{FFFE}>\"'=/;#é🦀人-]|&(amp|lt|gt|quot|apos|nbsp|ampx|notin|#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|#x|#);?){0,30}"
         ) {
-            proptest::prop_assert_eq!(sanitise_html(&text), sanitise_markup(&text, &article()));
+            proptest::prop_assert_eq!(sanitise_html(&text), sanitise_markup(&text, &article(), EmbedLink::default()));
             proptest::prop_assert_eq!(html_to_text(&text), markup_to_text(&text));
             let markdown = text.replace(|c: char| !c.is_ascii_whitespace(), "");
             let mut parsed = String::new();
             pulldown_cmark::html::push_html(&mut parsed, pulldown_cmark::Parser::new(&markdown));
-            proptest::prop_assert_eq!(markdown_to_html(&markdown), sanitise_markup(&parsed, &article()));
+            proptest::prop_assert_eq!(markdown_to_html(&markdown), sanitise_markup(&parsed, &article(), EmbedLink::default()));
         }
     }
 
@@ -387,7 +449,7 @@ mod tests {
         );
         assert_eq!(
             html,
-            r#"<a href="https://video.example/embed/1?a=1&amp;b=2" rel="noopener noreferrer">https://video.example/embed/1?a=1&amp;b=2</a>"#
+            r#"<a href="https://video.example/embed/1?a=1&amp;b=2" rel="noopener noreferrer">Watch the video</a>"#
         );
         let titled = sanitise_html(r#"<p><iframe src="/embed/2" title="Keynote <live> &amp; Q&amp;A"></iframe></p>"#);
         assert_eq!(
@@ -395,6 +457,31 @@ mod tests {
             r#"<p><a href="https://news.test/embed/2" rel="noopener noreferrer">Keynote &lt;live&gt; &amp; Q&amp;A</a></p>"#
         );
         assert_eq!(sanitise_html(r#"<iframe src="javascript:alert(1)"></iframe>ok"#), "ok");
+    }
+
+    #[test]
+    fn an_embed_link_shows_the_callers_text_and_thumbnail_escaped_once() {
+        let thumbnail =
+            Thumbnail { url: "https://img.test/still.jpg?w=1&h=2", alt: "A \"still\"", width: Some(640), height: None };
+        let embeds = EmbedLink { text: Some("Q&A <live> AT&amp;T"), thumbnail: Some(thumbnail) };
+        let html = super::sanitise_html_with_embeds(
+            r#"<p><iframe src="https://player.test/e/1" title="YouTube video player"></iframe></p>"#,
+            &article(),
+            embeds,
+        );
+        assert_eq!(
+            html,
+            r#"<p><a href="https://player.test/e/1" rel="noopener noreferrer"><img src="https://img.test/still.jpg?w=1&amp;h=2" alt="A &quot;still&quot;" width="640"><br>Q&amp;A &lt;live&gt; AT&amp;amp;T</a></p>"#
+        );
+    }
+
+    #[test]
+    fn a_thumbnail_without_a_web_url_is_left_out() {
+        let thumbnail = Thumbnail { url: "javascript:alert(1)", alt: "", width: None, height: None };
+        let embeds = EmbedLink { text: Some("Clip"), thumbnail: Some(thumbnail) };
+        let html =
+            super::sanitise_html_with_embeds(r#"<iframe src="https://player.test/e/1"></iframe>"#, &article(), embeds);
+        assert_eq!(html, r#"<a href="https://player.test/e/1" rel="noopener noreferrer">Clip</a>"#);
     }
 
     #[test]

@@ -224,6 +224,95 @@ fn scripts_and_event_handlers_are_removed_and_embeds_become_links() {
     assert!(tutorial.contains("<strong>read it bottom-up</strong>") && !tutorial.contains("script"), "{tutorial}");
 }
 
+/// The full content of the item at `link` in the firehose's three formats
+/// (RSS carries it as the description when the record has no excerpt).
+fn full_contents(tree: &BTreeMap<String, Vec<u8>>, link: &str) -> Vec<String> {
+    ["all.rss.xml", "all.atom.xml", "all.json"]
+        .into_iter()
+        .map(|path| {
+            let parsed = feed(tree, path);
+            let entry = parsed.entries.iter().find(|entry| entry.links[0].href == link).unwrap();
+            let content = entry.content.as_ref().and_then(|content| content.body.clone());
+            content
+                .or_else(|| entry.summary.as_ref().map(|summary| summary.content.clone()))
+                .unwrap_or_else(|| panic!("{path}: no content"))
+        })
+        .collect()
+}
+
+/// A link of an HTML fragment, as a reader shows it.
+#[derive(Debug, PartialEq)]
+struct ShownLink {
+    href: String,
+    /// Its text, decoded.
+    text: String,
+    /// The images inside it: `src`, `alt`, `width`, `height`, each if stated.
+    pictures: Vec<[Option<String>; 4]>,
+}
+
+impl ShownLink {
+    fn new(href: &str, text: &str, pictures: &[[Option<&str>; 4]]) -> Self {
+        let pictures = pictures.iter().map(|picture| picture.map(|value| value.map(str::to_owned))).collect();
+        ShownLink { href: href.to_owned(), text: text.to_owned(), pictures }
+    }
+}
+
+/// The links of an HTML fragment.
+fn links_of(html: &str) -> Vec<ShownLink> {
+    let fragment = scraper::Html::parse_fragment(html);
+    let picture = scraper::Selector::parse("img").unwrap();
+    fragment
+        .select(&scraper::Selector::parse("a").unwrap())
+        .map(|link| ShownLink {
+            href: link.attr("href").unwrap().to_owned(),
+            text: link.text().collect(),
+            pictures: link
+                .select(&picture)
+                .map(|img| ["src", "alt", "width", "height"].map(|name| img.attr(name).map(str::to_owned)))
+                .collect(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_video_embed_links_with_the_title_and_first_image() {
+    let contents = full_contents(&newsroom_tree(), VIDEO);
+    assert!(contents.iter().all(|content| *content == contents[0]), "the formats differ: {contents:#?}");
+    let thumbnail = [Some("https://video.test/thumbs/k1.jpg"), Some(""), Some("1280"), Some("720")];
+    assert_eq!(
+        links_of(&contents[0]),
+        [ShownLink::new("https://video.test/embed/k1", "Watch the Gamma keynote", &[thumbnail])],
+        "{}",
+        contents[0]
+    );
+}
+
+#[test]
+fn a_video_link_shows_the_title_escaped_once_and_a_picture_only_when_the_record_has_one() {
+    let title = r#"Q&A: "Vec<T>" & AT&amp;T, live"#;
+    let record = |slug: &str, images: &str| {
+        format!(
+            "---\ntitle: '{title}'\npublishedDateTime: 2025-06-01T10:00:00Z\noriginalUrl: https://clips.test/{slug}\n\
+             featuredContent: '<iframe src=\"https://player.test/{slug}\" title=\"YouTube video player\"></iframe>'\n{images}---\n"
+        )
+    };
+    let pictured = record("pictured", "images:\n  - {url: https://clips.test/still.png, title: The stage}\n");
+    let records = records_dir(&[("pictured.md", &pictured), ("bare.md", &record("bare", ""))]);
+    let tree = build_folder(records.path());
+    for path in ["all.rss.xml", "all.atom.xml", "all.json"] {
+        let shown: Vec<String> =
+            feed(&tree, path).entries.iter().map(|entry| entry.title.clone().unwrap().content).collect();
+        assert_eq!(shown, [title, title], "{path}: the item's own title");
+    }
+    let still = [Some("https://clips.test/still.png"), Some("The stage"), None, None];
+    for content in full_contents(&tree, "https://clips.test/pictured") {
+        assert_eq!(links_of(&content), [ShownLink::new("https://player.test/pictured", title, &[still])], "{content}");
+    }
+    for content in full_contents(&tree, "https://clips.test/bare") {
+        assert_eq!(links_of(&content), [ShownLink::new("https://player.test/bare", title, &[])], "{content}");
+    }
+}
+
 #[test]
 fn related_articles_become_links_and_a_list() {
     let tree = newsroom_tree();

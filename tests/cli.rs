@@ -327,3 +327,37 @@ fn the_man_page_is_roff_naming_every_command() {
         assert!(page.contains(command), "the man page does not name {command}");
     }
 }
+
+#[test]
+fn man_dir_writes_a_page_per_command_and_prints_their_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = feedgen(dir.path(), &["man", "--dir", "man/man1"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let commands = ["init", "build", "check", "serve", "list", "completions", "man"];
+    let pages: Vec<String> =
+        std::iter::once("feedgen".to_owned()).chain(commands.map(|command| format!("feedgen-{command}"))).collect();
+    let expected: Vec<String> = pages.iter().map(|page| format!("man/man1/{page}.1")).collect();
+    assert_eq!(stdout(&output).lines().collect::<Vec<_>>(), expected);
+    let written: std::collections::BTreeSet<String> = read_tree(dir.path()).into_keys().collect();
+    assert_eq!(written, expected.iter().cloned().collect(), "the files written are the paths printed");
+    for page in &pages {
+        let roff = std::fs::read_to_string(dir.path().join(format!("man/man1/{page}.1"))).unwrap();
+        let escaped = page.replace('-', "\\-");
+        assert!(roff.contains(&format!(".TH {page} 1  \"feedgen {}\"", env!("CARGO_PKG_VERSION"))), "{roff}");
+        assert!(roff.contains(&format!(".SH NAME\n{escaped} \\- ")), "{roff}");
+    }
+    let main_page = std::fs::read_to_string(dir.path().join("man/man1/feedgen.1")).unwrap();
+    assert_eq!(stdout(&feedgen(dir.path(), &["man"], &[])), main_page, "plain `feedgen man` prints the main page");
+    let referred: Vec<&str> = main_page.lines().filter(|line| line.ends_with("(1)")).collect();
+    let listed: Vec<String> = pages[1..].iter().map(|page| format!("{}(1)", page.replace('-', "\\-"))).collect();
+    assert_eq!(referred, listed, "the main page refers to exactly the pages written");
+}
+
+#[test]
+fn man_dir_that_cannot_be_created_exits_1_naming_it() {
+    let dir = site(CONFIG, &[]);
+    let output = feedgen(dir.path(), &["man", "--dir", "feedgen.yaml/man1"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).starts_with("error: cannot write feedgen.yaml/man1: "), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+}

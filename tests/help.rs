@@ -40,6 +40,36 @@ fn every_command_s_help_ends_with_an_example_of_it() {
 }
 
 #[test]
+fn help_help_prints_the_help_of_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for flag in ["--help", "-h"] {
+        let output = run_feedgen(dir.path(), &["help", flag], &[]);
+        assert_eq!(output.status.code(), Some(0), "help {flag}: {}", stderr_of(&output));
+        let help = stdout_of(&output);
+        assert!(help.contains("Usage: feedgen help [COMMAND]"), "help {flag}:\n{help}");
+        assert!(examples(&help).contains(&"  feedgen help build"), "help {flag}:\n{help}");
+    }
+}
+
+#[test]
+fn help_command_prints_what_command_help_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = run_feedgen(dir.path(), &["--help"], &[]);
+    let help = run_feedgen(dir.path(), &["help"], &[]);
+    assert_eq!((help.status.code(), stdout_of(&help)), (Some(0), stdout_of(&top)));
+    for command in COMMANDS {
+        let direct = run_feedgen(dir.path(), &[command, "--help"], &[]);
+        let via_help = run_feedgen(dir.path(), &["help", command], &[]);
+        assert_eq!(via_help.status.code(), Some(0), "help {command}: {}", stderr_of(&via_help));
+        assert_eq!(stdout_of(&via_help), stdout_of(&direct), "help {command}");
+    }
+    let unknown = run_feedgen(dir.path(), &["help", "biuld"], &[]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let message = stderr_of(&unknown);
+    assert!(message.contains("unrecognized subcommand 'biuld'") && message.contains("'build'"), "{message}");
+}
+
+#[test]
 fn version_prints_the_package_version() {
     let dir = tempfile::tempdir().unwrap();
     let output = run_feedgen(dir.path(), &["--version"], &[]);

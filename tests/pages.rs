@@ -171,6 +171,35 @@ fn a_page_shows_its_feeds_items_in_order_with_escaped_titles_and_links_to_topics
 }
 
 #[test]
+fn related_links_on_a_page_sit_under_a_related_heading_as_in_the_feeds() {
+    let tree = newsroom_folder();
+    let html = Html::parse_document(&text(&tree, "all.html"));
+    let with_related: Vec<String> = select(&html, "article")
+        .iter()
+        .filter_map(|article| {
+            let children: Vec<ElementRef> = article.children().filter_map(ElementRef::wrap).collect();
+            let list = children.iter().position(|child| child.value().classes().any(|class| class == "related"))?;
+            let heading = &children[list - 1];
+            assert_eq!(heading.value().name(), "h3", "one level below the item's h2");
+            assert_eq!(heading.text().collect::<String>(), "Related");
+            let title = article.select(&Selector::parse("h2 a").unwrap()).next().unwrap();
+            Some(title.attr("href").unwrap().to_owned())
+        })
+        .collect();
+    let json: serde_json::Value = serde_json::from_slice(&tree["all.json"]).unwrap();
+    let feed_related: Vec<String> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| item["content_html"].as_str().is_some_and(|html| html.contains("<h2>Related</h2>")))
+        .map(|item| item["url"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!feed_related.is_empty(), "the newsroom has related articles");
+    assert_eq!(with_related, feed_related);
+    assert_eq!(select(&html, "h3").len(), with_related.len(), "a Related heading without links");
+}
+
+#[test]
 fn images_on_pages_state_their_size_and_alternative_text() {
     let tree = newsroom_folder();
     let mut images = 0;

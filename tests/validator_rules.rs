@@ -440,10 +440,12 @@ fn html_uses_only_elements_and_attributes_the_validator_accepts() {
     let video = &OUTPUT["providers/embeds-test.rss.xml"];
     assert!(
         video.contains(
-            r#"<a href="https://player.test/embed/Xy_1" rel="noopener noreferrer">The launch &amp; Q&amp;A</a>"#
+            r#"<a href="https://player.test/embed/Xy_1" rel="noopener noreferrer">A video, bidi overrides and ruby text</a>"#
         ),
         "{video}"
     );
+    let thumbnail = r#"<img src="https://video.example/thumbs/abc123/maxres.jpg" alt="" width="1280" height="720">"#;
+    assert!(html_fragments().iter().any(|(_, html)| html.contains(thumbnail)), "no video thumbnail was checked");
 }
 
 /// **ContainsRelRef**: URLs inside HTML are absolute (relative ones are

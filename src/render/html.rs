@@ -33,7 +33,8 @@ p{margin:.4rem 0}
 article{padding:1.1rem 0;border-bottom:1px solid var(--rule)}
 article img,.excerpt img{display:block;max-width:100%;height:auto;margin:.5rem 0;border-radius:.3rem}
 .excerpt{margin:.4rem 0}
-.related{margin:.4rem 0;padding-left:1.2rem;font-size:.95rem}
+article h3{font-size:.95rem;margin:.6rem 0 0}
+.related{margin:.2rem 0 .4rem;padding-left:1.2rem;font-size:.95rem}
 ul.feeds{list-style:none;padding:0;margin:0}
 ul.feeds li{padding:.55rem 0;border-bottom:1px solid var(--rule)}
 ul.feeds .name{font-weight:600}

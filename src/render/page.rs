@@ -38,7 +38,8 @@ pub(super) fn render(feed: &Feed, site: &Site, formats: &[Format], directory: &D
     document(site, &meta.title, &meta.description, &alternates, body)
 }
 
-/// One item: title, provider and date, image, excerpt, topics, related links.
+/// One item: title, provider and date, image, excerpt, topics, and related
+/// links under a "Related" heading, as in the feeds' content.
 fn article(item: &Item, page: &str, directory: &Directory) -> Markup {
     let provider_page = item.provider.as_ref().and_then(|provider| {
         let page = directory.provider(provider.domain.as_deref()?)?;
@@ -76,6 +77,8 @@ fn article(item: &Item, page: &str, directory: &Directory) -> Markup {
                 }
             }
             @if !item.related.is_empty() {
+                // One level below the item's own `h2`, as in the page's outline.
+                h3 { "Related" }
                 ul.related {
                     @for related in &item.related {
                         li {
