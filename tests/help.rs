@@ -70,6 +70,17 @@ fn help_command_prints_what_command_help_prints() {
 }
 
 #[test]
+fn help_of_a_command_line_with_dashes_after_double_dash_prints_help_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let direct = run_feedgen(dir.path(), &["init", "--help"], &[]);
+    for args in [&["help", "init", "--", "--"][..], &["help", "init", "--", "--help"], &["help", "init", "--", "-x"]] {
+        let output = run_feedgen(dir.path(), args, &[]);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", stderr_of(&output));
+        assert_eq!(stdout_of(&output), stdout_of(&direct), "{args:?}");
+    }
+}
+
+#[test]
 fn version_prints_the_package_version() {
     let dir = tempfile::tempdir().unwrap();
     let output = run_feedgen(dir.path(), &["--version"], &[]);

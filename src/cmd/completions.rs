@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use clap::error::ErrorKind;
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
@@ -112,10 +113,16 @@ pub struct HelpArgs {
 /// line, so the two never differ: the help (exit 0), or clap's own error for
 /// a name it does not know (exit 2). A command of its own rather than
 /// clap's built-in one, which takes `--help` for a command name.
+///
+/// Names from the first that starts with `-` on are not command names
+/// (they can only come after `--`); left in, a `--` among them would make
+/// the `--help` after it an argument.
 pub fn help<C: CommandFactory>(args: HelpArgs) -> ! {
-    let command_line = ["feedgen"].into_iter().chain(args.command.iter().map(String::as_str)).chain(["--help"]);
-    match C::command().try_get_matches_from(command_line) {
-        Err(help_or_error) => help_or_error.exit(),
-        Ok(_) => unreachable!("every feedgen command has a --help flag, which ends parsing"),
-    }
+    let names = args.command.iter().map(String::as_str).take_while(|name| !name.starts_with('-'));
+    let command_line = ["feedgen"].into_iter().chain(names).chain(["--help"]);
+    let error = match C::command().try_get_matches_from(command_line) {
+        Err(help_or_error) => help_or_error,
+        Ok(_) => C::command().error(ErrorKind::InvalidSubcommand, "no help for that command line"),
+    };
+    error.exit()
 }
