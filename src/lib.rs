@@ -17,6 +17,7 @@
 
 pub mod check;
 pub mod config;
+pub mod english;
 pub mod gather;
 pub mod group;
 pub mod init;
@@ -97,7 +98,7 @@ pub enum BuildError {
     #[error(transparent)]
     Load(#[from] LoadError),
     /// Some records are invalid; every problem is listed.
-    #[error("{} problem(s) in the records; nothing was written", .0.len())]
+    #[error("{} in the records; nothing was written", english::counted(.0.len(), "problem"))]
     InvalidRecords(Vec<RecordProblem>),
     /// Rendering failed.
     #[error(transparent)]

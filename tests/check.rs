@@ -67,7 +67,7 @@ fn clean_records_exit_0_with_a_summary() {
     assert!(message.contains("note: records/notes.txt: no front matter; skipped"), "{message}");
     let summary = message.lines().last().unwrap();
     assert!(
-        summary.starts_with("feedgen: checked 1 records: 1 valid, 0 unpublished, 0 invalid; 0 warnings; "),
+        summary.starts_with("feedgen: checked 1 record: 1 valid, 0 unpublished, 0 invalid; 0 warnings; "),
         "{message}"
     );
     assert!(output.stdout.is_empty());
@@ -98,7 +98,7 @@ error: records/b.md:5:10: invalid front matter: quality: invalid type: string, e
     let message = stderr(&output);
     assert!(message.starts_with(expected), "{message}");
     assert!(message.contains("checked 3 records: 1 valid, 0 unpublished, 2 invalid; 0 warnings"), "{message}");
-    assert!(message.ends_with("error: 2 problem(s) in the records\n"), "{message}");
+    assert!(message.ends_with("error: 2 problems in the records\n"), "{message}");
 }
 
 #[test]

@@ -41,7 +41,7 @@ fn build_with_config_in_working_directory_exits_0_and_summarises() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(dir.path().join("feeds/topics/greetings.rss.xml").is_file());
     let message = stderr(&output);
-    let expected = "feedgen: read 1 records (left out: 0 unpublished, 0 invalid, 0 future, 0 duplicate); \
+    let expected = "feedgen: read 1 record (left out: 0 unpublished, 0 invalid, 0 future, 0 duplicates); \
                     2 feeds in feeds: 11 files written, 0 unchanged, 0 removed; ";
     assert!(message.starts_with(expected), "{message}");
 }
@@ -68,7 +68,7 @@ fn bad_records_exit_1_listing_every_problem_and_writing_nothing() {
         [
             "error: records/a.md:3:20: publishedDateTime: not a date: \"soon\"",
             "error: records/b.md:1:1: title: missing",
-            "error: 2 problem(s) in the records; nothing was written"
+            "error: 2 problems in the records; nothing was written"
         ],
         "{message}"
     );
@@ -234,6 +234,33 @@ fn summary_counts_written_unchanged_and_removed_files() {
 }
 
 #[test]
+fn counts_of_one_are_singular_in_summaries_and_messages() {
+    let copy = RECORD.replace("title: Hello", "title: Copy").replace("topics: [Greetings]\n", "");
+    let untopical = RECORD.replace("topics: [Greetings]\n", "");
+    let dir = site(CONFIG, &[("hello.md", &untopical), ("copy.md", &copy)]);
+    let message = stderr(&feedgen(dir.path(), &["build"], &[]));
+    let summary = message.lines().last().unwrap();
+    assert!(
+        summary.starts_with(
+            "feedgen: read 2 records (left out: 0 unpublished, 0 invalid, 0 future, 1 duplicate); 1 feed in feeds: "
+        ),
+        "{message}"
+    );
+    std::fs::remove_file(dir.path().join("records/copy.md")).unwrap();
+    std::fs::write(dir.path().join("records/hello.md"), untopical.replace("title: Hello\n", "")).unwrap();
+    let output = feedgen(dir.path(), &["check"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("feedgen: checked 1 record: 0 valid, 0 unpublished, 1 invalid; 0 warnings; "),
+        "{message}"
+    );
+    assert!(message.ends_with("error: 1 problem in the records\n"), "{message}");
+    let output = feedgen(dir.path(), &["build"], &[]);
+    assert!(stderr(&output).ends_with("error: 1 problem in the records; nothing was written\n"), "{}", stderr(&output));
+}
+
+#[test]
 fn a_file_feedgen_did_not_write_in_the_way_exits_2_and_stays() {
     let dir = site(CONFIG, &[("hello.md", RECORD)]);
     std::fs::create_dir_all(dir.path().join("feeds")).unwrap();
@@ -265,7 +292,7 @@ fn check_validates_every_record_writes_nothing_and_fails_on_a_bad_one() {
     assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
     assert!(message.starts_with("error: records/bad.md:3:20: publishedDateTime: not a date"), "{message}");
-    assert!(message.ends_with("error: 1 problem(s) in the records\n"), "{message}");
+    assert!(message.ends_with("error: 1 problem in the records\n"), "{message}");
 }
 
 #[test]

@@ -813,7 +813,7 @@ fn skip_invalid_builds_exactly_the_valid_records_and_lists_every_invalid_file() 
     let drafts = record_files(&unpublished).len();
     let read = record_files(&valid).len() + drafts + invalid_files.len();
     let summary = format!(
-        "feedgen: read {read} records (left out: {drafts} unpublished, {} invalid, 0 future, 0 duplicate); ",
+        "feedgen: read {read} records (left out: {drafts} unpublished, {} invalid, 0 future, 0 duplicates); ",
         invalid_files.len()
     );
     assert!(message.lines().any(|line| line.starts_with(&summary)), "expected {summary:?} in:\n{message}");

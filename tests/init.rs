@@ -77,7 +77,7 @@ fn the_starter_site_passes_check() {
     let output = run_feedgen(&dir.path().join("site"), &["check"], &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     assert!(
-        stderr_of(&output).contains("checked 1 records: 1 valid, 0 unpublished, 0 invalid"),
+        stderr_of(&output).contains("checked 1 record: 1 valid, 0 unpublished, 0 invalid"),
         "{}",
         stderr_of(&output)
     );

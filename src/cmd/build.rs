@@ -50,12 +50,12 @@ pub(super) fn print_notes(report: &Report) {
 
 fn left_out(report: &Report) -> String {
     format!(
-        "read {} records (left out: {} unpublished, {} invalid, {} future, {} duplicate)",
-        report.records_read,
+        "read {} (left out: {} unpublished, {} invalid, {} future, {})",
+        counted(report.records_read, "record"),
         report.unpublished,
         report.invalid_records(),
         report.future,
-        report.duplicates.len()
+        counted(report.duplicates.len(), "duplicate")
     )
 }
 
@@ -71,7 +71,8 @@ pub(super) fn summary(report: &Report, output: &Path, mode: Mode, elapsed: Durat
         Mode::Compare => format!("current ({})", counted(changes.unchanged.len(), "file")),
     };
     let seconds = elapsed.as_secs_f64();
-    format!("feedgen: {}; {} feeds in {}: {outcome}; {seconds:.2}s", left_out(report), report.feeds, output.display())
+    let feeds = counted(report.feeds, "feed");
+    format!("feedgen: {}; {feeds} in {}: {outcome}; {seconds:.2}s", left_out(report), output.display())
 }
 
 /// `--check` found differences: list them on stdout, and fail.
@@ -97,8 +98,7 @@ pub(super) fn failure(error: &BuildError) -> Failure {
     match error {
         BuildError::InvalidRecords(errors) => {
             diagnostic::print(errors, Severity::Error);
-            let message = format!("{} problem(s) in the records; nothing was written", errors.len());
-            Failure::new(ExitStatus::Failed, message)
+            Failure::new(ExitStatus::Failed, error.to_string())
         }
         BuildError::Load(error @ LoadError::MissingInput(_)) => Failure::new(ExitStatus::Usage, error.to_string()),
         BuildError::Write(error @ (WriteError::NotOurs(_) | WriteError::BadManifest { .. })) => {

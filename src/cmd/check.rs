@@ -42,8 +42,8 @@ pub struct CheckArgs {
 fn summary(survey: &Survey, started: Instant) -> String {
     let invalid = survey.records_read - survey.valid - survey.unpublished;
     format!(
-        "feedgen: checked {} records: {} valid, {} unpublished, {} invalid; {}; {:.2}s",
-        survey.records_read,
+        "feedgen: checked {}: {} valid, {} unpublished, {} invalid; {}; {:.2}s",
+        counted(survey.records_read, "record"),
         survey.valid,
         survey.unpublished,
         invalid,
@@ -75,7 +75,7 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
         eprintln!("{}", summary(&survey, started));
     }
     if !survey.errors.is_empty() {
-        let message = format!("{} problem(s) in the records", survey.errors.len());
+        let message = format!("{} in the records", counted(survey.errors.len(), "problem"));
         return Err(Failure::new(ExitStatus::Failed, message));
     }
     if args.strict && !survey.warnings.is_empty() {

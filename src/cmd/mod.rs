@@ -13,6 +13,7 @@ mod settings;
 use std::path::{Path, PathBuf};
 
 use feedgen::config::{self, CONFIG_FILE_NAME, ConfigError, ConfigFile};
+use feedgen::english::counted;
 
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,11 +38,6 @@ impl Failure {
     pub fn new(code: ExitStatus, message: impl Into<String>) -> Self {
         Failure { code, message: message.into() }
     }
-}
-
-/// "1 file", "2 files": `count` and `noun`, plural unless one.
-fn counted(count: usize, noun: &str) -> String {
-    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
 }
 
 /// A configuration problem: exit 2.
