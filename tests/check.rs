@@ -102,6 +102,32 @@ error: records/b.md:5:10: invalid front matter: quality: invalid type: string, e
 }
 
 #[test]
+fn a_tab_in_the_indentation_says_to_indent_with_spaces() {
+    let tabbed =
+        "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/1\nprovider:\n\tname: N\n---\n";
+    let backtick = "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/2\ncategory: `x\n---\n";
+    let dir = site(&[("tab.md", tabbed), ("tick.md", backtick)]);
+    let output = check(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let expected = "\
+error: records/tab.md:6:1: invalid front matter: found character that cannot start any token, while scanning for the next token
+  |
+6 |  name: N
+  | ^
+  |
+  = help: indent with spaces, not tabs
+error: records/tick.md:5:11: invalid front matter: found character that cannot start any token, while scanning for the next token
+  |
+5 | category: `x
+  |           ^^
+  |
+  = help: quote a value that starts with @, ` or a tab
+";
+    let message = stderr(&output);
+    assert!(message.starts_with(expected), "{message}");
+}
+
+#[test]
 fn warnings_are_listed_but_pass_without_strict() {
     let dir = warned_site();
     let output = check(dir.path(), &[]);

@@ -54,16 +54,19 @@ impl Position {
     /// The start of the file.
     pub const START: Position = Position { line: 1, column: 1 };
 
-    /// The file position of a front-matter line and column (as serde_yaml
-    /// counts them, from 1); `None` for a line number too large to be one.
-    pub fn from_yaml(line: usize, column: usize) -> Option<Position> {
-        Some(Position { line: line.checked_add(YAML_FIRST_LINE - 1)?, column })
+    /// The file position of a line and column (as serde_yaml counts them,
+    /// from 1) of YAML text that starts on file line `first_line`
+    /// ([`YAML_FIRST_LINE`] for front matter, 1 for `feedgen.yaml`); `None`
+    /// for a line number too large to be one.
+    pub fn from_yaml(first_line: usize, line: usize, column: usize) -> Option<Position> {
+        Some(Position { line: line.checked_add(first_line.checked_sub(1)?)?, column })
     }
 
-    /// The file position of a byte offset into the front matter `yaml`.
-    pub fn in_yaml(yaml: &str, offset: usize) -> Position {
+    /// The file position of a byte offset into YAML text `yaml` that starts
+    /// on file line `first_line`.
+    pub fn in_yaml(yaml: &str, first_line: usize, offset: usize) -> Position {
         let at = position_of(yaml.as_bytes(), offset);
-        Position { line: at.line + YAML_FIRST_LINE - 1, column: at.column }
+        Position { line: at.line + first_line.saturating_sub(1), column: at.column }
     }
 }
 

@@ -35,7 +35,7 @@ pub use validate::parse_web_link;
 use crate::progress::{Progress, Stage};
 use crate::record::Record;
 use crate::write::MANIFEST_NAME;
-use front_matter::{Unclosed, position_of};
+use front_matter::{Unclosed, YAML_FIRST_LINE, position_of};
 use raw::{PublishedFlag, PublishedValue, RawRecord, marked_unpublished};
 
 /// Record files larger than this are refused unread (1 MiB): real records
@@ -133,7 +133,7 @@ fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<
         return Ok(Parsed::Unpublished);
     }
     if let Some(offset) = depth::yaml_too_deep(split.yaml) {
-        let at = Position::in_yaml(split.yaml, offset);
+        let at = Position::in_yaml(split.yaml, YAML_FIRST_LINE, offset);
         let message = format!(
             "front matter nests more than {} levels of `[` or `{{`; records that deep are refused to keep builds fast",
             depth::MAX_YAML_FLOW_DEPTH
@@ -149,9 +149,10 @@ fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<
             return match flag {
                 Ok(published) if !keep(published.as_ref()) => Ok(Parsed::Unpublished),
                 _ => {
-                    let (position, message) = yaml::error_in_file(split.yaml, &error);
-                    let hint = yaml::hint(&message).map(str::to_owned);
-                    Err(vec![RecordProblem { hint, ..RecordProblem::new(path, position, message) }])
+                    let explained = yaml::explain(split.yaml, YAML_FIRST_LINE, &error);
+                    let message = format!("invalid front matter: {}", explained.message);
+                    let hint = explained.hint.map(str::to_owned);
+                    Err(vec![RecordProblem { hint, ..RecordProblem::new(path, explained.position, message) }])
                 }
             };
         }
