@@ -102,6 +102,25 @@ error: records/b.md:5:10: invalid front matter: quality: invalid type: string, e
 }
 
 #[test]
+fn a_misspelt_required_key_is_pointed_at_with_the_key_it_was_meant_to_be() {
+    let typo = "---\ntitle: T\npublishedDatetime: 2025-01-01\noriginalUrl: https://ok.test/1\n---\n";
+    let dir = site(&[("typo.md", typo)]);
+    let output = check(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let expected = "\
+error: records/typo.md:3:1: publishedDateTime: missing
+  |
+3 | publishedDatetime: 2025-01-01
+  | ^^^^^^^^^^^^^^^^^
+  |
+  = help: did you mean `publishedDateTime`?
+";
+    let message = stderr(&output);
+    assert!(message.starts_with(expected), "{message}");
+    assert!(!message.contains("warning: "), "an invalid record draws no unknown-key warning too: {message}");
+}
+
+#[test]
 fn a_tab_in_the_indentation_says_to_indent_with_spaces() {
     let tabbed =
         "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/1\nprovider:\n\tname: N\n---\n";

@@ -48,6 +48,34 @@ fn missing_title_and_missing_link_are_both_reported() {
 }
 
 #[test]
+fn a_misspelt_required_key_suggests_the_right_one() {
+    let date = b"---\ntitle: T\npublishedDatetime: 2025-01-01\noriginalUrl: https://ok.test/a\n---\n";
+    let title_and_link = b"---\nTitle: T\npublishedDateTime: 2025-01-01\norginalUrl: https://ok.test/b\n---\n";
+    let web = b"---\ntitle: T\npublishedDateTime: 2025-01-01\nwebURL: https://ok.test/c\n---\n";
+    assert_eq!(
+        messages(&[("date.md", date), ("title.md", title_and_link), ("web.md", web)]),
+        [
+            "date.md:3:1: publishedDateTime: missing; did you mean `publishedDateTime`?",
+            "title.md:2:1: title: missing; did you mean `title`?",
+            "title.md:4:1: no link; did you mean `originalUrl`?",
+            "web.md:4:1: no link; did you mean `webUrl`?",
+        ]
+    );
+}
+
+#[test]
+fn a_missing_key_without_a_near_spelling_keeps_its_hint() {
+    let bad = b"---\ntitle: T\ndate: 2025-01-01\nlink: https://ok.test/d\n---\n";
+    assert_eq!(
+        messages(&[("far.md", bad)]),
+        [
+            "far.md:1:1: publishedDateTime: missing; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12, in the years 1900 to 9999",
+            "far.md:1:1: no link; set originalUrl or webUrl to an absolute http(s) URL",
+        ]
+    );
+}
+
+#[test]
 fn link_that_is_not_absolute_http_is_refused() {
     let bad =
         b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: /news/1\nwebUrl: \"javascript:alert(1)\"\n---\n";

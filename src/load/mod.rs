@@ -160,21 +160,10 @@ fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<
     if !keep(raw.published.as_ref()) {
         return Ok(Parsed::Unpublished);
     }
-    validate::validate(path, raw, split.yaml, split.body)
-        .map(|record| {
-            let warnings =
-                options.warn.map_or_else(Vec::new, |warn| warn::warnings(&record, split.yaml, &skipped, warn));
-            Parsed::Record(Box::new(record), warnings)
-        })
-        .map_err(|problems| {
-            problems
-                .into_iter()
-                .map(|problem| RecordProblem {
-                    hint: problem.hint.map(str::to_owned),
-                    ..RecordProblem::new(path, Some(problem.at), problem.message)
-                })
-                .collect()
-        })
+    validate::validate(path, raw, split.yaml, split.body).map(|record| {
+        let warnings = options.warn.map_or_else(Vec::new, |warn| warn::warnings(&record, split.yaml, &skipped, warn));
+        Parsed::Record(Box::new(record), warnings)
+    })
 }
 
 fn is_hidden(entry: &walkdir::DirEntry) -> bool {
@@ -419,6 +408,14 @@ mod tests {
         assert_eq!(problems(folded_link), ["r.md:4:14: originalUrl: not an absolute http(s) URL"]);
         let folded_flag = "---\ntitle: T\npublishedDateTime: 2020-01-01\noriginalUrl: https://a.test/\npublished: true\n  secured SECRET-folded\n---\n";
         assert_eq!(problems(folded_flag), ["r.md:5:12: published: must be true or false"]);
+    }
+
+    #[test]
+    fn a_near_spelling_that_may_be_part_of_a_secured_value_is_not_pointed_at() {
+        let text = "---\nsecured: >-\n  SECRET\nTitle: SECRET\npublishedDateTime: 2020-01-01\noriginalUrl: https://a.test/\n---\n";
+        assert_eq!(problems(text), ["r.md:1:1: title: missing"]);
+        let errors = parse_record(Path::new("r.md"), text.as_bytes(), LoadOptions::default()).unwrap_err();
+        assert_eq!(errors[0].hint.as_deref(), Some("every record needs a title"));
     }
 
     #[test]

@@ -10,22 +10,12 @@ use super::date::{EXPECTED_DATE, parse_timestamp};
 use super::depth;
 use super::excerpt::opens_secret;
 use super::front_matter::{Locator, Position, YAML_FIRST_LINE};
+use super::problem::RecordProblem;
 use super::raw::{PublishedValue, RawImage, RawProvider, RawRecord, RawRelated};
+use super::unknown::{SkippedKey, skipped_keys};
 use crate::record::{Image, Provider, Record, Related};
 use crate::text::plain_text;
 use crate::uri;
-
-/// One problem: where, what (the message starts with the field's path),
-/// and what to write instead.
-#[derive(Debug)]
-pub struct Problem {
-    /// Where the offending value (or its key) is.
-    pub at: Position,
-    /// What is wrong.
-    pub message: String,
-    /// What to write instead.
-    pub hint: Option<&'static str>,
-}
 
 /// A value for a message, after the text before it: `: "value"`, quoted,
 /// escaped and at most 60 characters, when the value is written whole on
@@ -61,17 +51,43 @@ pub fn parse_web_link(text: &str) -> Option<Url> {
 
 /// Collects problems while converting raw values.
 struct Checker<'a> {
+    source: &'a Path,
+    yaml: &'a str,
     locator: Locator<'a>,
-    problems: Vec<Problem>,
+    problems: Vec<RecordProblem>,
+    /// The keys the record does not read, found only once a required one
+    /// is missing (to say which it was probably meant to be).
+    skipped: Option<Vec<SkippedKey>>,
 }
 
 impl Checker<'_> {
     fn report(&mut self, at: Position, message: String) {
-        self.problems.push(Problem { at, message, hint: None });
+        self.problems.push(RecordProblem::new(self.source, Some(at), message));
     }
 
     fn report_with_hint(&mut self, at: Position, message: String, hint: &'static str) {
-        self.problems.push(Problem { at, message, hint: Some(hint) });
+        self.problems.push(RecordProblem::new(self.source, Some(at), message).with_hint(hint));
+    }
+
+    /// A required field is missing (or blank): `message` is reported with
+    /// `hint` at the first of `keys` written, else at the start of the
+    /// file; but when the record writes a near spelling of one of `keys`
+    /// (`publishedDatetime`, `Title`, `webURL`), it is reported at that
+    /// key, asking whether it was meant. Only this error path looks for
+    /// near spellings, so a valid record pays nothing for it.
+    fn missing(&mut self, keys: &[&str], message: String, hint: &'static str) {
+        let yaml = self.yaml;
+        let skipped = self.skipped.get_or_insert_with(|| skipped_keys(yaml));
+        let problem = match skipped.iter().find_map(|key| key.misspelling_of(keys, yaml)) {
+            Some((at, meant)) => {
+                RecordProblem::new(self.source, Some(at), message).with_hint(format!("did you mean `{meant}`?"))
+            }
+            None => {
+                let at = keys.iter().find_map(|key| self.locator.key(key)).unwrap_or(Position::START);
+                RecordProblem::new(self.source, Some(at), message).with_hint(hint)
+            }
+        };
+        self.problems.push(problem);
     }
 
     /// A URL field: `Ok(None)` when absent or blank, `Err(())` when reported.
@@ -216,21 +232,23 @@ fn names(raw: Option<Vec<Option<String>>>) -> Vec<String> {
 }
 
 /// Turn a parsed record into a [`Record`], or every problem it has.
-pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result<Record, Vec<Problem>> {
-    let mut check = Checker { locator: Locator::new(yaml), problems: Vec::new() };
+pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result<Record, Vec<RecordProblem>> {
+    let mut check = Checker { source, yaml, locator: Locator::new(yaml), problems: Vec::new(), skipped: None };
 
     let title = present(&raw.title).filter(|title| !plain_text(title).is_empty()).map(str::to_owned);
-    if title.is_none() {
-        let at = check.locator.key("title").unwrap_or(Position::START);
-        let why = if present(&raw.title).is_some() { "has no visible characters" } else { "missing" };
-        check.report_with_hint(at, format!("title: {why}"), "every record needs a title");
+    match (&title, present(&raw.title)) {
+        (Some(_), _) => {}
+        (None, Some(_)) => {
+            let at = check.locator.key("title").unwrap_or(Position::START);
+            check.report_with_hint(at, "title: has no visible characters".to_owned(), "every record needs a title");
+        }
+        (None, None) => check.missing(&["title"], "title: missing".to_owned(), "every record needs a title"),
     }
 
     let published = match present(&raw.published_date_time) {
         Some(text) => check.date("publishedDateTime", "publishedDateTime", text),
         None => {
-            let at = check.locator.key("publishedDateTime").unwrap_or(Position::START);
-            check.report_with_hint(at, "publishedDateTime: missing".to_owned(), EXPECTED_DATE);
+            check.missing(&["publishedDateTime"], "publishedDateTime: missing".to_owned(), EXPECTED_DATE);
             None
         }
     };
@@ -242,11 +260,8 @@ pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result
     let link = match (original, web) {
         (Ok(Some(link)), Ok(_)) | (Ok(None), Ok(Some(link))) => Some(link),
         (Ok(None), Ok(None)) => {
-            check.report_with_hint(
-                Position::START,
-                "no link".to_owned(),
-                "set originalUrl or webUrl to an absolute http(s) URL",
-            );
+            let hint = "set originalUrl or webUrl to an absolute http(s) URL";
+            check.missing(&["originalUrl", "webUrl"], "no link".to_owned(), hint);
             None
         }
         _ => None,
