@@ -32,6 +32,10 @@ pub use front_matter::Position;
 pub use problem::RecordProblem;
 pub use validate::parse_web_link;
 
+pub(crate) use front_matter::Locator;
+pub(crate) use unknown::{nearest, shortened};
+pub(crate) use yaml::explain;
+
 use crate::progress::{Progress, Stage};
 use crate::record::Record;
 use crate::write::MANIFEST_NAME;

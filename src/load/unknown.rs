@@ -171,7 +171,7 @@ pub fn skipped_keys(yaml: &str) -> Vec<SkippedKey> {
 /// A key for a message: at most 40 characters, escaped like a Rust string;
 /// `…` for a key that mentions `secured` without being it (a `secured`
 /// line that lost its space, `secured:"value"`, is one key to YAML).
-fn shortened(key: &str) -> String {
+pub fn shortened(key: &str) -> String {
     const LIMIT: usize = 40;
     if key != "secured" && opens_secret(key) {
         return "…".to_owned();

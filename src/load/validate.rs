@@ -8,7 +8,6 @@ use url::Url;
 
 use super::date::{EXPECTED_DATE, parse_timestamp};
 use super::depth;
-use super::excerpt::opens_secret;
 use super::front_matter::{Locator, Position, YAML_FIRST_LINE};
 use super::problem::RecordProblem;
 use super::raw::{PublishedValue, RawImage, RawProvider, RawRecord, RawRelated};
@@ -16,25 +15,6 @@ use super::unknown::{SkippedKey, skipped_keys};
 use crate::record::{Image, Provider, Record, Related};
 use crate::text::plain_text;
 use crate::uri;
-
-/// A value for a message, after the text before it: `: "value"`, quoted,
-/// escaped and at most 60 characters, when the value is written whole on
-/// one line after `top_key`. Otherwise nothing: a value YAML folded from
-/// several lines may hold a line that was meant to be another key, such as
-/// a `secured` value that lost its colon, and must not reach a log. Nor is
-/// a value that mentions `secured` ([`opens_secret`]): a line joined onto
-/// the one before it.
-fn shown(locator: &Locator, top_key: &str, value: &str) -> String {
-    const LIMIT: usize = 60;
-    if locator.find_value(top_key, value).is_none() || opens_secret(value) {
-        return String::new();
-    }
-    let mut shown: String = value.chars().take(LIMIT).collect();
-    if value.chars().count() > LIMIT {
-        shown.push('…');
-    }
-    format!(": {shown:?}")
-}
 
 /// `Some(text)` unless the value is absent or blank.
 fn present(value: &Option<String>) -> Option<&str> {
@@ -97,7 +77,7 @@ impl Checker<'_> {
             Some(url) => Ok(Some(url)),
             None => {
                 let at = self.locator.value(top_key, text);
-                let message = format!("{path}: not an absolute http(s) URL{}", shown(&self.locator, top_key, text));
+                let message = format!("{path}: not an absolute http(s) URL{}", self.locator.shown(top_key, text));
                 self.report_with_hint(at, message, "write a full link such as https://example.com/news/article");
                 Err(())
             }
@@ -110,7 +90,7 @@ impl Checker<'_> {
             let at = self.locator.value(top_key, value);
             self.report_with_hint(
                 at,
-                format!("{path}: not a date{}", shown(&self.locator, top_key, value)),
+                format!("{path}: not a date{}", self.locator.shown(top_key, value)),
                 EXPECTED_DATE,
             );
         }
@@ -127,7 +107,7 @@ impl Checker<'_> {
             other => serde_yaml::to_string(other).unwrap_or_default().trim().to_owned(),
         };
         let at = self.locator.value("published", &written);
-        let not = match (written.is_empty(), shown(&self.locator, "published", &written)) {
+        let not = match (written.is_empty(), self.locator.shown("published", &written)) {
             (true, _) => ", not empty".to_owned(),
             (false, value) if value.is_empty() => String::new(),
             (false, value) => format!(", not {}", &value[2..]),

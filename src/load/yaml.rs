@@ -190,7 +190,7 @@ fn tab_in_indentation(yaml: &str, first_line: usize, at: Position) -> bool {
 /// What to write instead, for the YAML mistakes people make; `message` is
 /// one from [`explain`].
 fn hint(message: &str) -> Option<&'static str> {
-    const HINTS: [(&str, &str); 9] = [
+    const HINTS: [(&str, &str); 12] = [
         ("mapping values are not allowed", "quote a value that contains `: `, as in title: \"Rust: a guide\""),
         ("did not find expected key", "keys of one mapping start in the same column; check the indentation"),
         ("could not find expected ':'", "each line of front matter is `key: value`; check for a missing colon"),
@@ -201,8 +201,11 @@ fn hint(message: &str) -> Option<&'static str> {
         ),
         ("found unexpected end of stream", "close the quote or bracket that was opened"),
         ("expected i64", "write a whole number, without quotes"),
+        ("expected usize", "write a whole number, 0 or more, without quotes"),
         ("expected u32", "write a whole number of pixels, without quotes"),
         ("expected a boolean", "write true or false"),
+        ("expected a sequence", "write a list: `[a, b]`, or one `- item` per line"),
+        ("expected a string", "write text, in quotes if it starts with a character YAML reserves ([, {, &, *, !)"),
     ];
     HINTS.iter().find(|(found, _)| message.contains(found)).map(|&(_, hint)| hint)
 }
