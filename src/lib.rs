@@ -66,6 +66,10 @@ pub struct Report {
     pub without_front_matter: Vec<PathBuf>,
     /// With `skip_invalid`: every problem of the records left out as invalid.
     pub skipped: Vec<RecordProblem>,
+    /// Data left out of records that were built (an image or related
+    /// article without a usable link), each at its file, line and field, in
+    /// input, then path order. Found once, as the records are first read.
+    pub warnings: Vec<RecordProblem>,
     /// Feeds built (each written once per format).
     pub feeds: usize,
     /// Files produced.
@@ -177,6 +181,7 @@ fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Fee
         return Err(BuildError::InvalidRecords(survey.errors));
     }
     let changed = || LoadError::Changed(settings.inputs.first().cloned().unwrap_or_default());
+    // Records read again below were tallied, warnings and all, when first read.
     let reread =
         |place: Place, link: LinkKey, paths: &HashMap<Place, PathBuf>| match load::reread(&paths[&place], load_options)
         {
@@ -223,6 +228,7 @@ fn gather_feeds(settings: &Settings, progress: &dyn Progress) -> Result<(Vec<Fee
         duplicates: gathered.duplicates,
         without_front_matter: survey.without_front_matter,
         skipped: survey.errors,
+        warnings: survey.warnings,
         feeds: gathered.feeds.len(),
         ..Report::default()
     };

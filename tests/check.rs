@@ -181,6 +181,49 @@ fn strict_fails_on_warnings() {
 }
 
 #[test]
+fn an_image_left_out_is_a_warning_of_build_and_check_and_fails_check_strict() {
+    let record = "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/1\nimages:\n  - url: /img/x.png\n---\n";
+    let dir = site(&[("a.md", record)]);
+    let warning = "\
+warning: records/a.md:6:10: images[0].url: not an absolute http(s) URL: \"/img/x.png\"; image left out
+  |
+6 |   - url: /img/x.png
+  |          ^^^^^^^^^^
+  |
+  = help: write a full link such as https://example.com/images/photo.jpg, or remove the image
+";
+    let build = common::run_feedgen(
+        dir.path(),
+        &["build", "--input", "records", "--base-url", "https://ok.test/feeds/"],
+        &[("SOURCE_DATE_EPOCH", NOW)],
+    );
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+    let message = stderr(&build);
+    assert!(message.starts_with(warning), "{message}");
+    assert!(message.lines().last().unwrap().starts_with("feedgen: read 1 record "), "{message}");
+    let firehose = std::fs::read_to_string(dir.path().join("feeds/all.rss.xml")).unwrap();
+    assert!(firehose.contains("https://ok.test/1") && !firehose.contains("x.png"), "{firehose}");
+
+    let quiet = common::run_feedgen(
+        dir.path(),
+        &["build", "-q", "--input", "records", "--base-url", "https://ok.test/feeds/"],
+        &[("SOURCE_DATE_EPOCH", NOW)],
+    );
+    assert_eq!((quiet.status.code(), stderr(&quiet)), (Some(0), String::new()));
+
+    let output = check(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).starts_with(warning), "{}", stderr(&output));
+    assert!(stderr(&output).contains("; 1 warning; "), "{}", stderr(&output));
+    let strict = check(dir.path(), &["--strict"]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(stderr(&strict).starts_with(warning), "{}", stderr(&strict));
+    assert!(stderr(&strict).ends_with("error: 1 warning, and --strict fails the check on warnings\n"));
+    let quiet = check(dir.path(), &["-q"]);
+    assert_eq!((quiet.status.code(), stderr(&quiet)), (Some(0), String::new()));
+}
+
+#[test]
 fn future_records_are_no_warning_with_future() {
     let dir =
         site(&[("later.md", "---\ntitle: L\npublishedDateTime: 2027-06-01\noriginalUrl: https://ok.test/l\n---\n")]);

@@ -33,6 +33,13 @@ pub(super) fn print_skipped(report: &Report) {
     }
 }
 
+/// Data left out of records that were built, as warning diagnostics; not
+/// with `-q`, which prints errors only (`feedgen check --strict` fails on
+/// them, for CI).
+pub(super) fn print_warnings(report: &Report) {
+    diagnostic::print(&report.warnings, Severity::Warning);
+}
+
 pub(super) fn print_notes(report: &Report) {
     for path in &report.without_front_matter {
         eprintln!("note: {}: no front matter; skipped", path.display());
@@ -117,6 +124,9 @@ pub fn run(args: BuildArgs) -> Result<(), Failure> {
     let report =
         with_progress(quiet, |progress| feedgen::run(&settings, mode, progress)).map_err(|error| failure(&error))?;
     print_skipped(&report);
+    if !quiet {
+        print_warnings(&report);
+    }
     if mode == Mode::Compare && !report.output.is_empty() {
         return Err(stale(&report.output, &settings.output));
     }

@@ -67,7 +67,9 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
     let survey = with_progress(args.quiet, |progress| feedgen::check::check(&inputs, options, progress))
         .map_err(|error| Failure::new(ExitStatus::Usage, error.to_string()))?;
     diagnostic::print(&survey.errors, Severity::Error);
-    diagnostic::print(&survey.warnings, Severity::Warning);
+    if warn.is_some() {
+        diagnostic::print(&survey.warnings, Severity::Warning);
+    }
     if !args.quiet {
         for path in &survey.without_front_matter {
             eprintln!("note: {}: no front matter; skipped", path.display());

@@ -51,8 +51,11 @@ pub const MAX_RECORD_BYTES: u64 = 1024 * 1024;
 pub struct LoadOptions {
     /// Keep (and validate) `published: false` records too.
     pub include_unpublished: bool,
-    /// Also look for what `feedgen check` warns about in a valid record;
-    /// `None` for a build, which does not pay for looking.
+    /// Also look for what `feedgen check` warns about in a valid record
+    /// (unknown keys, a date in the future); `None` for a build, which does
+    /// not pay for looking. Secondary data left out of a record (an image
+    /// or related article without a usable link) is warned about either
+    /// way: validation finds it at no cost.
     pub warn: Option<WarnOptions>,
 }
 
@@ -67,8 +70,9 @@ pub struct WarnOptions {
 /// What one file turned out to be.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
-    /// A valid record that the build keeps, and the warnings about it
-    /// (only when [`LoadOptions::warn`] asks for them).
+    /// A valid record that the build keeps, and the warnings about it in
+    /// the order of the file: data left out of it, and what
+    /// [`LoadOptions::warn`] asks for.
     Record(Box<Record>, Vec<RecordProblem>),
     /// A `published: false` record, left out.
     Unpublished,
@@ -164,10 +168,12 @@ fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<
     if !keep(raw.published.as_ref()) {
         return Ok(Parsed::Unpublished);
     }
-    validate::validate(path, raw, split.yaml, split.body).map(|record| {
-        let warnings = options.warn.map_or_else(Vec::new, |warn| warn::warnings(&record, split.yaml, &skipped, warn));
-        Parsed::Record(Box::new(record), warnings)
-    })
+    let (record, mut warnings) = validate::validate(path, raw, split.yaml, split.body)?;
+    if let Some(warn) = options.warn {
+        warnings.extend(warn::warnings(&record, split.yaml, &skipped, warn));
+    }
+    warnings.sort_by_key(|warning| warning.position);
+    Ok(Parsed::Record(Box::new(record), warnings))
 }
 
 fn is_hidden(entry: &walkdir::DirEntry) -> bool {
@@ -305,8 +311,8 @@ pub struct Survey {
     pub without_front_matter: Vec<PathBuf>,
     /// Every problem, in input order, then path order, then the file's order.
     pub errors: Vec<RecordProblem>,
-    /// Every warning about a valid record, in the same order (only when
-    /// [`LoadOptions::warn`] asks for them).
+    /// Every warning about a valid record, in the same order: data left
+    /// out of it, and what [`LoadOptions::warn`] asks for.
     pub warnings: Vec<RecordProblem>,
 }
 
