@@ -90,10 +90,11 @@ fn suggestion(name: &str, known: &[&str]) -> Option<String> {
     nearest(name, known).map(|meant| format!("did you mean `{meant}`?"))
 }
 
-/// In a serde message such as "formats[0]: unknown variant `pdf`, expected
-/// one of `rss`, `atom`, `json`", with `opening` "unknown variant `": the
-/// text before `opening`, the name after it, and the names the message
-/// lists after the name (none when it lists none).
+/// In a serde message that names something after `opening` (say
+/// ``unknown variant `pdf`, expected one of `rss`, `atom`, `json` `` after
+/// ``unknown variant ` ``): the text before `opening` (the path of the
+/// setting), the name, and the names the message lists after it (none when
+/// it lists none).
 fn named_and_listed<'m>(message: &'m str, opening: &str) -> Option<(&'m str, &'m str, Vec<&'m str>)> {
     let start = message.find(opening)?;
     let rest = &message[start + opening.len()..];

@@ -58,7 +58,7 @@ impl Position {
 
     /// The file position of a line and column (as serde_yaml counts them,
     /// from 1) of YAML text that starts on file line `first_line`
-    /// ([`YAML_FIRST_LINE`] for front matter, 1 for `feedgen.yaml`); `None`
+    /// (`YAML_FIRST_LINE` for front matter, 1 for `feedgen.yaml`); `None`
     /// for a line number too large to be one.
     pub fn from_yaml(first_line: usize, line: usize, column: usize) -> Option<Position> {
         Some(Position { line: line.checked_add(first_line.checked_sub(1)?)?, column })

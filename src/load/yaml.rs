@@ -145,7 +145,7 @@ pub struct Explained {
 }
 
 /// serde_yaml's `error` about `yaml`, which starts on file line
-/// `first_line` ([`super::front_matter::YAML_FIRST_LINE`] for front matter,
+/// `first_line` (`YAML_FIRST_LINE` for front matter,
 /// 1 for a whole YAML file). The place of the problem (a byte offset when
 /// the message names one, else the first line and column it names) becomes
 /// the position and leaves the message.
