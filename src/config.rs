@@ -140,8 +140,9 @@ pub enum ConfigError {
     /// its line, as a record problem does.
     #[error("{0}")]
     InFile(Box<RecordProblem>),
-    /// A setting given as a flag or in the environment has an unusable
-    /// value, or a required one is missing.
+    /// A setting with no line of the configuration file to point at (a
+    /// flag, an environment variable, settings made in code) has an
+    /// unusable value, or a required one is missing.
     #[error("{0}")]
     Invalid(String),
     /// There is no configuration file and no input folder was given: most

@@ -16,7 +16,7 @@ use super::{ExitStatus, Failure, config_file, counted, usage};
 /// Options of `feedgen check`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  feedgen check\n  \
-                        feedgen check --strict    # in CI: also fail on unknown keys, duplicate links, future dates\n  \
+                        feedgen check --strict    # in CI: also fail on warnings (unknown keys, data left out, ...)\n  \
                         feedgen check --input articles --quiet")]
 pub struct CheckArgs {
     /// Configuration file [default: feedgen.yaml in the working directory, if present].
@@ -31,7 +31,8 @@ pub struct CheckArgs {
     /// Records dated in the future are wanted: no warning for them.
     #[arg(long)]
     future: bool,
-    /// Fail (exit 1) on warnings too: unknown keys, two records with one link, dates in the future.
+    /// Fail (exit 1) on warnings too: unknown keys, images or related links left out, two records with
+    /// one link, dates in the future.
     #[arg(long)]
     strict: bool,
     /// Print errors only (and, with --strict, warnings): no notes, no progress bar, no summary.

@@ -49,7 +49,7 @@ struct SettingsFlags {
     /// Build the valid records even if some are invalid, listing those skipped (exit 0).
     #[arg(long)]
     skip_invalid: bool,
-    /// Print errors only: no notes, no progress bar, no summary.
+    /// Print errors only: no warnings, no notes, no progress bar, no summary.
     #[arg(short, long)]
     quiet: bool,
 }

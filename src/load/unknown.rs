@@ -1,7 +1,9 @@
 //! Keys in a record that feedgen does not know. A build ignores them (the
 //! contract says unknown fields are ignored), but a typo such as
 //! `publishedDatetime` silently leaves a field unset, so `feedgen check`
-//! warns about each, at its line, with the key it was probably meant to be.
+//! warns about each, at its line, with the key it was probably meant to be;
+//! and when the field it leaves unset is a required one, the error about
+//! the missing field points at the typo ([`SkippedKey::misspelling_of`]).
 
 use std::path::Path;
 
