@@ -10,9 +10,14 @@ use serde::{Deserialize, Deserializer};
 use thiserror::Error;
 use url::Url;
 
-use crate::load::parse_web_link;
+use crate::load::{RecordProblem, parse_web_link};
 use crate::site::{Family, Format, Site};
 use crate::text::plain_text;
+
+mod source;
+
+pub use source::ConfigSource;
+use source::refuse_given;
 
 /// The name of the configuration file looked for in the working directory.
 pub const CONFIG_FILE_NAME: &str = "feedgen.yaml";
@@ -23,8 +28,12 @@ pub const DEFAULT_LIMIT: usize = 50;
 /// `feedgen.yaml` as written. Unknown keys are refused: in a configuration
 /// file they are typos, and a silently ignored setting is worse than an error.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "settings written as `key: value` lines")]
 pub struct ConfigFile {
+    /// Where the file was read from, and its text, so that a problem with
+    /// a setting can show its line; `None` for settings made in code.
+    #[serde(skip)]
+    pub source: Option<ConfigSource>,
     /// Site title.
     pub title: Option<String>,
     /// Absolute URL where the output folder is hosted.
@@ -81,6 +90,9 @@ pub struct Overrides {
     pub output: Option<PathBuf>,
     /// `--base-url` or `FEEDGEN_BASE_URL`.
     pub base_url: Option<String>,
+    /// `base_url` came from `FEEDGEN_BASE_URL`, not `--base-url`: a
+    /// message about it names the one that set it.
+    pub base_url_from_environment: bool,
     /// `--limit`.
     pub limit: Option<usize>,
     /// `--unpublished`.
@@ -132,15 +144,13 @@ pub enum ConfigError {
         /// Why.
         source: std::io::Error,
     },
-    /// The configuration file is not valid.
-    #[error("{}: {message}", .path.display())]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// serde_yaml's message, with its line and column.
-        message: String,
-    },
-    /// A setting has an unusable value, or a required one is missing.
+    /// A setting in the configuration file is wrong; the problem points at
+    /// its line, as a record problem does.
+    #[error("{0}")]
+    InFile(Box<RecordProblem>),
+    /// A setting with no line of the configuration file to point at (a
+    /// flag, an environment variable, settings made in code) has an
+    /// unusable value, or a required one is missing.
     #[error("{0}")]
     Invalid(String),
     /// There is no configuration file and no input folder was given: most
@@ -158,8 +168,9 @@ pub fn read_config(path: &Path) -> Result<ConfigFile, ConfigError> {
     if text.trim().is_empty() {
         return Ok(ConfigFile::default());
     }
-    serde_yaml::from_str(&text)
-        .map_err(|error| ConfigError::Parse { path: path.to_owned(), message: error.to_string() })
+    let source = ConfigSource::new(path, text);
+    let file: ConfigFile = serde_yaml::from_str(source.text()).map_err(|error| source.parse_error(&error))?;
+    Ok(ConfigFile { source: Some(source), ..file })
 }
 
 /// "Now" for a build: `SOURCE_DATE_EPOCH` (whole seconds since 1970) when
@@ -171,41 +182,42 @@ pub fn now_from_source_date_epoch(value: Option<&str>) -> Result<DateTime<Utc>, 
     })
 }
 
+/// What a refused URL setting is.
+const NOT_A_WEB_LINK: &str = "not an absolute http(s) URL";
+
+/// What to write instead of a refused `base_url`.
+const BASE_URL_HINT: &str = "write the address the output folder is served from, such as https://example.com/feeds/";
+
 /// `text` as an absolute http(s) URL that ends in `/`, so that relative
 /// feed paths join below it.
-fn folder_url(setting: &str, text: &str) -> Result<Url, ConfigError> {
-    let mut url = parse_web_link(text).ok_or_else(|| {
-        ConfigError::Invalid(format!(
-            "{setting} must be an absolute http(s) URL such as https://example.com/feeds/, not {text:?}"
-        ))
-    })?;
+fn folder_url(text: &str) -> Option<Url> {
+    let mut url = parse_web_link(text)?;
     if !url.path().ends_with('/') {
         url.set_path(&format!("{}/", url.path()));
     }
-    Ok(url)
+    Some(url)
 }
 
-/// A language tag whose primary subtag is an ISO 639-1 code (`en`, `en-GB`,
-/// `zh-Hant`): RSS readers and the W3C validator expect ISO 639 codes, and
-/// a two-letter one is what every reader knows.
-fn language(text: &str) -> Result<String, ConfigError> {
+/// Whether `text` is a language tag whose primary subtag is an ISO 639-1
+/// code (`en`, `en-GB`, `zh-Hant`): RSS readers and the W3C validator
+/// expect ISO 639 codes, and a two-letter one is what every reader knows.
+fn is_language(text: &str) -> bool {
     let well_formed = !text.is_empty()
         && text
             .split('-')
             .all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()));
     let primary = text.split('-').next().unwrap_or_default().to_ascii_lowercase();
-    let known = primary.len() == 2 && isolang::Language::from_639_1(&primary).is_some();
-    (well_formed && known).then(|| text.to_owned()).ok_or_else(|| {
-        ConfigError::Invalid(format!(
-            "language must be a language tag starting with an ISO 639-1 code, such as en or en-GB, not {text:?}"
-        ))
-    })
+    well_formed && primary.len() == 2 && isolang::Language::from_639_1(&primary).is_some()
 }
 
 /// The input folders: `--input` if given, else `input` of the file
 /// (relative to its folder); at least one.
 pub fn resolve_inputs(file: &ConfigFile, file_dir: &Path, given: Vec<PathBuf>) -> Result<Vec<PathBuf>, ConfigError> {
     let inputs = if given.is_empty() { file.input.iter().map(|input| file_dir.join(input)).collect() } else { given };
+    if inputs.is_empty() && file.writes("input") {
+        let hint = "write the folder of records, as in `input: articles`, or pass --input DIR";
+        return Err(file.refuse("input", "", "names no folder", hint));
+    }
     if inputs.is_empty() {
         return Err(ConfigError::Invalid(
             "no input folders: set `input:` in feedgen.yaml or pass --input DIR".to_owned(),
@@ -228,17 +240,27 @@ pub fn resolve(
     overrides: Overrides,
     now: DateTime<Utc>,
 ) -> Result<Settings, ConfigError> {
-    let base_text = overrides.base_url.or(file.base_url.clone()).ok_or_else(|| {
-        ConfigError::Invalid(
-            "base_url is not set: add `base_url: https://example.com/feeds/` to feedgen.yaml, \
-             pass --base-url or set FEEDGEN_BASE_URL"
-                .to_owned(),
-        )
-    })?;
-    let base_url = folder_url("base_url", &base_text)?;
+    let base_url = match (overrides.base_url.as_deref(), file.base_url.as_deref()) {
+        (Some(text), _) => folder_url(text).ok_or_else(|| {
+            let name = if overrides.base_url_from_environment { "FEEDGEN_BASE_URL" } else { "--base-url" };
+            refuse_given(name, text, NOT_A_WEB_LINK, BASE_URL_HINT)
+        })?,
+        (None, Some(text)) => {
+            folder_url(text).ok_or_else(|| file.refuse("base_url", text, NOT_A_WEB_LINK, BASE_URL_HINT))?
+        }
+        (None, None) => {
+            return Err(ConfigError::Invalid(
+                "base_url is not set: add `base_url: https://example.com/feeds/` to feedgen.yaml, \
+                 pass --base-url or set FEEDGEN_BASE_URL"
+                    .to_owned(),
+            ));
+        }
+    };
     let home_url = match &file.home_url {
-        Some(text) => parse_web_link(text)
-            .ok_or_else(|| ConfigError::Invalid(format!("home_url must be an absolute http(s) URL, not {text:?}")))?,
+        Some(text) => parse_web_link(text).ok_or_else(|| {
+            let hint = "write the site's address, such as https://example.com/, or leave home_url out to use base_url";
+            file.refuse("home_url", text, NOT_A_WEB_LINK, hint)
+        })?,
         None => base_url.clone(),
     };
     let hub_url = file
@@ -246,13 +268,20 @@ pub fn resolve(
         .as_deref()
         .map(|text| {
             parse_web_link(text).ok_or_else(|| {
-                ConfigError::Invalid(format!(
-                    "hub_url must be the absolute http(s) URL of a WebSub hub, such as \
-                     https://pubsubhubbub.appspot.com/, not {text:?}"
-                ))
+                let hint = "write the address of a WebSub hub, such as https://pubsubhubbub.appspot.com/, \
+                            or leave hub_url out";
+                file.refuse("hub_url", text, NOT_A_WEB_LINK, hint)
             })
         })
         .transpose()?;
+    let language = match file.language.as_deref().map(str::trim) {
+        Some(text) if !is_language(text) => {
+            let what = "not a language tag that starts with an ISO 639-1 code";
+            let hint = "write a two-letter code such as en, or a tag such as en-GB or zh-Hant";
+            return Err(file.refuse("language", text, what, hint));
+        }
+        language => language.map(str::to_owned),
+    };
     let title = file.title.as_deref().map(plain_text).filter(|t| !t.is_empty()).unwrap_or_else(|| "Feeds".to_owned());
     let description = file.description.as_deref().map(plain_text).filter(|d| !d.is_empty());
     let author = file.author.as_deref().map(plain_text).filter(|a| !a.is_empty());
@@ -263,20 +292,26 @@ pub fn resolve(
         base_url,
         home_url,
         hub_url,
-        language: file.language.as_deref().map(str::trim).map(language).transpose()?,
+        language,
     };
 
     let inputs = resolve_inputs(&file, file_dir, overrides.inputs)?;
     let output = resolve_output(&file, file_dir, overrides.output);
 
-    let mut formats = file.formats.unwrap_or_else(|| Format::ALL.to_vec());
+    let mut formats = file.formats.clone().unwrap_or_else(|| Format::ALL.to_vec());
     formats.sort();
     formats.dedup();
-    let mut families = file.families.unwrap_or_else(|| Family::DEFAULT.to_vec());
+    let mut families = file.families.clone().unwrap_or_else(|| Family::DEFAULT.to_vec());
     families.sort();
     families.dedup();
-    if formats.is_empty() || families.is_empty() {
-        return Err(ConfigError::Invalid("formats and families must each name at least one entry".to_owned()));
+    if formats.is_empty() {
+        let hint = "list at least one of rss, atom, json, or leave formats out to write all three";
+        return Err(file.refuse("formats", "", "names no format", hint));
+    }
+    if families.is_empty() {
+        let hint = "list at least one of all, topics, providers, categories, types, \
+                    or leave families out for all, topics and providers";
+        return Err(file.refuse("families", "", "names no family", hint));
     }
 
     Ok(Settings {

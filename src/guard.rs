@@ -8,7 +8,8 @@
 //! the output folder's manifest lists, which an earlier build wrote, and the
 //! build stops when
 //!
-//! - it has no record to publish while the folder holds feeds, or
+//! - it has no record to publish while the folder holds feeds with items
+//!   (it would remove them, or empty them), or
 //! - it would remove more than half of the feeds the folder holds.
 //!
 //! `--allow-empty` (`allow_empty: true`) lets a build that means it go on.
@@ -16,12 +17,13 @@
 //! without the extension, as `feedgen list` names it.
 
 use std::collections::BTreeSet;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use crate::english::counted;
 use crate::site::Format;
-use crate::text::counted;
 
 /// How many of the feeds a refusal would remove it names.
 const NAMED: usize = 5;
@@ -53,7 +55,7 @@ pub enum Refusal {
         .output.display(),
         counted(*.listed, "feed"),
         counted(*.removed, "feed"),
-        counted(.listed - .removed, "feed")
+        counted(*.emptied, "feed")
     )]
     NothingToPublish {
         /// The output folder.
@@ -64,8 +66,10 @@ pub enum Refusal {
         records_read: usize,
         /// Feeds the manifest lists.
         listed: usize,
-        /// How many of them the build would remove (the others it empties).
+        /// How many of them the build would remove.
         removed: usize,
+        /// How many of the others hold items, which the build would drop.
+        emptied: usize,
     },
     /// The build would remove more than half of the feeds the output
     /// folder holds.
@@ -116,33 +120,59 @@ pub fn feed_of(path: &str) -> Option<&str> {
     Format::ALL.iter().find_map(|format| path.strip_suffix(format.extension()))
 }
 
+/// Whether the feed `feed` in `output` holds any item, as its files there
+/// tell: the JSON Feed's `items` if that file is listed (`listed`), else
+/// whether the RSS or Atom file has an `<item>` or `<entry>` (feedgen wrote
+/// them, and escapes text, so only an item writes one). A file that cannot
+/// be read counts as holding items: a refusal is the safe mistake.
+fn holds_items(output: &Path, listed: &BTreeSet<String>, feed: &str) -> bool {
+    let file = |format: Format| {
+        let path = format!("{feed}{}", format.extension());
+        listed.contains(&path).then(|| fs::read(crate::write::local_path(output, &path)))
+    };
+    if let Some(read) = file(Format::Json) {
+        let items = read.ok().and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+        return items.is_none_or(|feed| feed["items"].as_array().is_none_or(|items| !items.is_empty()));
+    }
+    let marked = |format, mark: &str| {
+        file(format).map(|read| read.map_or(true, |bytes| memchr::memmem::find(&bytes, mark.as_bytes()).is_some()))
+    };
+    marked(Format::Rss, "<item>").or_else(|| marked(Format::Atom, "<entry>")).unwrap_or(true)
+}
+
 impl Guard<'_> {
     /// Whether a build that produces the feeds `produced` may write into
-    /// `output`, whose manifest lists `listed` (paths of every file an
-    /// earlier build wrote there).
+    /// `output`, whose manifest lists `listed_paths` (every file an earlier
+    /// build wrote there). With nothing to publish, a folder whose feeds
+    /// are all kept and already empty loses nothing: the build goes on.
     pub fn approve<'p>(
         &self,
         output: &Path,
-        listed: &BTreeSet<String>,
+        listed_paths: &BTreeSet<String>,
         produced: impl IntoIterator<Item = &'p str>,
     ) -> Result<(), Refusal> {
         if self.allow_empty {
             return Ok(());
         }
-        let listed: BTreeSet<&str> = listed.iter().filter_map(|path| feed_of(path)).collect();
+        let listed: BTreeSet<&str> = listed_paths.iter().filter_map(|path| feed_of(path)).collect();
         if listed.is_empty() {
             return Ok(());
         }
         let produced: BTreeSet<&str> = produced.into_iter().collect();
-        let removed: Vec<String> =
-            listed.iter().filter(|feed| !produced.contains(*feed)).map(|feed| (*feed).to_owned()).collect();
+        let (kept, removed): (Vec<&str>, Vec<&str>) = listed.iter().partition(|feed| produced.contains(*feed));
+        let removed: Vec<String> = removed.into_iter().map(str::to_owned).collect();
         if self.publishes == 0 {
+            let emptied = kept.iter().filter(|feed| holds_items(output, listed_paths, feed)).count();
+            if removed.is_empty() && emptied == 0 {
+                return Ok(());
+            }
             return Err(Refusal::NothingToPublish {
                 output: output.to_owned(),
                 inputs: self.inputs.to_vec(),
                 records_read: self.records_read,
                 listed: listed.len(),
                 removed: removed.len(),
+                emptied,
             });
         }
         if removed.len() * 2 > listed.len() {
@@ -193,7 +223,8 @@ mod tests {
                 inputs: Vec::new(),
                 records_read: 0,
                 listed: 3,
-                removed: 2
+                removed: 2,
+                emptied: 1
             }
         );
         assert!(refusal.to_string().contains("holds 3 feeds from an earlier build"), "{refusal}");
@@ -205,6 +236,23 @@ mod tests {
         let guard = guard(0);
         assert_eq!(guard.approve(Path::new("feeds"), &listing(&[]), ["all"]), Ok(()));
         assert_eq!(guard.approve(Path::new("feeds"), &listing(&["index.html", "CNAME.html"]), ["all"]), Ok(()));
+    }
+
+    #[test]
+    fn nothing_to_publish_over_an_already_empty_firehose_goes_on_and_over_items_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let listed = listing(&["all.json", "all.rss.xml", "index.html"]);
+        fs::write(dir.path().join("all.json"), r#"{"version": "1.1", "items": []}"#).unwrap();
+        assert_eq!(guard(0).approve(dir.path(), &listed, ["all"]), Ok(()));
+        fs::write(dir.path().join("all.json"), r#"{"items": [{"id": "https://a.test/"}]}"#).unwrap();
+        let refusal = guard(0).approve(dir.path(), &listed, ["all"]).unwrap_err();
+        assert!(matches!(refusal, Refusal::NothingToPublish { removed: 0, emptied: 1, .. }), "{refusal:?}");
+        let rss_only = listing(&["all.rss.xml"]);
+        fs::write(dir.path().join("all.rss.xml"), "<rss><channel><title>T</title></channel></rss>").unwrap();
+        assert_eq!(guard(0).approve(dir.path(), &rss_only, ["all"]), Ok(()));
+        fs::write(dir.path().join("all.rss.xml"), "<rss><channel><item><title>T</title></item></channel></rss>")
+            .unwrap();
+        assert!(guard(0).approve(dir.path(), &rss_only, ["all"]).is_err());
     }
 
     #[test]

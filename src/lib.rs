@@ -18,6 +18,7 @@
 
 pub mod check;
 pub mod config;
+pub mod english;
 pub mod gather;
 pub mod group;
 pub mod guard;
@@ -69,6 +70,10 @@ pub struct Report {
     pub without_front_matter: Vec<PathBuf>,
     /// With `skip_invalid`: every problem of the records left out as invalid.
     pub skipped: Vec<RecordProblem>,
+    /// Data left out of records that were built (an image or related
+    /// article without a usable link), each at its file, line and field, in
+    /// input, then path order. Found once, as the records are first read.
+    pub warnings: Vec<RecordProblem>,
     /// Feeds built (each written once per format).
     pub feeds: usize,
     /// Files produced.
@@ -107,7 +112,7 @@ pub enum BuildError {
     #[error(transparent)]
     Load(#[from] LoadError),
     /// Some records are invalid; every problem is listed.
-    #[error("{} problem(s) in the records; nothing was written", .0.len())]
+    #[error("{} in the records; nothing was written", english::counted(.0.len(), "problem"))]
     InvalidRecords(Vec<RecordProblem>),
     /// Rendering failed.
     #[error(transparent)]
@@ -224,6 +229,7 @@ fn gather_feeds(
         duplicates: found.duplicates,
         without_front_matter: found.survey.without_front_matter,
         skipped: found.survey.errors,
+        warnings: found.survey.warnings,
         feeds: found.feeds.len(),
         ..Report::default()
     };
@@ -247,6 +253,7 @@ pub(crate) fn gather_records(reading: &Reading<'_>, progress: &dyn Progress) -> 
         return Err(BuildError::InvalidRecords(survey.errors));
     }
     let changed = || LoadError::Changed(sources.inputs().first().cloned().unwrap_or_default());
+    // Records read again below were tallied, warnings and all, when first read.
     let reread =
         |place: Place, link: LinkKey, paths: &HashMap<Place, PathBuf>| match load::reread(&paths[&place], load_options)
         {

@@ -74,7 +74,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            failure.print();
             ExitCode::from(failure.code as u8)
         }
     }

@@ -89,12 +89,6 @@ thread_local! {
     static RELATIVE_BASE: RefCell<Option<Url>> = const { RefCell::new(None) };
 }
 
-/// "1 feed", "2 feeds", "0 feeds": `count` and `noun`, plural unless one,
-/// as messages count things. Only for nouns that take an `s`.
-pub fn counted(count: usize, noun: &str) -> String {
-    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
-}
-
 /// Resolves a relative URL against [`RELATIVE_BASE`]; with no base, the
 /// attribute is dropped.
 fn resolve_relative(url: &str) -> Option<Cow<'_, str>> {

@@ -67,7 +67,7 @@ fn clean_records_exit_0_with_a_summary() {
     assert!(message.contains("note: records/notes.txt: no front matter; skipped"), "{message}");
     let summary = message.lines().last().unwrap();
     assert!(
-        summary.starts_with("feedgen: checked 1 records: 1 valid, 0 unpublished, 0 invalid; 0 warnings; "),
+        summary.starts_with("feedgen: checked 1 record: 1 valid, 0 unpublished, 0 invalid; 0 warnings; "),
         "{message}"
     );
     assert!(output.stdout.is_empty());
@@ -98,7 +98,52 @@ error: records/b.md:5:10: invalid front matter: quality: invalid type: string, e
     let message = stderr(&output);
     assert!(message.starts_with(expected), "{message}");
     assert!(message.contains("checked 3 records: 1 valid, 0 unpublished, 2 invalid; 0 warnings"), "{message}");
-    assert!(message.ends_with("error: 2 problem(s) in the records\n"), "{message}");
+    assert!(message.ends_with("error: 2 problems in the records\n"), "{message}");
+}
+
+#[test]
+fn a_misspelt_required_key_is_pointed_at_with_the_key_it_was_meant_to_be() {
+    let typo = "---\ntitle: T\npublishedDatetime: 2025-01-01\noriginalUrl: https://ok.test/1\n---\n";
+    let dir = site(&[("typo.md", typo)]);
+    let output = check(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let expected = "\
+error: records/typo.md:3:1: publishedDateTime: missing
+  |
+3 | publishedDatetime: 2025-01-01
+  | ^^^^^^^^^^^^^^^^^
+  |
+  = help: did you mean `publishedDateTime`?
+";
+    let message = stderr(&output);
+    assert!(message.starts_with(expected), "{message}");
+    assert!(!message.contains("warning: "), "an invalid record draws no unknown-key warning too: {message}");
+}
+
+#[test]
+fn a_tab_in_the_indentation_says_to_indent_with_spaces() {
+    let tabbed =
+        "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/1\nprovider:\n\tname: N\n---\n";
+    let backtick = "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/2\ncategory: `x\n---\n";
+    let dir = site(&[("tab.md", tabbed), ("tick.md", backtick)]);
+    let output = check(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let expected = "\
+error: records/tab.md:6:1: invalid front matter: found character that cannot start any token, while scanning for the next token
+  |
+6 |  name: N
+  | ^
+  |
+  = help: indent with spaces, not tabs
+error: records/tick.md:5:11: invalid front matter: found character that cannot start any token, while scanning for the next token
+  |
+5 | category: `x
+  |           ^^
+  |
+  = help: quote a value that starts with @, ` or a tab
+";
+    let message = stderr(&output);
+    assert!(message.starts_with(expected), "{message}");
 }
 
 #[test]
@@ -133,6 +178,49 @@ fn strict_fails_on_warnings() {
     let message = stderr(&output);
     assert_eq!(message.lines().filter(|line| line.starts_with("warning: ")).count(), 3, "{message}");
     assert!(message.ends_with("error: 3 warnings, and --strict fails the check on warnings\n"), "{message}");
+}
+
+#[test]
+fn an_image_left_out_is_a_warning_of_build_and_check_and_fails_check_strict() {
+    let record = "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/1\nimages:\n  - url: /img/x.png\n---\n";
+    let dir = site(&[("a.md", record)]);
+    let warning = "\
+warning: records/a.md:6:10: images[0].url: not an absolute http(s) URL: \"/img/x.png\"; image left out
+  |
+6 |   - url: /img/x.png
+  |          ^^^^^^^^^^
+  |
+  = help: write a full link such as https://example.com/images/photo.jpg, or remove the image
+";
+    let build = common::run_feedgen(
+        dir.path(),
+        &["build", "--input", "records", "--base-url", "https://ok.test/feeds/"],
+        &[("SOURCE_DATE_EPOCH", NOW)],
+    );
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+    let message = stderr(&build);
+    assert!(message.starts_with(warning), "{message}");
+    assert!(message.lines().last().unwrap().starts_with("feedgen: read 1 record "), "{message}");
+    let firehose = std::fs::read_to_string(dir.path().join("feeds/all.rss.xml")).unwrap();
+    assert!(firehose.contains("https://ok.test/1") && !firehose.contains("x.png"), "{firehose}");
+
+    let quiet = common::run_feedgen(
+        dir.path(),
+        &["build", "-q", "--input", "records", "--base-url", "https://ok.test/feeds/"],
+        &[("SOURCE_DATE_EPOCH", NOW)],
+    );
+    assert_eq!((quiet.status.code(), stderr(&quiet)), (Some(0), String::new()));
+
+    let output = check(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).starts_with(warning), "{}", stderr(&output));
+    assert!(stderr(&output).contains("; 1 warning; "), "{}", stderr(&output));
+    let strict = check(dir.path(), &["--strict"]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(stderr(&strict).starts_with(warning), "{}", stderr(&strict));
+    assert!(stderr(&strict).ends_with("error: 1 warning, and --strict fails the check on warnings\n"));
+    let quiet = check(dir.path(), &["-q"]);
+    assert_eq!((quiet.status.code(), stderr(&quiet)), (Some(0), String::new()));
 }
 
 #[test]

@@ -41,7 +41,7 @@ fn build_with_config_in_working_directory_exits_0_and_summarises() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(dir.path().join("feeds/topics/greetings.rss.xml").is_file());
     let message = stderr(&output);
-    let expected = "feedgen: read 1 records (left out: 0 unpublished, 0 invalid, 0 future, 0 duplicate); \
+    let expected = "feedgen: read 1 record (left out: 0 unpublished, 0 invalid, 0 future, 0 duplicates); \
                     2 feeds in feeds: 11 files written, 0 unchanged, 0 removed; ";
     assert!(message.starts_with(expected), "{message}");
 }
@@ -68,7 +68,7 @@ fn bad_records_exit_1_listing_every_problem_and_writing_nothing() {
         [
             "error: records/a.md:3:20: publishedDateTime: not a date: \"soon\"",
             "error: records/b.md:1:1: title: missing",
-            "error: 2 problem(s) in the records; nothing was written"
+            "error: 2 problems in the records; nothing was written"
         ],
         "{message}"
     );
@@ -86,11 +86,131 @@ fn missing_base_url_exits_2_and_says_how_to_set_it() {
 }
 
 #[test]
-fn unknown_configuration_key_exits_2_naming_it() {
-    let dir = site(&format!("{CONFIG}titel: typo\n"), &[("hello.md", RECORD)]);
+fn a_misspelt_configuration_key_is_pointed_at_with_the_key_it_was_meant_to_be() {
+    let dir = site(&format!("{CONFIG}limt: 5\n"), &[("hello.md", RECORD)]);
+    for command in ["build", "check", "list"] {
+        let output = feedgen(dir.path(), &[command], &[]);
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        let expected = "\
+error: feedgen.yaml:4:1: limt: unknown key
+  |
+4 | limt: 5
+  | ^^^^
+  |
+  = help: did you mean `limit`?
+";
+        assert_eq!(stderr(&output), expected, "{command}");
+    }
+    assert!(!dir.path().join("feeds").exists());
+}
+
+#[test]
+fn an_unknown_configuration_key_unlike_any_lists_the_keys() {
+    let dir = site(&format!("{CONFIG}frobnicate: yes\n"), &[("hello.md", RECORD)]);
     let output = feedgen(dir.path(), &["build"], &[]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("unknown field `titel`"), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.starts_with("error: feedgen.yaml:4:1: frobnicate: unknown key\n"), "{message}");
+    assert!(message.contains("= help: the keys feedgen.yaml may hold are title, base_url, "), "{message}");
+}
+
+/// The headline, the caret line and the hint of the one diagnostic in `message`.
+fn diagnostic_parts(message: &str) -> (&str, &str, &str) {
+    let lines: Vec<&str> = message.lines().collect();
+    let headline = lines.first().and_then(|line| line.strip_prefix("error: ")).unwrap_or_default();
+    let caret = lines.iter().find(|line| line.contains('^')).copied().unwrap_or_default();
+    let hint = lines.iter().find_map(|line| line.trim_start().strip_prefix("= help: ")).unwrap_or_default();
+    (headline, caret, hint)
+}
+
+#[test]
+fn a_bad_setting_in_feedgen_yaml_shows_its_line_a_caret_and_a_hint() {
+    let cases = [
+        (
+            "language: english",
+            "feedgen.yaml:4:11: language: not a language tag that starts with an ISO 639-1 code: \"english\"",
+            "  |           ^^^^^^^",
+            "write a two-letter code such as en",
+        ),
+        (
+            "hub_url: ftp://hub.test/",
+            "feedgen.yaml:4:10: hub_url: not an absolute http(s) URL: \"ftp://hub.test/\"",
+            "  |          ^^^^^^^^^^^^^^^",
+            "WebSub hub",
+        ),
+        (
+            "home_url: /home",
+            "feedgen.yaml:4:11: home_url: not an absolute http(s) URL: \"/home\"",
+            "  |           ^^^^^",
+            "leave home_url out",
+        ),
+        (
+            "formats: [rss, pdf]",
+            "feedgen.yaml:4:16: formats[1]: unknown value `pdf`",
+            "  |                ^^^^",
+            "write one of rss, atom, json",
+        ),
+        (
+            "families: [all, topic]",
+            "feedgen.yaml:4:17: families[1]: unknown value `topic`",
+            "  |                 ^^^^^^",
+            "did you mean `topics`?",
+        ),
+        (
+            "families: []",
+            "feedgen.yaml:4:11: families: names no family",
+            "  |           ^^",
+            "list at least one of all, topics",
+        ),
+        (
+            "limit: many",
+            "feedgen.yaml:4:8: limit: invalid type: string, expected usize",
+            "  |        ^^^^",
+            "write a whole number",
+        ),
+        ("author: A\nauthor: B", "feedgen.yaml:5:1: author: written twice", "  | ^^^^^^", "keep one `author:` line"),
+    ];
+    for (setting, headline, caret, hint) in cases {
+        let dir = site(&format!("{CONFIG}{setting}\n"), &[("hello.md", RECORD)]);
+        let output = feedgen(dir.path(), &["build"], &[]);
+        assert_eq!(output.status.code(), Some(2), "{setting}");
+        let message = stderr(&output);
+        let (found_headline, found_caret, found_hint) = diagnostic_parts(&message);
+        assert_eq!(found_headline, headline, "{message}");
+        assert_eq!(found_caret, caret, "{message}");
+        assert!(found_hint.contains(hint), "{message}");
+        assert!(!dir.path().join("feeds").exists(), "{setting}");
+    }
+}
+
+#[test]
+fn a_bad_base_url_names_where_it_came_from() {
+    let dir = site("input: records\nbase_url: not a url\n", &[("hello.md", RECORD)]);
+    let message = stderr(&feedgen(dir.path(), &["build"], &[]));
+    let (headline, caret, _) = diagnostic_parts(&message);
+    assert_eq!(headline, "feedgen.yaml:2:11: base_url: not an absolute http(s) URL: \"not a url\"");
+    assert_eq!(caret, "  |           ^^^^^^^^^");
+    let hint = "write the address the output folder is served from, such as https://example.com/feeds/";
+    let flag = feedgen(dir.path(), &["build", "--base-url", "/feeds/"], &[]);
+    assert_eq!(flag.status.code(), Some(2));
+    assert_eq!(stderr(&flag), format!("error: --base-url: not an absolute http(s) URL: \"/feeds/\"; {hint}\n"));
+    let variable = feedgen(dir.path(), &["build"], &[("FEEDGEN_BASE_URL", "feeds.test")]);
+    assert_eq!(variable.status.code(), Some(2));
+    assert_eq!(
+        stderr(&variable),
+        format!("error: FEEDGEN_BASE_URL: not an absolute http(s) URL: \"feeds.test\"; {hint}\n")
+    );
+}
+
+#[test]
+fn a_tab_in_feedgen_yaml_says_to_indent_with_spaces() {
+    let dir = site(&format!("{CONFIG}formats:\n\t- rss\n"), &[("hello.md", RECORD)]);
+    let output = feedgen(dir.path(), &["build"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    let (headline, caret, hint) = diagnostic_parts(&message);
+    assert!(headline.starts_with("feedgen.yaml:5:1: found character that cannot start any token"), "{message}");
+    assert_eq!((caret, hint), ("  | ^", "indent with spaces, not tabs"), "{message}");
 }
 
 #[test]
@@ -234,6 +354,33 @@ fn summary_counts_written_unchanged_and_removed_files() {
 }
 
 #[test]
+fn counts_of_one_are_singular_in_summaries_and_messages() {
+    let copy = RECORD.replace("title: Hello", "title: Copy").replace("topics: [Greetings]\n", "");
+    let untopical = RECORD.replace("topics: [Greetings]\n", "");
+    let dir = site(CONFIG, &[("hello.md", &untopical), ("copy.md", &copy)]);
+    let message = stderr(&feedgen(dir.path(), &["build"], &[]));
+    let summary = message.lines().last().unwrap();
+    assert!(
+        summary.starts_with(
+            "feedgen: read 2 records (left out: 0 unpublished, 0 invalid, 0 future, 1 duplicate); 1 feed in feeds: "
+        ),
+        "{message}"
+    );
+    std::fs::remove_file(dir.path().join("records/copy.md")).unwrap();
+    std::fs::write(dir.path().join("records/hello.md"), untopical.replace("title: Hello\n", "")).unwrap();
+    let output = feedgen(dir.path(), &["check"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("feedgen: checked 1 record: 0 valid, 0 unpublished, 1 invalid; 0 warnings; "),
+        "{message}"
+    );
+    assert!(message.ends_with("error: 1 problem in the records\n"), "{message}");
+    let output = feedgen(dir.path(), &["build"], &[]);
+    assert!(stderr(&output).ends_with("error: 1 problem in the records; nothing was written\n"), "{}", stderr(&output));
+}
+
+#[test]
 fn a_file_feedgen_did_not_write_in_the_way_exits_2_and_stays() {
     let dir = site(CONFIG, &[("hello.md", RECORD)]);
     std::fs::create_dir_all(dir.path().join("feeds")).unwrap();
@@ -265,7 +412,7 @@ fn check_validates_every_record_writes_nothing_and_fails_on_a_bad_one() {
     assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
     assert!(message.starts_with("error: records/bad.md:3:20: publishedDateTime: not a date"), "{message}");
-    assert!(message.ends_with("error: 1 problem(s) in the records\n"), "{message}");
+    assert!(message.ends_with("error: 1 problem in the records\n"), "{message}");
 }
 
 #[test]

@@ -48,6 +48,34 @@ fn missing_title_and_missing_link_are_both_reported() {
 }
 
 #[test]
+fn a_misspelt_required_key_suggests_the_right_one() {
+    let date = b"---\ntitle: T\npublishedDatetime: 2025-01-01\noriginalUrl: https://ok.test/a\n---\n";
+    let title_and_link = b"---\nTitle: T\npublishedDateTime: 2025-01-01\norginalUrl: https://ok.test/b\n---\n";
+    let web = b"---\ntitle: T\npublishedDateTime: 2025-01-01\nwebURL: https://ok.test/c\n---\n";
+    assert_eq!(
+        messages(&[("date.md", date), ("title.md", title_and_link), ("web.md", web)]),
+        [
+            "date.md:3:1: publishedDateTime: missing; did you mean `publishedDateTime`?",
+            "title.md:2:1: title: missing; did you mean `title`?",
+            "title.md:4:1: no link; did you mean `originalUrl`?",
+            "web.md:4:1: no link; did you mean `webUrl`?",
+        ]
+    );
+}
+
+#[test]
+fn a_missing_key_without_a_near_spelling_keeps_its_hint() {
+    let bad = b"---\ntitle: T\ndate: 2025-01-01\nlink: https://ok.test/d\n---\n";
+    assert_eq!(
+        messages(&[("far.md", bad)]),
+        [
+            "far.md:1:1: publishedDateTime: missing; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12, in the years 1900 to 9999",
+            "far.md:1:1: no link; set originalUrl or webUrl to an absolute http(s) URL",
+        ]
+    );
+}
+
+#[test]
 fn link_that_is_not_absolute_http_is_refused() {
     let bad =
         b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: /news/1\nwebUrl: \"javascript:alert(1)\"\n---\n";
@@ -60,16 +88,93 @@ fn link_that_is_not_absolute_http_is_refused() {
     );
 }
 
+/// A build over `files` that succeeds: its warnings, each without its
+/// folder prefix, and the firehose's JSON Feed.
+fn warnings(files: &[(&str, &[u8])]) -> (Vec<String>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let settings = settings(dir.path(), &dir.path().join("feeds-out"));
+    let report = feedgen::build(&settings).unwrap();
+    let prefix = format!("{}{}", dir.path().display(), std::path::MAIN_SEPARATOR);
+    let warnings = report.warnings.iter().map(|warning| warning.to_string().replace(&prefix, "")).collect();
+    let firehose = std::fs::read_to_string(settings.output.join("all.json")).unwrap();
+    (warnings, firehose)
+}
+
 #[test]
-fn nested_bad_values_are_named_by_path() {
-    let bad = b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/3\nimages:\n  - url: \"ftp://x.test/a.jpg\"\nrelated:\n  - title: R\n    publishedDateTime: soon\n    webUrl: https://ok.test/r\n---\n";
+fn secondary_data_without_a_usable_link_is_left_out_with_a_warning() {
+    let record = b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/3\nimages:\n  - url: \"ftp://x.test/a.jpg\"\n  - url: https://ok.test/b.jpg\nrelated:\n  - title: R\n    publishedDateTime: soon\n    webUrl: https://ok.test/r\n  - title: Nowhere\n---\n";
+    let (found, firehose) = warnings(&[("nested.md", record)]);
     assert_eq!(
-        messages(&[("nested.md", bad)]),
+        found,
         [
-            "nested.md:6:11: images[0].url: not an absolute http(s) URL: \"ftp://x.test/a.jpg\"; write a full link such as https://example.com/news/article",
-            "nested.md:9:24: related[0].publishedDateTime: not a date: \"soon\"; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12, in the years 1900 to 9999",
+            "nested.md:6:11: images[0].url: not an absolute http(s) URL: \"ftp://x.test/a.jpg\"; image left out; write a full link such as https://example.com/images/photo.jpg, or remove the image",
+            "nested.md:8:9: related[1]: no link; related article left out; set originalUrl or webUrl to an absolute http(s) URL, or remove the entry",
+            "nested.md:10:24: related[0].publishedDateTime: not a date: \"soon\"; date left out; expected an RFC 3339 date such as 2020-11-12T20:30:00Z, `2020-11-12 20:30:00 +0100` or 2020-11-12, in the years 1900 to 9999",
         ]
     );
+    let feed: serde_json::Value = serde_json::from_str(&firehose).unwrap();
+    let item = &feed["items"][0];
+    assert_eq!(item["url"], "https://ok.test/3", "the record itself builds");
+    assert_eq!(item["image"], "https://ok.test/b.jpg", "the usable image is kept, the other left out");
+    let content = item["content_html"].as_str().unwrap();
+    assert!(content.contains("https://ok.test/r") && !content.contains("Nowhere"), "{content}");
+    assert!(!firehose.contains("ftp://"), "{firehose}");
+}
+
+#[test]
+fn an_unusable_related_link_beside_a_usable_one_is_ignored_with_a_warning() {
+    let record = b"---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/4\nrelated:\n  - title: R\n    originalUrl: \"javascript:alert(1)\"\n    webUrl: https://ok.test/related\n---\n";
+    let (found, firehose) = warnings(&[("js.md", record)]);
+    assert_eq!(
+        found,
+        [
+            "js.md:7:19: related[0].originalUrl: not an absolute http(s) URL: \"javascript:alert(1)\"; ignored, the entry links to its webUrl; write a full link such as https://example.com/news/article, or remove the entry"
+        ]
+    );
+    assert!(firehose.contains("https://ok.test/related") && !firehose.contains("javascript:"), "{firehose}");
+}
+
+#[test]
+fn warnings_are_reported_once_even_for_records_read_again() {
+    // Records that share a link with the same update time (a tie, settled
+    // by reading the winner again), and newer versions of links that push
+    // older ones out of a feed of one item (which may take a second reading
+    // of every record), each with an image that cannot be used.
+    let record = |link: &str, published: &str, updated: &str| {
+        format!(
+            "---\ntitle: T\npublishedDateTime: {published}\nupdatedDateTime: {updated}\noriginalUrl: https://ok.test/{link}\ntopics: [AI]\nimages:\n  - url: /relative.png\n---\n"
+        )
+    };
+    let files = [
+        ("tie-a.md", record("tie", "2025-01-05", "2025-01-05")),
+        ("tie-b.md", record("tie", "2025-01-05", "2025-01-05")),
+        ("a1.md", record("a", "2025-01-10", "2025-01-10")),
+        ("b1.md", record("b", "2025-01-09", "2025-01-09")),
+        ("c1.md", record("c", "2025-01-08", "2025-01-08")),
+        ("d.md", record("d", "2025-01-01", "2025-01-01")),
+        ("a2.md", record("a", "2024-12-01", "2025-02-01")),
+        ("b2.md", record("b", "2024-12-01", "2025-02-01")),
+        ("c2.md", record("c", "2024-12-01", "2025-02-01")),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let mut settings = settings(dir.path(), &dir.path().join("feeds-out"));
+    settings.limit = 1;
+    let report = feedgen::build(&settings).unwrap();
+    let mut warned: Vec<String> = report
+        .warnings
+        .iter()
+        .map(|warning| warning.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let mut expected: Vec<String> = files.iter().map(|(name, _)| (*name).to_owned()).collect();
+    warned.sort();
+    expected.sort();
+    assert_eq!(warned, expected, "one warning per file, each once");
 }
 
 #[test]

@@ -77,7 +77,7 @@ fn the_starter_site_passes_check() {
     let output = run_feedgen(&dir.path().join("site"), &["check"], &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     assert!(
-        stderr_of(&output).contains("checked 1 records: 1 valid, 0 unpublished, 0 invalid"),
+        stderr_of(&output).contains("checked 1 record: 1 valid, 0 unpublished, 0 invalid"),
         "{}",
         stderr_of(&output)
     );
@@ -152,6 +152,7 @@ fn the_defaults_the_starter_configuration_shows_are_real_settings_and_the_real_d
     assert_eq!(all_on.families, as_written.families);
     assert_eq!(all_on.include_unpublished, as_written.include_unpublished);
     assert_eq!(all_on.include_future, as_written.include_future);
+    assert_eq!(all_on.allow_empty, as_written.allow_empty);
 }
 
 #[test]

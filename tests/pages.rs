@@ -330,6 +330,7 @@ fn hub_url_must_be_an_absolute_web_url() {
     assert_eq!(settings.site.hub_url.unwrap().as_str(), "https://hub.test/websub");
     for bad in ["hub.test", "ftp://hub.test/", "javascript:alert(1)"] {
         let error = resolve(bad).unwrap_err().to_string();
-        assert!(error.contains("hub_url must be the absolute http(s) URL of a WebSub hub"), "{bad}: {error}");
+        assert!(error.starts_with("hub_url: not an absolute http(s) URL: "), "{bad}: {error}");
+        assert!(error.contains("write the address of a WebSub hub"), "{bad}: {error}");
     }
 }

@@ -266,13 +266,14 @@ const SECRET: &str = "QZXWVKJPLM";
 
 /// Records with a `secured` value in each of the forms YAML allows, beside
 /// fields with problems of their own.
-const SECURED_RECORDS: [&str; 6] = [
+const SECURED_RECORDS: [&str; 7] = [
     "---\ntitle: T\nsecured: QZXWVKJPLM\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/s\nheat: hot\n---\n",
     "---\ntitle: T\npublishedDateTime: 2025-01-01\nsecured: \"QZXWVKJPLM\"\nwebUrl: https://ok.test/s\nautor: A\n---\n",
     "---\nsecured: |\n  QZXWVKJPLM\n  QZXWVKJPLM\ntitle: T\npublishedDateTime: soon\noriginalUrl: https://ok.test/s\n---\n",
     "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/s\nsecured: >-\n  QZXWVKJPLM\n---\n",
     "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/s\nrelated:\n  - title: R\n    secured: QZXWVKJPLM\n    webUrl: /r\n---\n",
     "---\ntitle: T\npublishedDateTime: 2025-01-01\noriginalUrl: x\nprovider: {name: P, secured: 'QZXWVKJPLM', nmae: N}\n---\n",
+    "---\nTitel: T\npublishedDatetime: 2025-01-01\nsecured: QZXWVKJPLM\nwebURL: https://ok.test/s\nimages:\n  - url: /x.png\n    secured: QZXWVKJPLM\n---\n",
 ];
 
 /// One edit: delete the character at a place, or insert one there.

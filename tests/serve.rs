@@ -466,7 +466,7 @@ fn bad_records_stop_serve_before_it_listens_as_they_stop_build() {
     assert_eq!(child.wait().unwrap().code(), Some(1));
     let log = log(dir.path());
     assert!(log.contains("error: records/broken.md:3:20: publishedDateTime: not a date"), "{log}");
-    assert!(log.ends_with("error: 1 problem(s) in the records; nothing was written\n"), "{log}");
+    assert!(log.ends_with("error: 1 problem in the records; nothing was written\n"), "{log}");
 }
 
 #[test]

@@ -158,6 +158,22 @@ fn unpublished_flag_includes_drafts_and_validates_them() {
 /// A draft is left out before anything can refuse it: not too large, too
 /// deeply nested or unparseable to fail a build that ignores it.
 #[test]
+fn an_unpublished_record_draws_no_warning_unless_drafts_are_included() {
+    let draft = "---\ntitle: Draft\npublished: false\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/draft\nimages:\n  - url: /relative.png\n---\n";
+    let dir = records_dir(&[("draft.md", draft)]);
+    let mut settings = settings(dir.path(), &dir.path().join("feeds"));
+    let report = feedgen::build(&settings).unwrap();
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let output = run_feedgen(dir.path(), &["check", "--strict", "--input", "."], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert!(!stderr_of(&output).contains("warning: "), "{}", stderr_of(&output));
+    settings.include_unpublished = true;
+    let report = feedgen::build(&settings).unwrap();
+    let messages: Vec<String> = report.warnings.iter().map(|warning| warning.message.clone()).collect();
+    assert_eq!(messages, ["images[0].url: not an absolute http(s) URL: \"/relative.png\"; image left out"]);
+}
+
+#[test]
 fn drafts_too_large_deep_or_broken_to_parse_change_nothing() {
     let good = "---\ntitle: Kept\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/kept\n---\n";
     let mut huge = "---\npublished: false\ntitle: Hulkwrapper\n---\n".to_owned();

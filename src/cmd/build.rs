@@ -35,6 +35,13 @@ pub(super) fn print_skipped(report: &Report) {
     }
 }
 
+/// Data left out of records that were built, as warning diagnostics; not
+/// with `-q`, which prints errors only (`feedgen check --strict` fails on
+/// them, for CI).
+pub(super) fn print_warnings(report: &Report) {
+    diagnostic::print(&report.warnings, Severity::Warning);
+}
+
 pub(super) fn print_notes(report: &Report) {
     for path in &report.without_front_matter {
         eprintln!("note: {}: no front matter; skipped", path.display());
@@ -52,12 +59,12 @@ pub(super) fn print_notes(report: &Report) {
 
 fn left_out(report: &Report) -> String {
     format!(
-        "read {} records (left out: {} unpublished, {} invalid, {} future, {} duplicate)",
-        report.records_read,
+        "read {} (left out: {} unpublished, {} invalid, {} future, {})",
+        counted(report.records_read, "record"),
         report.unpublished,
         report.invalid_records(),
         report.future,
-        report.duplicates.len()
+        counted(report.duplicates.len(), "duplicate")
     )
 }
 
@@ -73,7 +80,8 @@ pub(super) fn summary(report: &Report, output: &Path, mode: Mode, elapsed: Durat
         Mode::Compare => format!("current ({})", counted(changes.unchanged.len(), "file")),
     };
     let seconds = elapsed.as_secs_f64();
-    format!("feedgen: {}; {} feeds in {}: {outcome}; {seconds:.2}s", left_out(report), report.feeds, output.display())
+    let feeds = counted(report.feeds, "feed");
+    format!("feedgen: {}; {feeds} in {}: {outcome}; {seconds:.2}s", left_out(report), output.display())
 }
 
 /// `--check` found differences: list them on stdout, and fail.
@@ -99,8 +107,7 @@ pub(super) fn failure(error: &BuildError) -> Failure {
     match error {
         BuildError::InvalidRecords(errors) => {
             diagnostic::print(errors, Severity::Error);
-            let message = format!("{} problem(s) in the records; nothing was written", errors.len());
-            Failure::new(ExitStatus::Failed, message)
+            Failure::new(ExitStatus::Failed, error.to_string())
         }
         BuildError::Load(error @ (LoadError::MissingInput(_) | LoadError::OutputIsInput { .. })) => {
             Failure::new(ExitStatus::Usage, error.to_string())
@@ -162,6 +169,9 @@ pub fn run(args: BuildArgs) -> Result<(), Failure> {
     }
     let report = outcome.map_err(|error| failure(&error))?;
     print_skipped(&report);
+    if !quiet {
+        print_warnings(&report);
+    }
     if mode == Mode::Compare && !report.output.is_empty() {
         return Err(stale(&report.output, &settings.output));
     }

@@ -20,7 +20,7 @@ use super::{ExitStatus, Failure, config_file, counted, usage};
 /// Options of `feedgen check`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  feedgen check\n  \
-                        feedgen check --strict    # in CI: also fail on unknown keys, duplicate links, future dates\n  \
+                        feedgen check --strict    # in CI: also fail on warnings (unknown keys, data left out, ...)\n  \
                         feedgen check --input articles --quiet")]
 pub struct CheckArgs {
     /// Configuration file [default: feedgen.yaml in the working directory, if present].
@@ -41,7 +41,8 @@ pub struct CheckArgs {
     /// Records dated in the future are wanted: no warning for them.
     #[arg(long)]
     future: bool,
-    /// Fail (exit 1) on warnings too: unknown keys, two records with one link, dates in the future.
+    /// Fail (exit 1) on warnings too: unknown keys, images or related links left out, two records with
+    /// one link, dates in the future.
     #[arg(long)]
     strict: bool,
     /// Print errors only (and, with --strict, warnings): no notes, no progress bar, no summary.
@@ -52,8 +53,8 @@ pub struct CheckArgs {
 fn summary(survey: &Survey, started: Instant) -> String {
     let invalid = survey.records_read - survey.valid - survey.unpublished;
     format!(
-        "feedgen: checked {} records: {} valid, {} unpublished, {} invalid; {}; {:.2}s",
-        survey.records_read,
+        "feedgen: checked {}: {} valid, {} unpublished, {} invalid; {}; {:.2}s",
+        counted(survey.records_read, "record"),
         survey.valid,
         survey.unpublished,
         invalid,
@@ -89,7 +90,9 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
             .map_err(|error| failure(&error))?;
     let survey = checked.survey;
     diagnostic::print(&survey.errors, Severity::Error);
-    diagnostic::print(&survey.warnings, Severity::Warning);
+    if warn.is_some() {
+        diagnostic::print(&survey.warnings, Severity::Warning);
+    }
     if !args.quiet {
         for path in &survey.without_front_matter {
             eprintln!("note: {}: no front matter; skipped", path.display());
@@ -97,7 +100,7 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
         eprintln!("{}", summary(&survey, started));
     }
     if !survey.errors.is_empty() {
-        let message = format!("{} problem(s) in the records", survey.errors.len());
+        let message = format!("{} in the records", counted(survey.errors.len(), "problem"));
         return Err(Failure::new(ExitStatus::Failed, message));
     }
     if let Some(refusal) = checked.refusal {

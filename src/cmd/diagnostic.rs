@@ -1,7 +1,7 @@
-//! Record problems as diagnostics: the `FILE:LINE:COL: message` line, the
-//! source line with a caret under the spot, and a hint, drawn by
-//! `annotate-snippets` (the renderer rustc uses). Colour only when stderr
-//! is a terminal and `NO_COLOR` is not set.
+//! Problems in records and in `feedgen.yaml` as diagnostics: the
+//! `FILE:LINE:COL: message` line, the source line with a caret under the
+//! spot, and a hint, drawn by `annotate-snippets` (the renderer rustc
+//! uses). Colour only when stderr is a terminal and `NO_COLOR` is not set.
 
 use std::ffi::OsStr;
 use std::io::IsTerminal;
@@ -14,7 +14,8 @@ use feedgen::load::RecordProblem;
 pub enum Severity {
     /// The record cannot be built.
     Error,
-    /// The record builds, but probably not as meant (`feedgen check`).
+    /// The record builds, but without data it could not use, or probably
+    /// not as meant.
     Warning,
 }
 

@@ -5,7 +5,7 @@ use chrono::SecondsFormat;
 use clap::Args;
 use feedgen::FeedSummary;
 
-use super::build::{failure, print_skipped};
+use super::build::{failure, print_skipped, print_warnings};
 use super::settings::SettingsArgs;
 use super::{Failure, usage};
 
@@ -26,6 +26,9 @@ pub fn run(args: ListArgs) -> Result<(), Failure> {
     let settings = args.settings.resolve().map_err(usage)?;
     let (feeds, report) = feedgen::list(&settings).map_err(|error| failure(&error))?;
     print_skipped(&report);
+    if !args.settings.quiet() {
+        print_warnings(&report);
+    }
     if args.json {
         println!("{}", json(&feeds));
     } else {

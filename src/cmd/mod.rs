@@ -13,7 +13,10 @@ mod settings;
 
 use std::path::{Path, PathBuf};
 
+use diagnostic::Severity;
 use feedgen::config::{self, CONFIG_FILE_NAME, ConfigError, ConfigFile};
+use feedgen::english::counted;
+use feedgen::load::RecordProblem;
 
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,23 +38,35 @@ pub struct Failure {
     pub code: ExitStatus,
     /// The message printed after `error: `.
     pub message: String,
+    /// The problem in a file the failure comes from (a setting in
+    /// `feedgen.yaml`), drawn with its line instead of the one-line message.
+    pub problem: Option<Box<RecordProblem>>,
 }
 
 impl Failure {
     /// A failure with `code` and `message`.
     pub fn new(code: ExitStatus, message: impl Into<String>) -> Self {
-        Failure { code, message: message.into() }
+        Failure { code, message: message.into(), problem: None }
     }
-}
 
-/// "1 file", "2 files": `count` and `noun`, plural unless one.
-fn counted(count: usize, noun: &str) -> String {
-    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
+    /// Tell the user on stderr: the problem as a diagnostic when there is
+    /// one, else `error: ` and the message.
+    pub fn print(&self) {
+        match &self.problem {
+            Some(problem) => diagnostic::print(std::slice::from_ref(problem.as_ref()), Severity::Error),
+            None => eprintln!("error: {}", self.message),
+        }
+    }
 }
 
 /// A configuration problem: exit 2.
 fn usage(error: ConfigError) -> Failure {
-    Failure::new(ExitStatus::Usage, error.to_string())
+    match error {
+        ConfigError::InFile(problem) => {
+            Failure { code: ExitStatus::Usage, message: problem.to_string(), problem: Some(problem) }
+        }
+        error => Failure::new(ExitStatus::Usage, error.to_string()),
+    }
 }
 
 /// The configuration file in use: `explicit`, else `feedgen.yaml` in the

@@ -10,7 +10,7 @@ use clap::Args;
 use feedgen::serve::{RebuildError, Rebuilds, ServeError, Server, Watch};
 use feedgen::{Mode, Report, Settings};
 
-use super::build::{failure, print_notes, print_skipped, summary};
+use super::build::{failure, print_notes, print_skipped, print_warnings, summary};
 use super::progress_bar::with_progress;
 use super::settings::SettingsArgs;
 use super::{ExitStatus, Failure, usage};
@@ -34,6 +34,7 @@ pub struct ServeArgs {
 fn print_built(report: &Report, output: &Path, elapsed: Duration, quiet: bool) {
     print_skipped(report);
     if !quiet {
+        print_warnings(report);
         print_notes(report);
         eprintln!("{}", summary(report, output, Mode::Write, elapsed));
     }

@@ -13,11 +13,13 @@ use super::{config_path, read_config_file};
 /// The build settings on the command line (and in the environment), and
 /// `--quiet`, remembering whether the output folder came from `--output`
 /// itself: only that names a folder other than the one deployed (see
-/// [`SettingsArgs::output_given`]).
+/// [`SettingsArgs::output_given`]); and whether the base URL came from
+/// `FEEDGEN_BASE_URL`, so that a message about it names the variable.
 #[derive(Debug)]
 pub struct SettingsArgs {
     flags: SettingsFlags,
     output_on_command_line: bool,
+    base_url_from_environment: bool,
 }
 
 /// The flags themselves, as clap parses them.
@@ -50,7 +52,7 @@ struct SettingsFlags {
     /// Write even when no record is to be published, or when most feeds in the output folder would be removed.
     #[arg(long)]
     allow_empty: bool,
-    /// Print errors only: no notes, no progress bar, no summary.
+    /// Print errors only: no warnings, no notes, no progress bar, no summary.
     #[arg(short, long)]
     quiet: bool,
 }
@@ -58,15 +60,26 @@ struct SettingsFlags {
 /// The id clap gives the `output` field.
 const OUTPUT_ID: &str = "output";
 
+/// The id clap gives the `base_url` field.
+const BASE_URL_ID: &str = "base_url";
+
 impl FromArgMatches for SettingsArgs {
     fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
         let output_on_command_line = matches.value_source(OUTPUT_ID) == Some(ValueSource::CommandLine);
-        Ok(SettingsArgs { flags: SettingsFlags::from_arg_matches(matches)?, output_on_command_line })
+        let base_url_from_environment = matches.value_source(BASE_URL_ID) == Some(ValueSource::EnvVariable);
+        Ok(SettingsArgs {
+            flags: SettingsFlags::from_arg_matches(matches)?,
+            output_on_command_line,
+            base_url_from_environment,
+        })
     }
 
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
         if let Some(source) = matches.value_source(OUTPUT_ID) {
             self.output_on_command_line = source == ValueSource::CommandLine;
+        }
+        if let Some(source) = matches.value_source(BASE_URL_ID) {
+            self.base_url_from_environment = source == ValueSource::EnvVariable;
         }
         self.flags.update_from_arg_matches(matches)
     }
@@ -132,6 +145,7 @@ impl SettingsArgs {
             inputs: flags.inputs.clone(),
             output: flags.output.clone(),
             base_url: flags.base_url.clone(),
+            base_url_from_environment: self.base_url_from_environment,
             limit: flags.limit,
             unpublished: flags.unpublished,
             future: flags.future,

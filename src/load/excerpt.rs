@@ -105,11 +105,15 @@ fn printable(c: char) -> char {
 }
 
 /// Where the token starting at `start` ends: a quoted value ends at its
-/// closing quote, a key at its colon, anything else at the end of the line
+/// closing quote, a key at its colon, a space (or tab) is one character
+/// (an indentation problem), anything else ends at the end of the line
 /// (before a ` #` comment and trailing spaces). At least one character when
 /// there is one.
 fn token_end(chars: &[char], start: usize) -> usize {
     let Some(&first) = chars.get(start) else { return start };
+    if first == ' ' || first == '\t' {
+        return start + 1;
+    }
     if first == '"' || first == '\'' {
         let after_quote = chars[start + 1..].iter().copied();
         return closing_quote(after_quote, first).map_or(chars.len(), |offset| start + 1 + offset + 1);
@@ -250,6 +254,8 @@ mod tests {
         assert_eq!(underlined(&key), "nmae");
         let link = excerpt("---\nwebUrl: https://a.test/x:y\n", at(2, 9)).unwrap();
         assert_eq!(underlined(&link), "https://a.test/x:y");
+        let tab = excerpt("---\nprovider:\n \tname: X\n", at(3, 2)).unwrap();
+        assert_eq!((tab.text.as_str(), tab.span.clone()), ("  name: X", 1..2));
     }
 
     #[test]

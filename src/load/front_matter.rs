@@ -1,6 +1,8 @@
 //! Splitting a record file into its YAML front matter and Markdown body, and
 //! finding where in the file a key or value sits (for error positions).
 
+use super::excerpt::opens_secret;
+
 /// A file's front matter and body.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Split<'a> {
@@ -54,16 +56,19 @@ impl Position {
     /// The start of the file.
     pub const START: Position = Position { line: 1, column: 1 };
 
-    /// The file position of a front-matter line and column (as serde_yaml
-    /// counts them, from 1); `None` for a line number too large to be one.
-    pub fn from_yaml(line: usize, column: usize) -> Option<Position> {
-        Some(Position { line: line.checked_add(YAML_FIRST_LINE - 1)?, column })
+    /// The file position of a line and column (as serde_yaml counts them,
+    /// from 1) of YAML text that starts on file line `first_line`
+    /// (`YAML_FIRST_LINE` for front matter, 1 for `feedgen.yaml`); `None`
+    /// for a line number too large to be one.
+    pub fn from_yaml(first_line: usize, line: usize, column: usize) -> Option<Position> {
+        Some(Position { line: line.checked_add(first_line.checked_sub(1)?)?, column })
     }
 
-    /// The file position of a byte offset into the front matter `yaml`.
-    pub fn in_yaml(yaml: &str, offset: usize) -> Position {
+    /// The file position of a byte offset into YAML text `yaml` that starts
+    /// on file line `first_line`.
+    pub fn in_yaml(yaml: &str, first_line: usize, offset: usize) -> Position {
         let at = position_of(yaml.as_bytes(), offset);
-        Position { line: at.line + YAML_FIRST_LINE - 1, column: at.column }
+        Position { line: at.line + first_line.saturating_sub(1), column: at.column }
     }
 }
 
@@ -75,26 +80,40 @@ pub fn position_of(bytes: &[u8], offset: usize) -> Position {
     Position { line: before.iter().filter(|&&b| b == b'\n').count() + 1, column }
 }
 
-/// Finds keys and values in front matter text, because validation happens
-/// after serde_yaml has turned the text into values without positions.
+/// Finds keys and values in YAML text (front matter, or a whole YAML file
+/// such as `feedgen.yaml`), because validation happens after serde_yaml has
+/// turned the text into values without positions.
 pub struct Locator<'a> {
     yaml: &'a str,
+    /// The file line of the text's first line.
+    first_line: usize,
 }
 
 impl<'a> Locator<'a> {
     /// A locator over the YAML of a [`Split`].
     pub fn new(yaml: &'a str) -> Self {
-        Locator { yaml }
+        Locator { yaml, first_line: YAML_FIRST_LINE }
+    }
+
+    /// A locator over a file that is YAML from its first line.
+    pub fn whole_file(text: &'a str) -> Self {
+        Locator { yaml: text, first_line: 1 }
     }
 
     fn lines(&self) -> impl Iterator<Item = (usize, &'a str)> {
-        self.yaml.lines().enumerate().map(|(index, line)| (index + YAML_FIRST_LINE, line))
+        self.yaml.lines().enumerate().map(|(index, line)| (index + self.first_line, line))
     }
 
     /// Where the value of the top-level `key` starts (or its key line when
     /// the value continues below), or `None` when the key is not written.
     pub fn key(&self, key: &str) -> Option<Position> {
-        self.lines().find_map(|(line, text)| {
+        self.keys(key).next()
+    }
+
+    /// Where the value of the top-level `key` starts, at each line that
+    /// writes the key (a key written twice is a mistake to point at).
+    pub fn keys(&self, key: &str) -> impl Iterator<Item = Position> {
+        self.lines().filter_map(move |(line, text)| {
             let rest = text.strip_prefix(key).or_else(|| {
                 text.strip_prefix('"').and_then(|t| t.strip_prefix(key)).and_then(|t| t.strip_prefix('"'))
             })?;
@@ -124,6 +143,25 @@ impl<'a> Locator<'a> {
     /// falls back to the key, then to the start of the file.
     pub fn value(&self, key: &str, value: &str) -> Position {
         self.find_value(key, value).or_else(|| self.key(key)).unwrap_or(Position::START)
+    }
+
+    /// A value for a message, after the text before it: `: "value"`,
+    /// quoted, escaped and at most 60 characters, when the value is written
+    /// whole on one line after the top-level `key`. Otherwise nothing: a
+    /// value YAML folded from several lines may hold a line that was meant
+    /// to be another key, such as a `secured` value that lost its colon,
+    /// and must not reach a log. Nor is a value that mentions `secured`
+    /// ([`opens_secret`]): a line joined onto the one before it.
+    pub fn shown(&self, key: &str, value: &str) -> String {
+        const LIMIT: usize = 60;
+        if self.find_value(key, value).is_none() || opens_secret(value) {
+            return String::new();
+        }
+        let mut shown: String = value.chars().take(LIMIT).collect();
+        if value.chars().count() > LIMIT {
+            shown.push('…');
+        }
+        format!(": {shown:?}")
     }
 }
 

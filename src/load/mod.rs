@@ -32,10 +32,14 @@ pub use front_matter::Position;
 pub use problem::RecordProblem;
 pub use validate::parse_web_link;
 
+pub(crate) use front_matter::Locator;
+pub(crate) use unknown::{nearest, shortened};
+pub(crate) use yaml::explain;
+
 use crate::progress::{Progress, Stage};
 use crate::record::Record;
 use crate::write::MANIFEST_NAME;
-use front_matter::{Unclosed, position_of};
+use front_matter::{Unclosed, YAML_FIRST_LINE, position_of};
 use raw::{PublishedFlag, PublishedValue, RawRecord, marked_unpublished};
 
 /// Record files larger than this are refused unread (1 MiB): real records
@@ -47,8 +51,11 @@ pub const MAX_RECORD_BYTES: u64 = 1024 * 1024;
 pub struct LoadOptions {
     /// Keep (and validate) `published: false` records too.
     pub include_unpublished: bool,
-    /// Also look for what `feedgen check` warns about in a valid record;
-    /// `None` for a build, which does not pay for looking.
+    /// Also look for what `feedgen check` warns about in a valid record
+    /// (unknown keys, a date in the future); `None` for a build, which does
+    /// not pay for looking. Secondary data left out of a record (an image
+    /// or related article without a usable link) is warned about either
+    /// way: validation finds it at no cost.
     pub warn: Option<WarnOptions>,
 }
 
@@ -63,8 +70,9 @@ pub struct WarnOptions {
 /// What one file turned out to be.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
-    /// A valid record that the build keeps, and the warnings about it
-    /// (only when [`LoadOptions::warn`] asks for them).
+    /// A valid record that the build keeps, and the warnings about it in
+    /// the order of the file: data left out of it, and what
+    /// [`LoadOptions::warn`] asks for.
     Record(Box<Record>, Vec<RecordProblem>),
     /// A `published: false` record, left out.
     Unpublished,
@@ -210,7 +218,7 @@ fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<
         return Ok(Parsed::Unpublished);
     }
     if let Some(offset) = depth::yaml_too_deep(split.yaml) {
-        let at = Position::in_yaml(split.yaml, offset);
+        let at = Position::in_yaml(split.yaml, YAML_FIRST_LINE, offset);
         let message = format!(
             "front matter nests more than {} levels of `[` or `{{`; records that deep are refused to keep builds fast",
             depth::MAX_YAML_FLOW_DEPTH
@@ -226,9 +234,10 @@ fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<
             return match flag {
                 Ok(published) if !keep(published.as_ref()) => Ok(Parsed::Unpublished),
                 _ => {
-                    let (position, message) = yaml::error_in_file(split.yaml, &error);
-                    let hint = yaml::hint(&message).map(str::to_owned);
-                    Err(vec![RecordProblem { hint, ..RecordProblem::new(path, position, message) }])
+                    let explained = yaml::explain(split.yaml, YAML_FIRST_LINE, &error);
+                    let message = format!("invalid front matter: {}", explained.message);
+                    let hint = explained.hint.map(str::to_owned);
+                    Err(vec![RecordProblem { hint, ..RecordProblem::new(path, explained.position, message) }])
                 }
             };
         }
@@ -236,21 +245,12 @@ fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<
     if !keep(raw.published.as_ref()) {
         return Ok(Parsed::Unpublished);
     }
-    validate::validate(path, raw, split.yaml, split.body)
-        .map(|record| {
-            let warnings =
-                options.warn.map_or_else(Vec::new, |warn| warn::warnings(&record, split.yaml, &skipped, warn));
-            Parsed::Record(Box::new(record), warnings)
-        })
-        .map_err(|problems| {
-            problems
-                .into_iter()
-                .map(|problem| RecordProblem {
-                    hint: problem.hint.map(str::to_owned),
-                    ..RecordProblem::new(path, Some(problem.at), problem.message)
-                })
-                .collect()
-        })
+    let (record, mut warnings) = validate::validate(path, raw, split.yaml, split.body)?;
+    if let Some(warn) = options.warn {
+        warnings.extend(warn::warnings(&record, split.yaml, &skipped, warn));
+    }
+    warnings.sort_by_key(|warning| warning.position);
+    Ok(Parsed::Record(Box::new(record), warnings))
 }
 
 fn is_hidden(entry: &walkdir::DirEntry) -> bool {
@@ -396,8 +396,8 @@ pub struct Survey {
     pub without_front_matter: Vec<PathBuf>,
     /// Every problem, in input order, then path order, then the file's order.
     pub errors: Vec<RecordProblem>,
-    /// Every warning about a valid record, in the same order (only when
-    /// [`LoadOptions::warn`] asks for them).
+    /// Every warning about a valid record, in the same order: data left
+    /// out of it, and what [`LoadOptions::warn`] asks for.
     pub warnings: Vec<RecordProblem>,
 }
 
@@ -503,6 +503,14 @@ mod tests {
         assert_eq!(problems(folded_link), ["r.md:4:14: originalUrl: not an absolute http(s) URL"]);
         let folded_flag = "---\ntitle: T\npublishedDateTime: 2020-01-01\noriginalUrl: https://a.test/\npublished: true\n  secured SECRET-folded\n---\n";
         assert_eq!(problems(folded_flag), ["r.md:5:12: published: must be true or false"]);
+    }
+
+    #[test]
+    fn a_near_spelling_that_may_be_part_of_a_secured_value_is_not_pointed_at() {
+        let text = "---\nsecured: >-\n  SECRET\nTitle: SECRET\npublishedDateTime: 2020-01-01\noriginalUrl: https://a.test/\n---\n";
+        assert_eq!(problems(text), ["r.md:1:1: title: missing"]);
+        let errors = parse_record(Path::new("r.md"), text.as_bytes(), LoadOptions::default()).unwrap_err();
+        assert_eq!(errors[0].hint.as_deref(), Some("every record needs a title"));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! A problem with one record file: what is wrong, where, and what to do.
+//! A problem with one file feedgen reads (a record, or `feedgen.yaml`):
+//! what is wrong, where, and what to do.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -9,8 +10,10 @@ use super::excerpt::{Excerpt, excerpt, key_excerpt};
 use super::front_matter::Position;
 
 /// A problem with one record file, pointing at the spot when it is known.
-/// An error when the record cannot be built; from `feedgen check`, also a
-/// warning about a record that builds but is probably not what was meant.
+/// An error when the record cannot be built; also a warning about a record
+/// that builds, but without data it could not use or probably not as
+/// meant. A problem with a setting in `feedgen.yaml` is one too
+/// ([`crate::config::ConfigError::InFile`]), so that both are shown alike.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub struct RecordProblem {
     /// The file.

@@ -1,14 +1,17 @@
 //! Keys in a record that feedgen does not know. A build ignores them (the
 //! contract says unknown fields are ignored), but a typo such as
 //! `publishedDatetime` silently leaves a field unset, so `feedgen check`
-//! warns about each, at its line, with the key it was probably meant to be.
+//! warns about each, at its line, with the key it was probably meant to be;
+//! and when the field it leaves unset is a required one, the error about
+//! the missing field points at the typo ([`SkippedKey::misspelling_of`]).
 
 use std::path::Path;
 
 use super::excerpt::{line_may_show_secret, opens_secret};
 use super::front_matter::{Position, YAML_FIRST_LINE};
 use super::problem::RecordProblem;
-use super::raw::{IMAGE_KEYS, PROVIDER_KEYS, RECORD_KEYS};
+use super::raw::{IMAGE_KEYS, PROVIDER_KEYS, RECORD_KEYS, RawRecord};
+use super::yaml;
 
 /// Hints list the keys feedgen reads when there are at most this many.
 const SHORT_LIST: usize = 6;
@@ -96,27 +99,37 @@ impl SkippedKey {
         name
     }
 
-    /// The known key this one is probably a misspelling of: the same but
-    /// for case, or at most two edits away.
+    /// The known key this one is probably a misspelling of ([`nearest`]).
     fn meant(&self) -> Option<&'static str> {
-        let key = self.keys().last()?.to_lowercase();
-        self.known_here()
-            .iter()
-            .map(|known| (strsim::levenshtein(&key, &known.to_lowercase()), *known))
-            .filter(|&(distance, _)| distance <= 2)
-            .min()
-            .map(|(_, known)| known)
+        nearest(self.keys().last()?, self.known_here())
+    }
+
+    /// Where this key is written in the front matter `yaml`, and whether it
+    /// may be named there: only when it is found on a line that cannot be
+    /// part of a `secured` value (a broken record can turn a secured
+    /// value's line into a key of its own).
+    fn placed(&self, yaml: &str) -> (Option<Position>, bool) {
+        let (position, exact) = locate(yaml, &self.keys());
+        let nameable =
+            exact && position.is_some_and(|at| !line_may_show_secret(yaml, at.line.saturating_sub(YAML_FIRST_LINE)));
+        (position, nameable)
+    }
+
+    /// Where the front matter `yaml` writes this key, when it is a
+    /// top-level key that is probably a misspelling of one of `wanted`
+    /// (and which), and may be named.
+    pub fn misspelling_of(&self, wanted: &[&str], yaml: &str) -> Option<(Position, &'static str)> {
+        let meant = self.meant().filter(|meant| self.steps.len() == 1 && wanted.contains(meant))?;
+        match self.placed(yaml) {
+            (Some(at), true) => Some((at, meant)),
+            _ => None,
+        }
     }
 
     /// The warning for this key in the record at `path`, whose front matter
-    /// is `yaml`. The key is named only when it is found on a line that
-    /// cannot be part of a `secured` value: a broken record can turn a
-    /// secured value's line into a key of its own.
+    /// is `yaml`. The key is named only where [`SkippedKey::placed`] allows.
     pub fn warning(&self, path: &Path, yaml: &str) -> RecordProblem {
-        let keys = self.keys();
-        let (position, exact) = locate(yaml, &keys);
-        let key_shown =
-            exact && position.is_some_and(|at| !line_may_show_secret(yaml, at.line.saturating_sub(YAML_FIRST_LINE)));
+        let (position, key_shown) = self.placed(yaml);
         let message = format!("{}: unknown key, ignored", self.name(key_shown));
         let hint = match self.meant() {
             _ if !key_shown => "its name is not shown: it may be part of a `secured` value".to_owned(),
@@ -132,10 +145,35 @@ impl SkippedKey {
     }
 }
 
+/// The key of `known` that `key` is probably a misspelling of: the same
+/// but for case, or at most two edits away (the closest; on a tie, the
+/// first in byte order).
+pub fn nearest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    let key = key.to_lowercase();
+    known
+        .iter()
+        .map(|known| (strsim::levenshtein(&key, &known.to_lowercase()), *known))
+        .filter(|&(distance, _)| distance <= 2)
+        .min()
+        .map(|(_, known)| known)
+}
+
+/// The keys of the front matter `yaml` that a record does not read, as
+/// deserialising it finds them (none when it does not deserialise). For
+/// the rare look a record with a missing field needs; a valid record's
+/// keys are collected while it is read, when `feedgen check` asks.
+pub fn skipped_keys(yaml: &str) -> Vec<SkippedKey> {
+    let mut skipped = Vec::new();
+    match yaml::deserialize::<RawRecord>(yaml, Some(&mut skipped)) {
+        Ok(_) => skipped,
+        Err(_) => Vec::new(),
+    }
+}
+
 /// A key for a message: at most 40 characters, escaped like a Rust string;
 /// `…` for a key that mentions `secured` without being it (a `secured`
 /// line that lost its space, `secured:"value"`, is one key to YAML).
-fn shortened(key: &str) -> String {
+pub fn shortened(key: &str) -> String {
     const LIMIT: usize = 40;
     if key != "secured" && opens_secret(key) {
         return "…".to_owned();

@@ -1,5 +1,12 @@
 //! Checking what serde cannot: required fields, dates, links. Every problem
 //! in a record is reported, each at the position of the offending value.
+//!
+//! Primary fields (title, `publishedDateTime`, the article's link) decide
+//! whether there is an item at all: a problem with one is an error.
+//! Secondary data (an image, a related article, a related article's date)
+//! that cannot be used is left out with a warning instead, and the record
+//! builds without it. Warnings are only made when something is wrong, so
+//! a valid record costs nothing more to read.
 
 use std::path::Path;
 
@@ -8,43 +15,13 @@ use url::Url;
 
 use super::date::{EXPECTED_DATE, parse_timestamp};
 use super::depth;
-use super::excerpt::opens_secret;
 use super::front_matter::{Locator, Position, YAML_FIRST_LINE};
+use super::problem::RecordProblem;
 use super::raw::{PublishedValue, RawImage, RawProvider, RawRecord, RawRelated};
+use super::unknown::{SkippedKey, skipped_keys};
 use crate::record::{Image, Provider, Record, Related};
 use crate::text::plain_text;
 use crate::uri;
-
-/// One problem: where, what (the message starts with the field's path),
-/// and what to write instead.
-#[derive(Debug)]
-pub struct Problem {
-    /// Where the offending value (or its key) is.
-    pub at: Position,
-    /// What is wrong.
-    pub message: String,
-    /// What to write instead.
-    pub hint: Option<&'static str>,
-}
-
-/// A value for a message, after the text before it: `: "value"`, quoted,
-/// escaped and at most 60 characters, when the value is written whole on
-/// one line after `top_key`. Otherwise nothing: a value YAML folded from
-/// several lines may hold a line that was meant to be another key, such as
-/// a `secured` value that lost its colon, and must not reach a log. Nor is
-/// a value that mentions `secured` ([`opens_secret`]): a line joined onto
-/// the one before it.
-fn shown(locator: &Locator, top_key: &str, value: &str) -> String {
-    const LIMIT: usize = 60;
-    if locator.find_value(top_key, value).is_none() || opens_secret(value) {
-        return String::new();
-    }
-    let mut shown: String = value.chars().take(LIMIT).collect();
-    if value.chars().count() > LIMIT {
-        shown.push('…');
-    }
-    format!(": {shown:?}")
-}
 
 /// `Some(text)` unless the value is absent or blank.
 fn present(value: &Option<String>) -> Option<&str> {
@@ -59,46 +36,107 @@ pub fn parse_web_link(text: &str) -> Option<Url> {
     (matches!(url.scheme(), "http" | "https") && has_host).then(|| uri::canonicalise(url))
 }
 
+/// What to write instead of an article link that is not absolute http(s).
+const LINK_HINT: &str = "write a full link such as https://example.com/news/article";
+
+/// What to write instead of an image link that cannot be used.
+const IMAGE_HINT: &str = "write a full link such as https://example.com/images/photo.jpg, or remove the image";
+
+/// What to write instead of a related article's link that cannot be used.
+const RELATED_HINT: &str = "write a full link such as https://example.com/news/article, or remove the entry";
+
+/// A value its field cannot use: where it is written and what is wrong
+/// (the message starts with the field's path), before it is reported as
+/// an error or a warning.
+struct Unusable {
+    at: Position,
+    message: String,
+}
+
 /// Collects problems while converting raw values.
 struct Checker<'a> {
+    source: &'a Path,
+    yaml: &'a str,
     locator: Locator<'a>,
-    problems: Vec<Problem>,
+    /// Problems that keep the record from being built.
+    errors: Vec<RecordProblem>,
+    /// Secondary data left out of a record that builds.
+    warnings: Vec<RecordProblem>,
+    /// The keys the record does not read, found only once a required one
+    /// is missing (to say which it was probably meant to be).
+    skipped: Option<Vec<SkippedKey>>,
 }
 
 impl Checker<'_> {
     fn report(&mut self, at: Position, message: String) {
-        self.problems.push(Problem { at, message, hint: None });
+        self.errors.push(RecordProblem::new(self.source, Some(at), message));
     }
 
     fn report_with_hint(&mut self, at: Position, message: String, hint: &'static str) {
-        self.problems.push(Problem { at, message, hint: Some(hint) });
+        self.errors.push(RecordProblem::new(self.source, Some(at), message).with_hint(hint));
     }
 
-    /// A URL field: `Ok(None)` when absent or blank, `Err(())` when reported.
-    fn link(&mut self, top_key: &str, path: &str, value: &Option<String>) -> Result<Option<Url>, ()> {
-        let Some(text) = present(value) else { return Ok(None) };
-        match parse_web_link(text) {
-            Some(url) => Ok(Some(url)),
+    /// Secondary data at `at` is left out: `message` says what and why.
+    fn warn(&mut self, at: Position, message: String, hint: &'static str) {
+        self.warnings.push(RecordProblem::new(self.source, Some(at), message).with_hint(hint));
+    }
+
+    /// A required field is missing (or blank): `message` is reported with
+    /// `hint` at the first of `keys` written, else at the start of the
+    /// file; but when the record writes a near spelling of one of `keys`
+    /// (`publishedDatetime`, `Title`, `webURL`), it is reported at that
+    /// key, asking whether it was meant. Only this error path looks for
+    /// near spellings, so a valid record pays nothing for it.
+    fn missing(&mut self, keys: &[&str], message: String, hint: &'static str) {
+        let yaml = self.yaml;
+        let skipped = self.skipped.get_or_insert_with(|| skipped_keys(yaml));
+        let problem = match skipped.iter().find_map(|key| key.misspelling_of(keys, yaml)) {
+            Some((at, meant)) => {
+                RecordProblem::new(self.source, Some(at), message).with_hint(format!("did you mean `{meant}`?"))
+            }
             None => {
-                let at = self.locator.value(top_key, text);
-                let message = format!("{path}: not an absolute http(s) URL{}", shown(&self.locator, top_key, text));
-                self.report_with_hint(at, message, "write a full link such as https://example.com/news/article");
-                Err(())
+                let at = keys.iter().find_map(|key| self.locator.key(key)).unwrap_or(Position::START);
+                RecordProblem::new(self.source, Some(at), message).with_hint(hint)
+            }
+        };
+        self.errors.push(problem);
+    }
+
+    /// A URL field, at `path` under the top-level `top_key`: `Ok(None)` when
+    /// absent or blank.
+    fn web_link(&self, top_key: &str, path: &str, value: &Option<String>) -> Result<Option<Url>, Unusable> {
+        let Some(text) = present(value) else { return Ok(None) };
+        parse_web_link(text).map(Some).ok_or_else(|| Unusable {
+            at: self.locator.value(top_key, text),
+            message: format!("{path}: not an absolute http(s) URL{}", self.locator.shown(top_key, text)),
+        })
+    }
+
+    /// A date field, at `path` under the top-level `top_key`.
+    fn parse_date(&self, top_key: &str, path: &str, value: &str) -> Result<DateTime<Utc>, Unusable> {
+        parse_timestamp(value).ok_or_else(|| Unusable {
+            at: self.locator.value(top_key, value),
+            message: format!("{path}: not a date{}", self.locator.shown(top_key, value)),
+        })
+    }
+
+    /// The article's link field: `Ok(None)` when absent or blank, `Err(())`
+    /// when reported as an error.
+    fn link(&mut self, top_key: &str, path: &str, value: &Option<String>) -> Result<Option<Url>, ()> {
+        self.web_link(top_key, path, value).map_err(|unusable| {
+            self.report_with_hint(unusable.at, unusable.message, LINK_HINT);
+        })
+    }
+
+    /// One of the record's own dates; `None` when reported as an error.
+    fn date(&mut self, top_key: &str, path: &str, value: &str) -> Option<DateTime<Utc>> {
+        match self.parse_date(top_key, path, value) {
+            Ok(date) => Some(date),
+            Err(unusable) => {
+                self.report_with_hint(unusable.at, unusable.message, EXPECTED_DATE);
+                None
             }
         }
-    }
-
-    fn date(&mut self, top_key: &str, path: &str, value: &str) -> Option<DateTime<Utc>> {
-        let parsed = parse_timestamp(value);
-        if parsed.is_none() {
-            let at = self.locator.value(top_key, value);
-            self.report_with_hint(
-                at,
-                format!("{path}: not a date{}", shown(&self.locator, top_key, value)),
-                EXPECTED_DATE,
-            );
-        }
-        parsed
     }
 
     /// `published` must be a YAML boolean: `published: no` means "not
@@ -111,7 +149,7 @@ impl Checker<'_> {
             other => serde_yaml::to_string(other).unwrap_or_default().trim().to_owned(),
         };
         let at = self.locator.value("published", &written);
-        let not = match (written.is_empty(), shown(&self.locator, "published", &written)) {
+        let not = match (written.is_empty(), self.locator.shown("published", &written)) {
             (true, _) => ", not empty".to_owned(),
             (false, value) if value.is_empty() => String::new(),
             (false, value) => format!(", not {}", &value[2..]),
@@ -152,11 +190,13 @@ impl Checker<'_> {
         }
     }
 
+    /// The images of the list at `path` under the top-level `top_key` that
+    /// have a usable link; each other one is left out with a warning.
     fn images(&mut self, top_key: &str, path: &str, raw: Option<Vec<RawImage>>) -> Vec<Image> {
         let mut images = Vec::new();
         for (index, image) in raw.unwrap_or_default().into_iter().enumerate() {
-            let image_path = format!("{path}[{index}].url");
-            match self.link(top_key, &image_path, &image.url) {
+            let url_path = format!("{path}[{index}].url");
+            match self.web_link(top_key, &url_path, &image.url) {
                 Ok(Some(url)) => images.push(Image {
                     url,
                     width: image.width,
@@ -166,9 +206,9 @@ impl Checker<'_> {
                 }),
                 Ok(None) => {
                     let at = self.locator.key(top_key).unwrap_or(Position::START);
-                    self.report_with_hint(at, format!("{image_path}: missing"), "every image needs a URL");
+                    self.warn(at, format!("{url_path}: missing; image left out"), IMAGE_HINT);
                 }
-                Err(()) => {}
+                Err(unusable) => self.warn(unusable.at, format!("{}; image left out", unusable.message), IMAGE_HINT),
             }
         }
         images
@@ -180,30 +220,54 @@ impl Checker<'_> {
         Some(Provider { name: raw.name, domain: raw.domain, images })
     }
 
+    /// The related articles with a usable link (`originalUrl`, else
+    /// `webUrl`); each other one is left out with a warning, and so is a
+    /// link field that cannot be used or a date that is not one (the entry
+    /// keeps its usable link, and goes without a date).
     fn related(&mut self, raw: Option<Vec<RawRelated>>) -> Vec<Related> {
         let mut related = Vec::new();
         for (index, entry) in raw.unwrap_or_default().into_iter().enumerate() {
             let path = format!("related[{index}]");
-            let original = self.link("related", &format!("{path}.originalUrl"), &entry.original_url);
-            let web = self.link("related", &format!("{path}.webUrl"), &entry.web_url);
+            let original = self.web_link("related", &format!("{path}.originalUrl"), &entry.original_url);
+            let web = self.web_link("related", &format!("{path}.webUrl"), &entry.web_url);
             let published = match present(&entry.published_date_time) {
-                Some(text) => self.date("related", &format!("{path}.publishedDateTime"), text),
+                Some(text) => match self.parse_date("related", &format!("{path}.publishedDateTime"), text) {
+                    Ok(date) => Some(date),
+                    Err(unusable) => {
+                        self.warn(unusable.at, format!("{}; date left out", unusable.message), EXPECTED_DATE);
+                        None
+                    }
+                },
                 None => None,
             };
             let provider = self.provider("related", &format!("{path}.provider"), entry.provider);
-            match (original, web) {
-                (Ok(Some(link)), Ok(_)) | (Ok(None), Ok(Some(link))) => related.push(Related {
+            let link = match (&original, &web) {
+                (Ok(Some(link)), _) | (_, Ok(Some(link))) => Some(link.clone()),
+                _ => None,
+            };
+            for (other, checked) in [("webUrl", original), ("originalUrl", web)] {
+                if let Err(unusable) = checked {
+                    let left_out = match link {
+                        Some(_) => format!("ignored, the entry links to its {other}"),
+                        None => "related article left out".to_owned(),
+                    };
+                    self.warn(unusable.at, format!("{}; {left_out}", unusable.message), RELATED_HINT);
+                }
+            }
+            match link {
+                Some(link) => related.push(Related {
                     title: entry.title,
                     link,
                     excerpt: entry.excerpt,
                     published,
                     provider_name: provider.and_then(|p| p.name),
                 }),
-                (Ok(None), Ok(None)) => {
+                None if present(&entry.original_url).is_none() && present(&entry.web_url).is_none() => {
                     let at = self.locator.key("related").unwrap_or(Position::START);
-                    self.report_with_hint(at, format!("{path}: no link"), "set originalUrl or webUrl");
+                    let hint = "set originalUrl or webUrl to an absolute http(s) URL, or remove the entry";
+                    self.warn(at, format!("{path}: no link; related article left out"), hint);
                 }
-                _ => {}
+                None => {}
             }
         }
         related
@@ -215,22 +279,31 @@ fn names(raw: Option<Vec<Option<String>>>) -> Vec<String> {
     raw.unwrap_or_default().into_iter().flatten().filter(|name| !name.trim().is_empty()).collect()
 }
 
-/// Turn a parsed record into a [`Record`], or every problem it has.
-pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result<Record, Vec<Problem>> {
-    let mut check = Checker { locator: Locator::new(yaml), problems: Vec::new() };
+/// Turn a parsed record into a [`Record`] and the warnings about data left
+/// out of it, or every error it has.
+pub fn validate(
+    source: &Path,
+    raw: RawRecord,
+    yaml: &str,
+    body: &str,
+) -> Result<(Record, Vec<RecordProblem>), Vec<RecordProblem>> {
+    let mut check =
+        Checker { source, yaml, locator: Locator::new(yaml), errors: Vec::new(), warnings: Vec::new(), skipped: None };
 
     let title = present(&raw.title).filter(|title| !plain_text(title).is_empty()).map(str::to_owned);
-    if title.is_none() {
-        let at = check.locator.key("title").unwrap_or(Position::START);
-        let why = if present(&raw.title).is_some() { "has no visible characters" } else { "missing" };
-        check.report_with_hint(at, format!("title: {why}"), "every record needs a title");
+    match (&title, present(&raw.title)) {
+        (Some(_), _) => {}
+        (None, Some(_)) => {
+            let at = check.locator.key("title").unwrap_or(Position::START);
+            check.report_with_hint(at, "title: has no visible characters".to_owned(), "every record needs a title");
+        }
+        (None, None) => check.missing(&["title"], "title: missing".to_owned(), "every record needs a title"),
     }
 
     let published = match present(&raw.published_date_time) {
         Some(text) => check.date("publishedDateTime", "publishedDateTime", text),
         None => {
-            let at = check.locator.key("publishedDateTime").unwrap_or(Position::START);
-            check.report_with_hint(at, "publishedDateTime: missing".to_owned(), EXPECTED_DATE);
+            check.missing(&["publishedDateTime"], "publishedDateTime: missing".to_owned(), EXPECTED_DATE);
             None
         }
     };
@@ -242,11 +315,8 @@ pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result
     let link = match (original, web) {
         (Ok(Some(link)), Ok(_)) | (Ok(None), Ok(Some(link))) => Some(link),
         (Ok(None), Ok(None)) => {
-            check.report_with_hint(
-                Position::START,
-                "no link".to_owned(),
-                "set originalUrl or webUrl to an absolute http(s) URL",
-            );
+            let hint = "set originalUrl or webUrl to an absolute http(s) URL";
+            check.missing(&["originalUrl", "webUrl"], "no link".to_owned(), hint);
             None
         }
         _ => None,
@@ -273,28 +343,31 @@ pub fn validate(source: &Path, raw: RawRecord, yaml: &str, body: &str) -> Result
     let related = check.related(raw.related);
 
     match (title, published, link) {
-        (Some(title), Some(published), Some(link)) if check.problems.is_empty() => Ok(Record {
-            source: source.to_owned(),
-            title,
-            published,
-            updated: updated.map_or(published, |updated| updated.max(published)),
-            link,
-            amp_web_url: raw.amp_web_url,
-            cdn_amp_web_url: raw.cdn_amp_web_url,
-            excerpt: raw.excerpt,
-            featured_content: raw.featured_content,
-            kind: raw.kind,
-            category: raw.category,
-            quality: raw.quality,
-            heat: raw.heat,
-            is_published,
-            provider,
-            topics: names(raw.topics),
-            tags: names(raw.tags),
-            images,
-            related,
-            body: body.to_owned(),
-        }),
-        _ => Err(check.problems),
+        (Some(title), Some(published), Some(link)) if check.errors.is_empty() => Ok((
+            Record {
+                source: source.to_owned(),
+                title,
+                published,
+                updated: updated.map_or(published, |updated| updated.max(published)),
+                link,
+                amp_web_url: raw.amp_web_url,
+                cdn_amp_web_url: raw.cdn_amp_web_url,
+                excerpt: raw.excerpt,
+                featured_content: raw.featured_content,
+                kind: raw.kind,
+                category: raw.category,
+                quality: raw.quality,
+                heat: raw.heat,
+                is_published,
+                provider,
+                topics: names(raw.topics),
+                tags: names(raw.tags),
+                images,
+                related,
+                body: body.to_owned(),
+            },
+            check.warnings,
+        )),
+        _ => Err(check.errors),
     }
 }

@@ -24,6 +24,5 @@ pub fn warnings(record: &Record, yaml: &str, skipped: &[SkippedKey], options: Wa
         let hint = "pass --future, or set `future: true` in feedgen.yaml, to build it anyway";
         warnings.push(RecordProblem::new(path, Some(at), message).with_hint(hint));
     }
-    warnings.sort_by_key(|warning| warning.position);
     warnings
 }
