@@ -35,12 +35,22 @@ fn published_site() -> tempfile::TempDir {
 }
 
 /// The output folder's files with their mtimes, and no temporary file.
-fn settled_output(site: &Path) -> std::collections::BTreeMap<String, (Vec<u8>, std::time::SystemTime)> {
+fn settled_output(site: &Path) -> Files {
     let files = snapshot(&site.join("feeds"));
     let leftovers: Vec<&String> =
         files.keys().filter(|path| feedgen::write::is_temporary_name(path.rsplit('/').next().unwrap())).collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     files
+}
+
+type Files = std::collections::BTreeMap<String, (Vec<u8>, std::time::SystemTime)>;
+
+/// Fail naming the paths whose bytes or mtime differ (the files are too
+/// large to print).
+fn assert_unchanged(after: &Files, before: &Files, context: &str) {
+    let changed: Vec<&String> =
+        before.keys().chain(after.keys()).filter(|path| before.get(*path) != after.get(*path)).collect();
+    assert!(changed.is_empty(), "{context}: these files changed: {changed:?}");
 }
 
 /// Run `args` in `site`, expecting exit 1 with a message containing each of
@@ -53,7 +63,7 @@ fn refused(site: &Path, args: &[&str], expected: &[&str]) -> String {
     for part in expected {
         assert!(message.contains(part), "{args:?}: no {part:?} in {message}");
     }
-    assert_eq!(settled_output(site), before, "{args:?} changed the output folder");
+    assert_unchanged(&settled_output(site), &before, &format!("{args:?}"));
     message
 }
 
@@ -222,4 +232,41 @@ fn a_build_with_the_starter_placeholder_base_url_warns_once() {
     assert_eq!(message.matches("warning: base_url is still https://example.com/feeds/").count(), 1, "{message}");
     let elsewhere = run_feedgen(site.path(), &["build"], &[("FEEDGEN_BASE_URL", "https://mine.test/feeds/")]);
     assert!(!stderr_of(&elsewhere).contains("warning"), "{}", stderr_of(&elsewhere));
+}
+
+/// A build that cannot write a file (here: larger than the process may
+/// write, as on a full disk) fails naming the file and the cause, and
+/// leaves the folder as it was: no temporary file, every byte and mtime.
+#[cfg(unix)]
+#[test]
+fn a_write_that_fails_midway_leaves_the_folder_as_it_was() {
+    use std::os::unix::process::CommandExt;
+    const LIMIT: libc::rlim_t = 8 * 1024;
+    let site = published_site();
+    let body = "A paragraph long enough to make every feed larger than the limit. ".repeat(150);
+    // A new topic too, so that the build lists new paths in the manifest
+    // before it writes: that must be undone as well.
+    for (name, topic) in [("a", "Rust"), ("b", "Go, Zig")] {
+        let text = format!("{}{body}\n", record(name, topic, "one.test"));
+        fs::write(site.path().join(format!("records/{name}.md")), text).unwrap();
+    }
+    let before = settled_output(site.path());
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_feedgen"));
+    command.current_dir(site.path()).arg("build").env_remove("FEEDGEN_OUTPUT").env_remove("FEEDGEN_BASE_URL");
+    // SAFETY: setrlimit and signal are async-signal-safe; the child only
+    // lowers its own file-size limit and ignores SIGXFSZ, so that a write
+    // past the limit fails with EFBIG instead of killing it.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit { rlim_cur: LIMIT, rlim_max: LIMIT };
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+        });
+    }
+    let run = command.output().unwrap();
+    let message = stderr_of(&run);
+    assert_eq!(run.status.code(), Some(1), "{message}");
+    assert!(message.starts_with("error: cannot write feeds/"), "{message}");
+    assert!(message.trim_end().ends_with("; nothing was changed in feeds"), "{message}");
+    assert_unchanged(&settled_output(site.path()), &before, "a failed write");
 }

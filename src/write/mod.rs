@@ -79,6 +79,15 @@ pub enum WriteError {
     /// Asked to stop before any file was put in place: the folder is as it was.
     #[error("stopped before any file was written; {} is as it was", .0.display())]
     Stopped(PathBuf),
+    /// Writing failed before any file was put in place (a full disk), and
+    /// the folder was restored as it was.
+    #[error("{source}; nothing was changed in {}", .output.display())]
+    Undone {
+        /// The output folder.
+        output: PathBuf,
+        /// What failed.
+        source: Box<WriteError>,
+    },
 }
 
 impl WriteError {
@@ -489,7 +498,11 @@ pub fn write(
         Ok(changes) => changes,
         Err(error) => {
             let undo = Undo { earlier_manifest, output_was_there, new_paths: new_paths(&before, files) };
-            return Err(roll_back(output, undo).err().unwrap_or(error));
+            return Err(match roll_back(output, undo) {
+                Err(undoing) => undoing,
+                Ok(()) if matches!(error, WriteError::Stopped(_)) => error,
+                Ok(()) => WriteError::Undone { output: output.to_owned(), source: Box::new(error) },
+            });
         }
     };
     prune::remove(output, &before.removed, &before.gone, progress)?;
