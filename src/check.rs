@@ -11,10 +11,12 @@
 //! Given the output folder, it also reports what the [guard](crate::guard)
 //! would refuse there, as `build` and `build --check` do.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 use crate::gather::{GatherOptions, Ledger, link_key};
+use crate::group::Feed;
 use crate::guard::{Guard, Refusal, feed_of};
 use crate::load::{self, LoadOptions, RecordProblem, Sources, Survey, Tally};
 use crate::progress::Progress;
@@ -103,7 +105,7 @@ fn check_against(
     sources: &Sources<'_>,
     options: LoadOptions,
     output: &OutputCheck<'_>,
-    listed: &std::collections::BTreeSet<String>,
+    listed: &BTreeSet<String>,
     progress: &dyn Progress,
 ) -> Result<Checked, BuildError> {
     let reading = Reading {
@@ -117,13 +119,13 @@ fn check_against(
         skip_invalid: true,
     };
     let found = gather_records(&reading, progress)?;
+    let publishes = found.published();
     let mut survey = found.survey;
-    let publishes = survey.valid.saturating_sub(found.future + found.duplicates.len());
     if options.warn.is_some() {
         survey.warnings.extend(found.duplicates.iter().map(duplicate_warning));
     }
     let guard = Guard { allow_empty: false, publishes, records_read: survey.records_read, inputs: sources.inputs() };
-    let stems: Vec<String> = found.feeds.iter().map(crate::group::Feed::stem).collect();
+    let stems: Vec<String> = found.feeds.iter().map(Feed::stem).collect();
     let refusal = guard.approve(output.output, listed, stems.iter().map(String::as_str)).err();
     Ok(Checked { survey, refusal })
 }

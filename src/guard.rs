@@ -48,14 +48,12 @@ pub enum Refusal {
     /// The build has no record to publish, and the output folder holds
     /// feeds from an earlier build.
     #[error(
-        "{}, but {} holds {} from an earlier build: a build would remove {} and leave {} empty, so it stops \
-         before writing. Check `input` in feedgen.yaml (or --input); if the site really has nothing to publish \
-         now, pass --allow-empty",
+        "{}, but {} holds {} from an earlier build: a build would {}, so it stops before writing. Check \
+         `input` in feedgen.yaml (or --input); if the site really has nothing to publish now, pass --allow-empty",
         found(.records_read, .inputs),
         .output.display(),
         counted(*.listed, "feed"),
-        counted(*.removed, "feed"),
-        counted(*.emptied, "feed")
+        losses(*.removed, *.emptied)
     )]
     NothingToPublish {
         /// The output folder.
@@ -92,7 +90,8 @@ pub enum Refusal {
     },
 }
 
-/// "found no record in a, b" or "none of the 3 records in a is to be published".
+/// "found no record in a, b", or "found no record to publish in a (of 3
+/// records: …)".
 fn found(records_read: &usize, inputs: &[PathBuf]) -> String {
     let inputs: Vec<String> = inputs.iter().map(|input| input.display().to_string()).collect();
     let inputs = inputs.join(", ");
@@ -102,6 +101,17 @@ fn found(records_read: &usize, inputs: &[PathBuf]) -> String {
             "found no record to publish in {inputs} (of {}: all unpublished, invalid, future-dated or duplicates)",
             counted(*read, "record")
         ),
+    }
+}
+
+/// "remove 3 feeds and leave 1 feed empty", without a part that counts none.
+fn losses(removed: usize, emptied: usize) -> String {
+    let removing = format!("remove {}", counted(removed, "feed"));
+    let emptying = format!("leave {} empty", counted(emptied, "feed"));
+    match (removed, emptied) {
+        (_, 0) => removing,
+        (0, _) => emptying,
+        _ => format!("{removing} and {emptying}"),
     }
 }
 
@@ -154,7 +164,10 @@ impl Guard<'_> {
         if self.allow_empty {
             return Ok(());
         }
-        let listed: BTreeSet<&str> = listed_paths.iter().filter_map(|path| feed_of(path)).collect();
+        // Feeds whose files are all gone already (deleted by hand) have
+        // nothing left to lose.
+        let present = |path: &&String| crate::write::local_path(output, path).is_file();
+        let listed: BTreeSet<&str> = listed_paths.iter().filter(present).filter_map(|path| feed_of(path)).collect();
         if listed.is_empty() {
             return Ok(());
         }
@@ -186,8 +199,17 @@ impl Guard<'_> {
 mod tests {
     use super::*;
 
-    fn listing(paths: &[&str]) -> BTreeSet<String> {
-        paths.iter().map(|path| (*path).to_owned()).collect()
+    /// A folder holding `paths` as an earlier build left them (every feed
+    /// with an item), and the manifest's listing of them.
+    fn written(paths: &[&str]) -> (tempfile::TempDir, BTreeSet<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        for path in paths {
+            let file = dir.path().join(path);
+            fs::create_dir_all(file.parent().unwrap()).unwrap();
+            let bytes = if path.ends_with(".json") { r#"{"items": [{"id": "https://a.test/"}]}"# } else { "<item/>" };
+            fs::write(file, bytes).unwrap();
+        }
+        (dir, paths.iter().map(|path| (*path).to_owned()).collect())
     }
 
     fn guard(publishes: usize) -> Guard<'static> {
@@ -215,11 +237,12 @@ mod tests {
 
     #[test]
     fn nothing_to_publish_over_earlier_feeds_is_refused_with_the_counts() {
-        let refusal = guard(0).approve(Path::new("feeds"), &listing(&EARLIER), ["all"]).unwrap_err();
+        let (dir, listed) = written(&EARLIER);
+        let refusal = guard(0).approve(dir.path(), &listed, ["all"]).unwrap_err();
         assert_eq!(
             refusal,
             Refusal::NothingToPublish {
-                output: "feeds".into(),
+                output: dir.path().to_owned(),
                 inputs: Vec::new(),
                 records_read: 0,
                 listed: 3,
@@ -228,61 +251,72 @@ mod tests {
             }
         );
         assert!(refusal.to_string().contains("holds 3 feeds from an earlier build"), "{refusal}");
-        assert!(refusal.to_string().contains("remove 2 feeds and leave 1 feed empty"), "{refusal}");
+        assert!(refusal.to_string().contains("would remove 2 feeds and leave 1 feed empty, so"), "{refusal}");
     }
 
     #[test]
     fn nothing_to_publish_into_a_folder_without_feeds_goes_on() {
         let guard = guard(0);
-        assert_eq!(guard.approve(Path::new("feeds"), &listing(&[]), ["all"]), Ok(()));
-        assert_eq!(guard.approve(Path::new("feeds"), &listing(&["index.html", "CNAME.html"]), ["all"]), Ok(()));
+        let (empty, none) = written(&[]);
+        assert_eq!(guard.approve(empty.path(), &none, ["all"]), Ok(()));
+        let (pages, listed) = written(&["index.html", "CNAME.html"]);
+        assert_eq!(guard.approve(pages.path(), &listed, ["all"]), Ok(()));
+    }
+
+    #[test]
+    fn feeds_whose_files_are_gone_already_count_as_nothing_to_lose() {
+        let (dir, mut listed) = written(&["all.json", "topics/a.json"]);
+        listed.extend(["topics/gone.json".to_owned(), "topics/gone.rss.xml".to_owned()]);
+        assert_eq!(guard(1).approve(dir.path(), &listed, ["all"]), Ok(()));
     }
 
     #[test]
     fn nothing_to_publish_over_an_already_empty_firehose_goes_on_and_over_items_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let listed = listing(&["all.json", "all.rss.xml", "index.html"]);
+        let (dir, listed) = written(&["all.json", "all.rss.xml", "index.html"]);
         fs::write(dir.path().join("all.json"), r#"{"version": "1.1", "items": []}"#).unwrap();
         assert_eq!(guard(0).approve(dir.path(), &listed, ["all"]), Ok(()));
         fs::write(dir.path().join("all.json"), r#"{"items": [{"id": "https://a.test/"}]}"#).unwrap();
         let refusal = guard(0).approve(dir.path(), &listed, ["all"]).unwrap_err();
         assert!(matches!(refusal, Refusal::NothingToPublish { removed: 0, emptied: 1, .. }), "{refusal:?}");
-        let rss_only = listing(&["all.rss.xml"]);
-        fs::write(dir.path().join("all.rss.xml"), "<rss><channel><title>T</title></channel></rss>").unwrap();
-        assert_eq!(guard(0).approve(dir.path(), &rss_only, ["all"]), Ok(()));
-        fs::write(dir.path().join("all.rss.xml"), "<rss><channel><item><title>T</title></item></channel></rss>")
-            .unwrap();
-        assert!(guard(0).approve(dir.path(), &rss_only, ["all"]).is_err());
+        assert!(refusal.to_string().contains("a build would leave 1 feed empty, so"), "{refusal}");
+        let (rss_dir, rss_only) = written(&["all.rss.xml"]);
+        fs::write(rss_dir.path().join("all.rss.xml"), "<rss><channel><title>T</title></channel></rss>").unwrap();
+        assert_eq!(guard(0).approve(rss_dir.path(), &rss_only, ["all"]), Ok(()));
+        let with_item = "<rss><channel><item><title>T</title></item></channel></rss>";
+        fs::write(rss_dir.path().join("all.rss.xml"), with_item).unwrap();
+        assert!(guard(0).approve(rss_dir.path(), &rss_only, ["all"]).is_err());
     }
 
     #[test]
     fn removing_more_than_half_the_feeds_is_refused_and_half_is_not() {
-        let earlier = listing(&EARLIER);
-        let refusal = guard(1).approve(Path::new("feeds"), &earlier, ["all"]).unwrap_err();
+        let (dir, earlier) = written(&EARLIER);
+        let refusal = guard(1).approve(dir.path(), &earlier, ["all"]).unwrap_err();
         assert_eq!(
             refusal,
             Refusal::MostFeedsRemoved {
-                output: "feeds".into(),
+                output: dir.path().to_owned(),
                 listed: 3,
                 removed: vec!["topics/a".into(), "topics/b".into()]
             }
         );
-        let four = listing(&["all.json", "topics/a.json", "topics/b.json", "topics/c.json"]);
-        assert_eq!(guard(1).approve(Path::new("feeds"), &four, ["all", "topics/a"]), Ok(()));
+        let (four_dir, four) = written(&["all.json", "topics/a.json", "topics/b.json", "topics/c.json"]);
+        assert_eq!(guard(1).approve(four_dir.path(), &four, ["all", "topics/a"]), Ok(()));
     }
 
     #[test]
     fn allow_empty_lets_any_build_go_on() {
+        let (dir, earlier) = written(&EARLIER);
         let allowed = Guard { allow_empty: true, ..guard(0) };
-        assert_eq!(allowed.approve(Path::new("feeds"), &listing(&EARLIER), []), Ok(()));
+        assert_eq!(allowed.approve(dir.path(), &earlier, []), Ok(()));
     }
 
     #[test]
     fn a_refusal_names_a_few_removed_feeds_and_counts_the_rest() {
-        let earlier: Vec<String> = (0..9).map(|index| format!("topics/t{index}.json")).collect();
-        let earlier: BTreeSet<String> = earlier.into_iter().chain(["all.json".to_owned()]).collect();
-        let message = guard(1).approve(Path::new("out"), &earlier, ["all"]).unwrap_err().to_string();
-        assert!(message.starts_with("a build would remove 9 of the 10 feeds in out (topics/t0, "), "{message}");
-        assert!(message.contains("topics/t4 and 4 more)"), "{message}");
+        let paths: Vec<String> =
+            (0..9).map(|index| format!("topics/t{index}.json")).chain(["all.json".into()]).collect();
+        let (dir, earlier) = written(&paths.iter().map(String::as_str).collect::<Vec<_>>());
+        let message = guard(1).approve(dir.path(), &earlier, ["all"]).unwrap_err().to_string();
+        assert!(message.contains("a build would remove 9 of the 10 feeds in "), "{message}");
+        assert!(message.contains(" (topics/t0, topics/t1, topics/t2, topics/t3, topics/t4 and 4 more)"), "{message}");
     }
 }

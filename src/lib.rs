@@ -66,6 +66,8 @@ pub struct Report {
     pub future: usize,
     /// Records collapsed into another with the same link.
     pub duplicates: Vec<Duplicate>,
+    /// Records that became items: valid, and neither future nor duplicate.
+    pub published: usize,
     /// Files skipped for having no front matter.
     pub without_front_matter: Vec<PathBuf>,
     /// With `skip_invalid`: every problem of the records left out as invalid.
@@ -87,12 +89,6 @@ impl Report {
     /// How many record files were left out as invalid.
     pub fn invalid_records(&self) -> usize {
         self.skipped.iter().map(|error| &error.path).collect::<BTreeSet<_>>().len()
-    }
-
-    /// How many records became items: those read, less every one left out.
-    pub fn published(&self) -> usize {
-        let left_out = self.unpublished + self.invalid_records() + self.future + self.duplicates.len();
-        self.records_read.saturating_sub(left_out)
     }
 }
 
@@ -204,13 +200,23 @@ pub(crate) struct Found {
     pub duplicates: Vec<Duplicate>,
 }
 
+impl Found {
+    /// How many records became items: the valid ones, less those held back
+    /// as future or left out as duplicates. (Counted from the valid ones, not
+    /// from every file read less the invalid files, which would count an
+    /// invalid file read twice, through overlapping inputs, once too often.)
+    pub fn published(&self) -> usize {
+        self.survey.valid.saturating_sub(self.future + self.duplicates.len())
+    }
+}
+
 /// Read every record and gather the feeds, streaming ([`gather`]).
 fn gather_feeds(
     settings: &Settings,
     progress: &dyn Progress,
     stop: &AtomicBool,
 ) -> Result<(Vec<Feed>, Report), BuildError> {
-    let sources = Sources::new(&settings.inputs, Some(&settings.output), stop)?;
+    let sources = Sources::new(&settings.inputs, &settings.output, stop)?;
     let reading = Reading {
         sources: &sources,
         load: LoadOptions { include_unpublished: settings.include_unpublished, warn: None },
@@ -223,6 +229,7 @@ fn gather_feeds(
     };
     let found = gather_records(&reading, progress)?;
     let report = Report {
+        published: found.published(),
         records_read: found.survey.records_read,
         unpublished: found.survey.unpublished,
         future: found.future,
@@ -307,6 +314,7 @@ pub fn render_records(records: Vec<Record>, settings: &Settings) -> Result<Plan,
     let feeds = group::group(items, &GroupOptions { families: settings.families.clone(), limit: settings.limit });
     let files = render::render_all(&feeds, &settings.site, &settings.formats)?;
     let report = Report {
+        published: selection.records.len(),
         future: selection.future,
         duplicates: selection.duplicates,
         feeds: feeds.len(),
@@ -348,13 +356,14 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
     report.files = files.count();
     let guard = Guard {
         allow_empty: settings.allow_empty,
-        publishes: report.published(),
+        publishes: report.published,
         records_read: report.records_read,
         inputs: &settings.inputs,
     };
+    let control = write::Control { progress, stop };
     let written = match mode {
-        Mode::Write => write::write(&settings.output, &files, &guard, (progress, stop)),
-        Mode::Compare => write::compare(&settings.output, &files, &guard, (progress, stop)),
+        Mode::Write => write::write(&settings.output, &files, &guard, control),
+        Mode::Compare => write::compare(&settings.output, &files, &guard, control),
     };
     report.output = written.map_err(|error| stopped(error.into()))?;
     Ok(report)

@@ -49,10 +49,12 @@ fn write_corpus(dir: &Path, version: &str) {
     }
 }
 
-fn build_command(input: &Path, output: &Path, extra: &[&str]) -> Command {
+/// `feedgen build` (or another command taking build's settings) of `input`
+/// into `output`, with `extra` arguments.
+fn command(subcommand: &str, input: &Path, output: &Path, extra: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_feedgen"));
     command
-        .args(["build", "--config", "/dev/null", "--limit", "0", "--base-url", "https://signal.test/feeds/"])
+        .args([subcommand, "--config", "/dev/null", "--limit", "0", "--base-url", "https://signal.test/feeds/"])
         .arg("--input")
         .arg(input)
         .arg("--output")
@@ -67,7 +69,7 @@ fn build_command(input: &Path, output: &Path, extra: &[&str]) -> Command {
 }
 
 fn build(input: &Path, output: &Path, extra: &[&str]) -> Output {
-    build_command(input, output, extra).output().unwrap()
+    command("build", input, output, extra).output().unwrap()
 }
 
 /// How long a build may take to start writing before the test gives up (a
@@ -86,20 +88,24 @@ fn writing(output: &Path, manifest_before: &Option<Vec<u8>>) -> bool {
         .any(|entry| entry.file_name().to_str().is_some_and(is_temporary_name))
 }
 
-/// Start a build and send it `signal` as soon as it is seen writing; its
-/// output once it has exited.
-fn signalled_while_writing(input: &Path, output: &Path, signal: libc::c_int) -> Output {
+/// Start `command` (a build into `output`) and send it `signal` as soon as
+/// it is seen writing; its output once it has exited, or `None` when it
+/// ended before it was seen writing (and so was never signalled).
+fn signalled_while_writing(mut command: Command, output: &Path, signal: libc::c_int) -> Option<Output> {
     let manifest_before = fs::read(output.join(MANIFEST_NAME)).ok();
     let started = Instant::now();
-    let child: Child = build_command(input, output, &[]).spawn().unwrap();
+    let mut child: Child = command.spawn().unwrap();
     while !writing(output, &manifest_before) {
+        if child.try_wait().unwrap().is_some() {
+            return None;
+        }
         assert!(started.elapsed() < START_DEADLINE, "the build did not start writing");
         std::thread::sleep(Duration::from_micros(100));
     }
     let pid = libc::pid_t::try_from(child.id()).unwrap();
     // SAFETY: `kill` with a valid signal number on our own child's pid.
     assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
-    child.wait_with_output().unwrap()
+    Some(child.wait_with_output().unwrap())
 }
 
 /// Check that `output` is whole: no temporary file, every XML file parses,
@@ -139,7 +145,8 @@ fn ctrl_c_during_a_first_build_leaves_no_folder_and_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     let (input, output) = (dir.path().join("records"), dir.path().join("feeds"));
     write_corpus(&input, "one");
-    let run = signalled_while_writing(&input, &output, libc::SIGINT);
+    let run = signalled_while_writing(command("build", &input, &output, &[]), &output, libc::SIGINT)
+        .expect("a first build lists its files in a new manifest before it writes them");
     let message = stopped_line(&run, 130);
     assert!(message.contains("interrupted by Ctrl-C (SIGINT)"), "{message}");
     if message.contains("stopped before anything was written") {
@@ -167,7 +174,10 @@ fn a_signal_during_a_rebuild_leaves_every_file_as_it_was_and_the_next_build_fini
     {
         let before = snapshot(&output);
         write_corpus(&input, &format!("v{attempt}"));
-        let run = signalled_while_writing(&input, &output, signal);
+        let Some(run) = signalled_while_writing(command("build", &input, &output, &[]), &output, signal) else {
+            assert_whole(&output);
+            continue;
+        };
         let message = stopped_line(&run, code);
         let whole = assert_whole(&output);
         if message.contains("stopped before anything was written") {
@@ -187,4 +197,21 @@ fn a_signal_during_a_rebuild_leaves_every_file_as_it_was_and_the_next_build_fini
     }
     eprintln!("{stopped_mid_write} of 4 signals landed before the files were put in place");
     assert!(stopped_mid_write > 0, "no signal landed before the files were put in place; is writing instantaneous?");
+}
+
+#[test]
+fn ctrl_c_during_the_first_build_of_serve_stops_it_as_a_build_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("records"), dir.path().join("preview"));
+    write_corpus(&input, "one");
+    let serve = command("serve", &input, &output, &["--port", "0"]);
+    let run = signalled_while_writing(serve, &output, libc::SIGINT)
+        .expect("a first build lists its files in a new manifest before it writes them");
+    let message = stopped_line(&run, 130);
+    assert!(message.contains("interrupted by Ctrl-C (SIGINT)"), "{message}");
+    if message.contains("stopped before anything was written") {
+        assert!(!output.exists(), "the output folder the build created is still there");
+    } else {
+        assert_whole(&output);
+    }
 }

@@ -464,3 +464,64 @@ fn a_first_build_stopped_while_reading_or_writing_leaves_no_folder() {
         assert!(!out.exists(), "after {after}: the output folder was left behind");
     }
 }
+
+/// Runs `act` once, when the build has rendered and staged `after` files
+/// (reads count too), and then again never.
+struct OnceAfter<F: Fn() + Sync> {
+    after: usize,
+    seen: std::sync::atomic::AtomicUsize,
+    act: F,
+}
+
+impl<F: Fn() + Sync> feedgen::progress::Progress for OnceAfter<F> {
+    fn begin(&self, _: feedgen::progress::Stage, _: usize) {}
+    fn advance(&self, steps: usize) {
+        let before = self.seen.fetch_add(steps, std::sync::atomic::Ordering::SeqCst);
+        if before < self.after && before + steps >= self.after {
+            (self.act)();
+        }
+    }
+}
+
+#[test]
+fn a_rename_that_fails_leaves_every_file_whole_and_listed() {
+    let (records, out, settings) = built_three_records();
+    fs::write(records.path().join("d.md"), record("Delta", 4, "Zig", "delta.test")).unwrap();
+    // Once every file is staged, a folder appears where a new feed goes:
+    // renaming the staged file over it fails, after other files were put
+    // in place.
+    let blocked = out.path().join("topics/zig.rss.xml");
+    let files = feedgen::plan(&settings).unwrap().files.len();
+    let progress = OnceAfter { after: 4 + files, seen: Default::default(), act: || fs::create_dir(&blocked).unwrap() };
+    let failed = feedgen::run(&settings, Mode::Write, &progress, &NEVER);
+    let Err(BuildError::Write(error @ WriteError::PartlyWritten { .. })) = failed else { panic!("{failed:?}") };
+    assert!(error.to_string().contains("some files in"), "{error}");
+    let tree = read_tree(out.path());
+    assert!(!tree.keys().any(|path| feedgen::write::is_temporary_name(path.rsplit('/').next().unwrap())));
+    let manifest = String::from_utf8(tree[MANIFEST_NAME].clone()).unwrap();
+    for path in tree.keys().filter(|path| *path != MANIFEST_NAME) {
+        assert!(manifest.lines().any(|line| line == path), "{path} is not in the manifest");
+    }
+    fs::remove_dir(&blocked).unwrap();
+    feedgen::build(&settings).unwrap();
+    assert!(compare(&settings).is_empty());
+}
+
+#[test]
+fn a_stop_after_files_are_put_in_place_lets_the_build_finish() {
+    let (records, out, settings) = built_three_records();
+    fs::remove_file(records.path().join("c.md")).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    // Removing c's feeds comes after every file is put in place.
+    let files = feedgen::plan(&settings).unwrap().files.len();
+    let progress = OnceAfter {
+        after: 2 + files + 1,
+        seen: Default::default(),
+        act: || stop.store(true, std::sync::atomic::Ordering::SeqCst),
+    };
+    let report = feedgen::run(&settings, Mode::Write, &progress, &stop).unwrap();
+    assert!(stop.load(std::sync::atomic::Ordering::SeqCst), "the stop never came");
+    assert!(!report.output.removed.is_empty());
+    assert!(compare(&settings).is_empty(), "the build did not finish");
+    assert!(!out.path().join("topics/go.json").exists());
+}

@@ -143,18 +143,40 @@ fn a_build_removing_more_than_half_the_feeds_stops_and_names_them() {
 fn check_and_build_check_report_what_a_build_would_refuse() {
     let site = published_site();
     fs::create_dir(site.path().join("empty")).unwrap();
-    for args in [&["check", "--input", "empty"][..], &["build", "--check", "--input", "empty"]] {
+    for args in [&["check", "--input", "empty", "--output", "feeds"][..], &["build", "--check", "--input", "empty"]] {
         refused(site.path(), args, &["found no record in empty", "feeds holds 4 feeds"]);
     }
+    fs::write(site.path().join("feedgen.yaml"), CONFIG.replace("input: records", "input: empty")).unwrap();
+    refused(site.path(), &["check"], &["found no record in empty"]);
+    fs::write(site.path().join("feedgen.yaml"), CONFIG).unwrap();
     for (name, topic) in [("a", "Zig"), ("b", "Zig")] {
         fs::write(site.path().join(format!("records/{name}.md")), record(name, topic, "two.test")).unwrap();
     }
     for args in [&["check"][..], &["build", "--check"], &["check", "--quiet"]] {
         refused(site.path(), args, &["a build would remove 3 of the 4 feeds in feeds"]);
     }
-    for args in [&["check", "--allow-empty"][..], &["check", "--output", "elsewhere"]] {
+    // `--input` alone checks some records (new ones, before a commit), not
+    // what a build of only them would do to the site.
+    for args in [&["check", "--allow-empty"][..], &["check", "--output", "elsewhere"], &["check", "--input", "records"]]
+    {
         let run = run_feedgen(site.path(), args, &[]);
         assert_eq!(run.status.code(), Some(0), "{args:?}: {}", stderr_of(&run));
+    }
+}
+
+#[test]
+fn an_input_read_twice_does_not_count_its_invalid_records_as_published() {
+    let site = published_site();
+    for name in ["a", "b"] {
+        let broken = record(name, "Rust", "one.test").replace("2025-05-01T10:00:00Z", "yesterday");
+        fs::write(site.path().join(format!("records/{name}.md")), broken).unwrap();
+    }
+    for args in [
+        &["build", "--skip-invalid", "--input", "records", "--input", "records"][..],
+        &["build", "--check", "--skip-invalid", "--input", "records", "--input", "records/."],
+    ] {
+        let message = refused(site.path(), args, &["found no record to publish in records, records"]);
+        assert!(message.contains("of 4 records"), "{args:?}: {message}");
     }
 }
 
@@ -191,6 +213,40 @@ fn an_output_folder_that_is_the_input_is_refused_before_anything_is_written() {
         assert!(message.contains("the output folder") && message.contains("is the input folder records"), "{message}");
         assert_eq!(read_tree(site.path()), before, "{output}: something was written");
     }
+}
+
+#[test]
+fn an_input_inside_the_output_folder_is_refused_since_the_records_would_be_published() {
+    let site = records_dir(&[("site/records/a.md", &record("a", "Rust", "one.test"))]);
+    let before = read_tree(site.path());
+    let args = [
+        "build",
+        "--config",
+        "/dev/null",
+        "--input",
+        "site/records",
+        "--output",
+        "site",
+        "--base-url",
+        "https://s.test/",
+    ];
+    let run = run_feedgen(site.path(), &args, &[]);
+    let message = stderr_of(&run);
+    assert_eq!(run.status.code(), Some(2), "{message}");
+    assert!(message.contains("the input site/records is inside the output folder site"), "{message}");
+    assert_eq!(read_tree(site.path()), before, "something was written");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_folder_that_is_the_input_under_another_name_is_refused() {
+    let site = records_dir(&[("records/a.md", &record("a", "Rust", "one.test"))]);
+    std::os::unix::fs::symlink(site.path().join("records"), site.path().join("out")).unwrap();
+    let args =
+        ["build", "--config", "/dev/null", "--input", "records", "--output", "out", "--base-url", "https://s.test/"];
+    let run = run_feedgen(site.path(), &args, &[]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr_of(&run));
+    assert!(stderr_of(&run).contains("the output folder out is the input folder records"), "{}", stderr_of(&run));
 }
 
 #[test]

@@ -155,8 +155,8 @@ fn unpublished_flag_includes_drafts_and_validates_them() {
     );
 }
 
-/// A draft is left out before anything can refuse it: not too large, too
-/// deeply nested or unparseable to fail a build that ignores it.
+/// A draft's unusable image is no warning: drafts are not validated unless
+/// they are built.
 #[test]
 fn an_unpublished_record_draws_no_warning_unless_drafts_are_included() {
     let draft = "---\ntitle: Draft\npublished: false\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/draft\nimages:\n  - url: /relative.png\n---\n";
@@ -173,6 +173,8 @@ fn an_unpublished_record_draws_no_warning_unless_drafts_are_included() {
     assert_eq!(messages, ["images[0].url: not an absolute http(s) URL: \"/relative.png\"; image left out"]);
 }
 
+/// A draft is left out before anything can refuse it: not too large, too
+/// deeply nested or unparseable to fail a build that ignores it.
 #[test]
 fn drafts_too_large_deep_or_broken_to_parse_change_nothing() {
     let good = "---\ntitle: Kept\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/kept\n---\n";

@@ -109,9 +109,10 @@ pub(super) fn failure(error: &BuildError) -> Failure {
             diagnostic::print(errors, Severity::Error);
             Failure::new(ExitStatus::Failed, error.to_string())
         }
-        BuildError::Load(error @ (LoadError::MissingInput(_) | LoadError::OutputIsInput { .. })) => {
-            Failure::new(ExitStatus::Usage, error.to_string())
-        }
+        BuildError::Load(
+            error
+            @ (LoadError::MissingInput(_) | LoadError::OutputIsInput { .. } | LoadError::InputInsideOutput { .. }),
+        ) => Failure::new(ExitStatus::Usage, error.to_string()),
         BuildError::Write(error @ (WriteError::NotOurs(_) | WriteError::BadManifest { .. })) => {
             Failure::new(ExitStatus::Usage, error.to_string())
         }
@@ -121,7 +122,7 @@ pub(super) fn failure(error: &BuildError) -> Failure {
 
 /// The one line that says what a signal left: the exit status, and what
 /// state the output folder is in.
-fn interrupted(signal: Signal, outcome: &Result<Report, BuildError>, output: &Path, mode: Mode) -> Failure {
+pub(super) fn interrupted(signal: Signal, outcome: &Result<Report, BuildError>, output: &Path, mode: Mode) -> Failure {
     let state = match (outcome, mode) {
         (Err(BuildError::Stopped(_)), _) => {
             format!("stopped before anything was written; {} is as it was", output.display())

@@ -29,7 +29,8 @@ pub struct CheckArgs {
     /// Folder of records to read; repeat for several (replaces `input` of the config).
     #[arg(long = "input", value_name = "DIR")]
     inputs: Vec<PathBuf>,
-    /// The folder a build writes to, to report what a build would refuse there [default: feeds].
+    /// The folder a build writes to, to report what a build would refuse there [default: feeds; with
+    /// --input, only when given].
     #[arg(long, value_name = "DIR", env = "FEEDGEN_OUTPUT")]
     output: Option<PathBuf>,
     /// A build with no record to publish, or removing most feeds, is not reported.
@@ -66,6 +67,10 @@ fn summary(survey: &Survey, started: Instant) -> String {
 /// Run `feedgen check`.
 pub fn run(args: CheckArgs) -> Result<(), Failure> {
     let started = Instant::now();
+    // A check of the site's records, or of a named output folder, reports
+    // what a build would refuse there; `--input` alone checks some records,
+    // such as new ones before a commit, not what a build of them would do.
+    let about_the_build = args.inputs.is_empty() || args.output.is_some();
     let (file, file_dir) = config_file(args.config.as_deref(), &args.inputs)?;
     let inputs = config::resolve_inputs(&file, &file_dir, args.inputs).map_err(usage)?;
     let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
@@ -84,10 +89,11 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
         allow_empty: args.allow_empty || file.allow_empty.unwrap_or(false),
     };
     let never = AtomicBool::new(false);
-    let sources = Sources::new(&inputs, Some(&output), &never).map_err(|error| failure(&error.into()))?;
-    let checked =
-        with_progress(args.quiet, |progress| feedgen::check::check(&sources, options, Some(&output_check), progress))
-            .map_err(|error| failure(&error))?;
+    let sources = Sources::new(&inputs, &output, &never).map_err(|error| failure(&error.into()))?;
+    let checked = with_progress(args.quiet, |progress| {
+        feedgen::check::check(&sources, options, about_the_build.then_some(&output_check), progress)
+    })
+    .map_err(|error| failure(&error))?;
     let survey = checked.survey;
     diagnostic::print(&survey.errors, Severity::Error);
     if warn.is_some() {

@@ -3,14 +3,14 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use clap::Args;
 use feedgen::serve::{RebuildError, Rebuilds, ServeError, Server, Watch};
 use feedgen::{Mode, Report, Settings};
 
-use super::build::{failure, print_notes, print_skipped, print_warnings, summary};
+use super::build::{failure, interrupted, print_notes, print_skipped, print_warnings, summary};
+use super::interrupt;
 use super::progress_bar::with_progress;
 use super::settings::SettingsArgs;
 use super::{ExitStatus, Failure, usage};
@@ -125,9 +125,13 @@ pub fn run(args: ServeArgs) -> Result<(), Failure> {
     let quiet = args.settings.quiet();
     let server = Server::bind(SocketAddr::new(args.bind, args.port)).map_err(serve_failure)?;
     let watch = Watch::start(&settings.inputs, args.settings.config_file().as_deref()).map_err(serve_failure)?;
-    let never = AtomicBool::new(false);
-    let report = with_progress(quiet, |progress| feedgen::run(&settings, Mode::Write, progress, &never))
-        .map_err(|error| failure(&error))?;
+    let stop = interrupt::catch();
+    let outcome = with_progress(quiet, |progress| feedgen::run(&settings, Mode::Write, progress, stop));
+    interrupt::release();
+    if let Some(signal) = interrupt::received() {
+        return Err(interrupted(signal, &outcome, &settings.output, Mode::Write));
+    }
+    let report = outcome.map_err(|error| failure(&error))?;
     print_built(&report, &settings.output, started.elapsed(), quiet);
     let console = Console { args: &args.settings, output: &settings.output };
     server.run(&settings, watch, &console).map_err(serve_failure)

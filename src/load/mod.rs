@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use chrono::{DateTime, Utc};
 use rayon::iter::{ParallelBridge, ParallelIterator};
+use same_file::Handle;
 use thiserror::Error;
 
 pub use date::parse_timestamp;
@@ -116,6 +117,21 @@ pub enum LoadError {
         /// The input it is, as configured.
         input: PathBuf,
     },
+    /// An input folder lies inside the output folder: the records, drafts
+    /// and `secured` values included, would be deployed with the feeds.
+    #[error(
+        "the input {} is inside the output folder {}: the records (drafts and secured values too) would be \
+         published with the feeds; set `output` in feedgen.yaml (or --output) to a folder outside the inputs, \
+         such as feeds beside them",
+        .input.display(),
+        .output.display()
+    )]
+    InputInsideOutput {
+        /// The output folder, as configured.
+        output: PathBuf,
+        /// The input inside it, as configured.
+        input: PathBuf,
+    },
     /// Files were added, removed or edited while the build read them.
     #[error("{} changed while feedgen was reading it; run the build again", .0.display())]
     Changed(PathBuf),
@@ -127,40 +143,40 @@ pub enum LoadError {
 /// Where records come from: the input folders (or single files), walked
 /// recursively, less the build's output folder when it lies below an input.
 ///
-/// The output folder is recognised by where it is, not only by the
-/// manifest in it, so that it is skipped on the first build too, and when
-/// it holds files that are not feedgen's. Walks also stop early when
-/// [`Sources::stop`] is set (a Ctrl-C).
+/// The output folder is recognised by what it is (its device and inode,
+/// not its spelling, so a link, a bind mount or another case of the name
+/// is no way around it), not only by the manifest in it: it is skipped on
+/// the first build too, and when it holds files that are not feedgen's.
+/// Walks also stop early once asked to (a Ctrl-C).
 #[derive(Debug)]
 pub struct Sources<'a> {
     inputs: &'a [PathBuf],
-    /// The output folder, resolved, and its file name (only folders of that
-    /// name are resolved to compare); `None` when it does not exist yet.
-    output: Option<(PathBuf, std::ffi::OsString)>,
+    /// The output folder, open; `None` when it does not exist yet.
+    output: Option<Handle>,
     stop: &'a AtomicBool,
 }
 
 impl<'a> Sources<'a> {
-    /// The records under `inputs`, skipping `output` (when given and it
-    /// exists) wherever it lies below one of them; walks stop early once
-    /// `stop` is set. Every input must exist, and none may be the output
-    /// folder itself.
-    pub fn new(inputs: &'a [PathBuf], output: Option<&Path>, stop: &'a AtomicBool) -> Result<Self, LoadError> {
+    /// The records under `inputs`, skipping `output` wherever it lies
+    /// below one of them; walks stop early once `stop` is set. Every input
+    /// must exist, none may be the output folder, and none may lie inside it.
+    pub fn new(inputs: &'a [PathBuf], output: &Path, stop: &'a AtomicBool) -> Result<Self, LoadError> {
         if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
             return Err(LoadError::MissingInput(missing.clone()));
         }
-        let output = output.and_then(|output| Some((output, output.canonicalize().ok()?)));
-        if let Some((given, resolved)) = &output {
-            let same = inputs.iter().find(|input| input.canonicalize().is_ok_and(|input| input == *resolved));
-            if let Some(input) = same {
-                return Err(LoadError::OutputIsInput { output: given.to_path_buf(), input: input.clone() });
+        let handle = Handle::from_path(output).ok();
+        if let Some(handle) = &handle {
+            for input in inputs {
+                let (output, input_given) = (output.to_owned(), input.clone());
+                if Handle::from_path(input).is_ok_and(|input| input == *handle) {
+                    return Err(LoadError::OutputIsInput { output, input: input_given });
+                }
+                if lies_inside(input, handle) {
+                    return Err(LoadError::InputInsideOutput { output, input: input_given });
+                }
             }
         }
-        let output = output.and_then(|(_, resolved)| {
-            let name = resolved.file_name()?.to_owned();
-            Some((resolved, name))
-        });
-        Ok(Sources { inputs, output, stop })
+        Ok(Sources { inputs, output: handle, stop })
     }
 
     /// The inputs, as given.
@@ -169,18 +185,24 @@ impl<'a> Sources<'a> {
     }
 
     /// Whether the walk has been asked to stop.
-    pub fn stopped(&self) -> bool {
+    fn stopped(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
     }
 
     /// Whether `entry` is the build's output folder.
     fn is_output(&self, entry: &walkdir::DirEntry) -> bool {
-        let Some((resolved, name)) = &self.output else { return false };
+        let Some(output) = &self.output else { return false };
         entry.depth() > 0
             && entry.file_type().is_dir()
-            && entry.file_name() == name.as_os_str()
-            && entry.path().canonicalize().is_ok_and(|path| path == *resolved)
+            && Handle::from_path(entry.path()).is_ok_and(|folder| folder == *output)
     }
+}
+
+/// Whether one of the folders above `path` (once links are resolved) is
+/// the folder `folder`.
+fn lies_inside(path: &Path, folder: &Handle) -> bool {
+    let Ok(resolved) = path.canonicalize() else { return false };
+    resolved.ancestors().skip(1).any(|above| Handle::from_path(above).is_ok_and(|above| above == *folder))
 }
 
 /// Parse one record file's bytes. Pure: no I/O, so it can be fuzzed. Each

@@ -74,12 +74,29 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     sync_folder(folder)
 }
 
-/// Put staged files in place, durably: sync their bytes, rename each over
-/// its destination, sync each folder once.
+/// Put staged files in place, durably: [`sync`] them, then [`put_in_place`].
 pub fn commit(staged: Vec<Staged>) -> Result<(), WriteError> {
-    let folders: BTreeSet<PathBuf> =
-        staged.iter().map(|file| file.path.parent().unwrap_or(Path::new(".")).to_owned()).collect();
-    sync_contents(&staged, &folders)?;
+    sync(&staged)?;
+    put_in_place(staged)
+}
+
+/// The folders that hold `staged` files.
+fn folders_of(staged: &[Staged]) -> BTreeSet<PathBuf> {
+    staged.iter().map(|file| file.path.parent().unwrap_or(Path::new(".")).to_owned()).collect()
+}
+
+/// Make the bytes of staged files durable, before any of them is put in
+/// place. Nothing visible changes: a failure here leaves every file as it
+/// was.
+pub fn sync(staged: &[Staged]) -> Result<(), WriteError> {
+    sync_contents(staged, &folders_of(staged))
+}
+
+/// Rename each staged file over its destination, then sync each folder
+/// once. From the first rename on, a failure leaves some files new and the
+/// others as they were (each whole).
+pub fn put_in_place(staged: Vec<Staged>) -> Result<(), WriteError> {
+    let folders = folders_of(&staged);
     for file in staged {
         let Staged { temporary, path } = file;
         temporary.persist(&path).map_err(|error| WriteError::at("write", &path)(error.error))?;

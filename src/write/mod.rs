@@ -23,13 +23,13 @@ mod atomic;
 mod lock;
 mod manifest;
 mod prune;
+mod undo;
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::SystemTime;
 
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use thiserror::Error;
@@ -38,7 +38,7 @@ pub use atomic::{create_new, is_temporary_name};
 pub use manifest::MANIFEST_NAME;
 
 use crate::guard::{Guard, Refusal, feed_of};
-use crate::progress::{Progress, Silent, Stage};
+use crate::progress::{Progress, Stage};
 use crate::render::{Files, RenderError};
 
 /// The output folder could not be read or written as a build needs.
@@ -88,6 +88,35 @@ pub enum WriteError {
         /// What failed.
         source: Box<WriteError>,
     },
+    /// Writing failed while files were being put in place: some are new,
+    /// the others as they were, each whole; the manifest lists them all.
+    #[error(
+        "{source}; some files in {} are new and the others as they were (each one whole): fix the cause and \
+         build again",
+        .output.display()
+    )]
+    PartlyWritten {
+        /// The output folder.
+        output: PathBuf,
+        /// What failed.
+        source: Box<WriteError>,
+    },
+}
+
+/// What a write reports its progress to, and the flag that asks it to stop.
+#[derive(Clone, Copy)]
+pub struct Control<'a> {
+    /// Told how far the write got.
+    pub progress: &'a dyn Progress,
+    /// Set (by a signal handler, say) to ask the write to stop.
+    pub stop: &'a AtomicBool,
+}
+
+impl Control<'_> {
+    /// Whether the write has been asked to stop.
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
 }
 
 impl WriteError {
@@ -358,32 +387,28 @@ fn settle(
     Ok((outcome, staged))
 }
 
-/// Settle every file on all cores, in any order, then (unless asked to
-/// `stop` meanwhile) put the staged ones in place together; the changes
-/// come back sorted. Stopped or failed, it puts nothing in place and
-/// leaves no temporary file behind.
+/// Settle every file on all cores, in any order: the changes (sorted) and,
+/// when `write`, the files staged to put in place. Stopped or failed, it
+/// leaves no temporary file behind (staged files remove themselves when
+/// dropped).
 fn settle_all(
     output: &Path,
     files: &dyn Files,
     before: &Before,
     write: bool,
-    (progress, stop): (&dyn Progress, &AtomicBool),
-) -> Result<Changes, WriteError> {
-    let stopped = || WriteError::Stopped(output.to_owned());
+    control: Control<'_>,
+) -> Result<(Changes, Vec<atomic::Staged>), WriteError> {
     let settled: Vec<(Outcome, Option<atomic::Staged>)> = (0..files.count())
         .into_par_iter()
         .map(|index| {
-            if stop.load(Ordering::Relaxed) {
-                return Err(stopped());
+            if control.stopped() {
+                return Err(WriteError::Stopped(output.to_owned()));
             }
             let settled = settle(output, files, index, before.slots[index], write);
-            progress.advance(1);
+            control.progress.advance(1);
             settled
         })
         .collect::<Result<_, _>>()?;
-    if stop.load(Ordering::Relaxed) {
-        return Err(stopped());
-    }
     let mut changes = Changes::default();
     let mut staged = Vec::new();
     for (index, (outcome, file)) in settled.into_iter().enumerate() {
@@ -395,8 +420,7 @@ fn settle_all(
         list.push(files.path(index).to_owned());
         staged.extend(file);
     }
-    atomic::commit(staged)?;
-    Ok(changes)
+    Ok((changes, staged))
 }
 
 /// How the manifest itself changes, as one more file.
@@ -424,17 +448,19 @@ fn finish_changes(mut changes: Changes, manifest: Outcome, removed: Vec<String>)
 }
 
 /// Compare a build's `files` with the folder `output`, writing nothing,
-/// if `guard` would let the build write them; stop early once `stop` is set.
+/// if `guard` would let the build write them; stop early once asked to.
 pub fn compare(
     output: &Path,
     files: &dyn Files,
     guard: &Guard<'_>,
-    (progress, stop): (&dyn Progress, &AtomicBool),
+    control: Control<'_>,
 ) -> Result<Changes, WriteError> {
-    let _no_build_meanwhile = lock::shared(output);
+    let stopped = || WriteError::Stopped(output.to_owned());
+    let _no_build_meanwhile =
+        lock::shared(output, control.stop).map_err(WriteError::at("read", output))?.ok_or_else(stopped)?;
     let before = look_before(output, files, guarded_listing(output, files, guard)?)?;
-    progress.begin(Stage::Write, files.count());
-    let changes = settle_all(output, files, &before, false, (progress, stop))?;
+    control.progress.begin(Stage::Write, files.count());
+    let (changes, _) = settle_all(output, files, &before, false, control)?;
     let manifest = manifest_outcome(output, &before.manifest)?;
     Ok(finish_changes(changes, manifest, before.removed))
 }
@@ -474,99 +500,52 @@ fn claim_new_paths(output: &Path, before: &Before, files: &dyn Files) -> Result<
 /// files are written, and dropped from the list only after their files are
 /// gone. No other build writes or compares the folder meanwhile (see `write::lock`).
 ///
-/// Once `stop` is set, or when a file cannot be written, the build stops
-/// before putting any file in place and [rolls back](roll_back): the
-/// folder is left as it was. `stop` is not looked at once files start
-/// being put in place: those few renames and removals finish.
-pub fn write(
-    output: &Path,
-    files: &dyn Files,
-    guard: &Guard<'_>,
-    (progress, stop): (&dyn Progress, &AtomicBool),
-) -> Result<Changes, WriteError> {
+/// Asked to stop (waiting for the lock, rendering, staging, or once the
+/// staged files are synced), or when a file cannot be staged or synced, the
+/// build puts no file in place and is [undone](undo): the folder is left as
+/// it was. The stop flag is not looked at once files start being renamed
+/// into place: those renames and the removals after them finish. A rename
+/// that fails leaves some files new and the others as they were, all
+/// listed in the manifest.
+pub fn write(output: &Path, files: &dyn Files, guard: &Guard<'_>, control: Control<'_>) -> Result<Changes, WriteError> {
+    let stopped = || WriteError::Stopped(output.to_owned());
+    if control.stopped() {
+        return Err(stopped());
+    }
     let output_was_there = entry_at(output, "")? != Entry::Missing;
-    fs::create_dir_all(output).map_err(WriteError::at("write", output))?;
-    let _only_build = lock::exclusive(output);
+    let only_build = lock::exclusive(output, control.stop).map_err(WriteError::at("write", output))?;
+    let Some(_only_build) = only_build else {
+        if !output_was_there {
+            let _ = fs::remove_dir(output);
+        }
+        return Err(stopped());
+    };
     let listed = guarded_listing(output, files, guard)?;
-    let earlier_manifest = read_manifest_file(output)?;
+    let undo = undo::Undo::note(output, output_was_there)?;
     let before = look_before(output, files, listed)?;
     let manifest = manifest_outcome(output, &before.manifest)?;
-    progress.begin(Stage::Write, files.count() + before.removed.len());
-    let settled = claim_new_paths(output, &before, files)
-        .and_then(|()| settle_all(output, files, &before, true, (progress, stop)));
-    let changes = match settled {
-        Ok(changes) => changes,
+    control.progress.begin(Stage::Write, files.count() + before.removed.len());
+    let staged = claim_new_paths(output, &before, files)
+        .and_then(|()| settle_all(output, files, &before, true, control))
+        .and_then(|(changes, staged)| {
+            atomic::sync(&staged)?;
+            if control.stopped() { Err(stopped()) } else { Ok((changes, staged)) }
+        });
+    let changes = match staged {
+        Ok((changes, staged)) => {
+            atomic::put_in_place(staged)
+                .map_err(|error| WriteError::PartlyWritten { output: output.to_owned(), source: Box::new(error) })?;
+            changes
+        }
         Err(error) => {
-            let undo = Undo { earlier_manifest, output_was_there, new_paths: new_paths(&before, files) };
-            return Err(match roll_back(output, undo) {
-                Err(undoing) => undoing,
-                Ok(()) if matches!(error, WriteError::Stopped(_)) => error,
-                Ok(()) => WriteError::Undone { output: output.to_owned(), source: Box::new(error) },
-            });
+            let new_paths: Vec<String> =
+                paths_of(files).filter(|path| !before.listed.contains(*path)).map(str::to_owned).collect();
+            return Err(undo.roll_back(output, &new_paths, error));
         }
     };
-    prune::remove(output, &before.removed, &before.gone, progress)?;
+    prune::remove(output, &before.removed, &before.gone, control.progress)?;
     if manifest_outcome(output, &before.manifest)? != Outcome::Unchanged {
         put(output, MANIFEST_NAME, &before.manifest)?;
     }
     Ok(finish_changes(changes, manifest, before.removed))
-}
-
-/// The manifest on disk, if there is one: its bytes and when it was
-/// last modified.
-fn read_manifest_file(output: &Path) -> Result<Option<(Vec<u8>, SystemTime)>, WriteError> {
-    let path = local_path(output, MANIFEST_NAME);
-    let read = fs::read(&path).and_then(|bytes| Ok((bytes, fs::metadata(&path)?.modified()?)));
-    match read {
-        Ok(file) => Ok(Some(file)),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(WriteError::Io { doing: "read", path, source }),
-    }
-}
-
-/// The paths of `files` the manifest did not list before this build.
-fn new_paths(before: &Before, files: &dyn Files) -> Vec<String> {
-    paths_of(files).filter(|path| !before.listed.contains(*path)).map(str::to_owned).collect()
-}
-
-/// What a build that put no file in place must undo.
-struct Undo {
-    /// The manifest as it was, and its mtime (`None`: there was none).
-    earlier_manifest: Option<(Vec<u8>, SystemTime)>,
-    /// Whether the output folder existed before the build.
-    output_was_there: bool,
-    /// Paths the build claimed in the manifest, whose folders it may have
-    /// created.
-    new_paths: Vec<String>,
-}
-
-/// Leave the folder as it was before a build that stopped or failed before
-/// putting any file in place: its staged files are gone already (dropped),
-/// so restore the manifest (with its mtime), and remove the folders it
-/// created and left empty (the output folder too, if the build created it).
-fn roll_back(output: &Path, undo: Undo) -> Result<(), WriteError> {
-    match &undo.earlier_manifest {
-        Some((bytes, modified)) => {
-            if manifest_outcome(output, bytes)? != Outcome::Unchanged {
-                put(output, MANIFEST_NAME, bytes)?;
-                let path = local_path(output, MANIFEST_NAME);
-                let restored =
-                    fs::File::options().write(true).open(&path).and_then(|file| file.set_modified(*modified));
-                restored.map_err(WriteError::at("write", &path))?;
-            }
-        }
-        None => {
-            let path = local_path(output, MANIFEST_NAME);
-            match fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
-                Err(source) => return Err(WriteError::Io { doing: "remove", path, source }),
-            }
-        }
-    }
-    prune::remove(output, &[], &undo.new_paths, &Silent)?;
-    if !undo.output_was_there {
-        let _ = fs::remove_dir(output);
-    }
-    Ok(())
 }
