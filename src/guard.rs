@@ -24,6 +24,7 @@ use thiserror::Error;
 
 use crate::english::counted;
 use crate::site::Format;
+use crate::write::local_path;
 
 /// How many of the feeds a refusal would remove it names.
 const NAMED: usize = 5;
@@ -138,7 +139,7 @@ pub fn feed_of(path: &str) -> Option<&str> {
 fn holds_items(output: &Path, listed: &BTreeSet<String>, feed: &str) -> bool {
     let file = |format: Format| {
         let path = format!("{feed}{}", format.extension());
-        listed.contains(&path).then(|| fs::read(crate::write::local_path(output, &path)))
+        listed.contains(&path).then(|| fs::read(local_path(output, &path)))
     };
     if let Some(read) = file(Format::Json) {
         let items = read.ok().and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
@@ -166,7 +167,7 @@ impl Guard<'_> {
         }
         // Feeds whose files are all gone already (deleted by hand) have
         // nothing left to lose.
-        let present = |path: &&String| crate::write::local_path(output, path).is_file();
+        let present = |path: &&String| local_path(output, path).is_file();
         let listed: BTreeSet<&str> = listed_paths.iter().filter(present).filter_map(|path| feed_of(path)).collect();
         if listed.is_empty() {
             return Ok(());
