@@ -49,8 +49,13 @@ pub fn man<C: CommandFactory>(args: ManArgs) -> Result<(), Failure> {
             .and_then(|page| std::io::stdout().write_all(&page))
             .map_err(|error| Failure::new(ExitStatus::Failed, format!("cannot write the man page: {error}"))),
         Some(dir) => {
+            // Written, not `println!`: a closed pipe (`| head`) is an error
+            // to report, not a panic.
+            let mut out = std::io::stdout().lock();
             for path in write_pages(&command, &dir)? {
-                println!("{}", path.display());
+                writeln!(out, "{}", path.display()).map_err(|error| {
+                    Failure::new(ExitStatus::Failed, format!("cannot print the pages written: {error}"))
+                })?;
             }
             Ok(())
         }
