@@ -140,6 +140,20 @@ fn stopped_line(run: &Output, code: i32) -> String {
     message
 }
 
+/// A first build into `output` that Ctrl-C stopped said so in one line and
+/// exited 130, leaving no folder, or (stopped as its files were put in
+/// place) a complete one.
+fn assert_first_build_stopped_by_ctrl_c(run: &Output, output: &Path) {
+    let message = stopped_line(run, 130);
+    assert!(message.contains("interrupted by Ctrl-C (SIGINT)"), "{message}");
+    if message.contains("stopped before anything was written") {
+        assert!(!output.exists(), "the output folder the build created is still there");
+    } else {
+        assert!(message.contains("is complete"), "{message}");
+        assert_whole(output);
+    }
+}
+
 #[test]
 fn ctrl_c_during_a_first_build_leaves_no_folder_and_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -147,14 +161,7 @@ fn ctrl_c_during_a_first_build_leaves_no_folder_and_no_temporary_file() {
     write_corpus(&input, "one");
     let run = signalled_while_writing(command("build", &input, &output, &[]), &output, libc::SIGINT)
         .expect("a first build lists its files in a new manifest before it writes them");
-    let message = stopped_line(&run, 130);
-    assert!(message.contains("interrupted by Ctrl-C (SIGINT)"), "{message}");
-    if message.contains("stopped before anything was written") {
-        assert!(!output.exists(), "the output folder the build created is still there");
-    } else {
-        assert!(message.contains("is complete"), "{message}");
-        assert_whole(&output);
-    }
+    assert_first_build_stopped_by_ctrl_c(&run, &output);
     let next = build(&input, &output, &["--quiet"]);
     assert_eq!(next.status.code(), Some(0), "{}", stderr_of(&next));
     assert_whole(&output);
@@ -207,11 +214,5 @@ fn ctrl_c_during_the_first_build_of_serve_stops_it_as_a_build_stops() {
     let serve = command("serve", &input, &output, &["--port", "0"]);
     let run = signalled_while_writing(serve, &output, libc::SIGINT)
         .expect("a first build lists its files in a new manifest before it writes them");
-    let message = stopped_line(&run, 130);
-    assert!(message.contains("interrupted by Ctrl-C (SIGINT)"), "{message}");
-    if message.contains("stopped before anything was written") {
-        assert!(!output.exists(), "the output folder the build created is still there");
-    } else {
-        assert_whole(&output);
-    }
+    assert_first_build_stopped_by_ctrl_c(&run, &output);
 }

@@ -123,10 +123,8 @@ pub(super) fn failure(error: &BuildError) -> Failure {
 /// The one line that says what a signal left: the exit status, and what
 /// state the output folder is in.
 pub(super) fn interrupted(signal: Signal, outcome: &Result<Report, BuildError>, output: &Path, mode: Mode) -> Failure {
+    // A stopped build's error says the folder is as it was.
     let state = match (outcome, mode) {
-        (Err(BuildError::Stopped(_)), _) => {
-            format!("stopped before anything was written; {} is as it was", output.display())
-        }
         (Ok(_), Mode::Write) => {
             format!(
                 "it came as the last files were put in place, so the build finished: {} is complete",
