@@ -156,9 +156,9 @@ fn the_defaults_the_starter_configuration_shows_are_real_settings_and_the_real_d
 }
 
 #[test]
-fn the_starter_configuration_shows_every_setting_the_readme_documents() {
-    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let section = readme.split("\n## Configuration\n").nth(1).expect("a Configuration section");
+fn the_starter_configuration_shows_every_setting_the_guide_documents() {
+    let guide = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md")).unwrap();
+    let section = guide.split("\n## Configuration\n").nth(1).expect("a Configuration section");
     let block = section.split("```yaml\n").nth(1).and_then(|rest| rest.split("```").next()).expect("a yaml block");
     let documented: BTreeSet<&str> = block.lines().filter_map(setting_key).collect();
     let shown: BTreeSet<&str> =

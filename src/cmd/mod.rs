@@ -18,7 +18,7 @@ use feedgen::config::{self, CONFIG_FILE_NAME, ConfigError, ConfigFile};
 use feedgen::english::counted;
 use feedgen::load::RecordProblem;
 
-/// Exit codes, as documented in the README.
+/// Exit codes, as documented in `docs/errors.md` ("Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
     /// Bad records, output that could not be written, or (`--check`) stale output.

@@ -58,7 +58,7 @@ impl ConfigSource {
                 "write one folder, or a list: [articles, more]".to_owned(),
             )
         } else {
-            let hint = explained.hint.unwrap_or("the README's Configuration section shows what each key takes");
+            let hint = explained.hint.unwrap_or("docs/configuration.md shows what each key takes");
             (explained.message, hint.to_owned())
         };
         let at = at.unwrap_or(Position::START);

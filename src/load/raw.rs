@@ -5,8 +5,8 @@
 use serde::Deserialize;
 
 /// The keys of a record (and of a `related` entry, which may be a whole
-/// record), as the README's field table lists them. `secured` is among them:
-/// it is expected, and deliberately never read.
+/// record), as the field table of `docs/records.md` lists them. `secured`
+/// is among them: it is expected, and deliberately never read.
 pub const RECORD_KEYS: &[&str] = &[
     "title",
     "publishedDateTime",

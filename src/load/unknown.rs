@@ -136,7 +136,7 @@ impl SkippedKey {
             Some(known) => format!("did you mean `{known}`?"),
             None if self.known_here().is_empty() => "feedgen reads no keys here".to_owned(),
             None if self.known_here().len() > SHORT_LIST => {
-                "feedgen reads only the keys in the README's field table; remove it unless another tool reads it"
+                "feedgen reads only the keys listed in docs/records.md; remove it unless another tool reads it"
                     .to_owned()
             }
             None => format!("the keys feedgen reads here are {}", self.known_here().join(", ")),
