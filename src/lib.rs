@@ -41,11 +41,10 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, PoisonError};
 
-use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use thiserror::Error;
 
 pub use config::Settings;
-use gather::{Finished, GatherOptions, Gatherer, LinkKey, Place, link_key};
+use gather::{GatherError, GatherOptions, Place, RecordSource};
 use group::{Feed, GroupOptions};
 use guard::{Guard, Refusal};
 use load::{LoadError, LoadOptions, Parsed, RecordProblem, Sources, Survey, Tally};
@@ -245,62 +244,70 @@ fn gather_feeds(
 
 /// Read every record of `reading` and gather the feeds, streaming ([`gather`]).
 pub(crate) fn gather_records(reading: &Reading<'_>, progress: &dyn Progress) -> Result<Found, BuildError> {
-    let (sources, load_options) = (reading.sources, reading.load);
-    let gatherer = Gatherer::new(reading.gather.clone());
-    let tally = Mutex::new(Tally::default());
-    let walked = load::read_all(sources, load_options, progress, &|file| {
-        let place = file.place;
-        let record = tally.lock().unwrap_or_else(PoisonError::into_inner).note(file);
-        if let Some(record) = record {
-            gatherer.offer(record, place);
+    let inputs = Inputs { reading, progress, tally: Mutex::new(Tally::default()) };
+    let gathered = gather::gather(&inputs, reading.gather.clone()).map_err(|error| match error {
+        GatherError::Source(error) => error,
+        GatherError::Changed(path) => {
+            let path = path.or_else(|| reading.sources.inputs().first().cloned()).unwrap_or_default();
+            BuildError::Load(LoadError::Changed(path))
         }
     })?;
-    let survey = tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey();
-    if !survey.errors.is_empty() && !reading.skip_invalid {
-        return Err(BuildError::InvalidRecords(survey.errors));
-    }
-    let changed = || LoadError::Changed(sources.inputs().first().cloned().unwrap_or_default());
-    // Records read again below were tallied, warnings and all, when first read.
-    let reread =
-        |place: Place, link: LinkKey, paths: &HashMap<Place, PathBuf>| match load::reread(&paths[&place], load_options)
-        {
-            Ok(Parsed::Record(record, _)) if link_key(&record.link) == link => Ok(*record),
-            _ => Err(LoadError::Changed(paths[&place].clone())),
-        };
-    // The few paths the build must name are found by walking the inputs
-    // again. Without ties to settle first, that walk runs while the feeds are
-    // closed and their items prepared.
-    let wanted = gatherer.places_to_name();
-    let (paths, mut closing) = if gatherer.has_ties() {
-        let paths = load::paths_at(sources, &wanted, walked)?;
-        for (place, link) in gatherer.settle_ties(&paths) {
-            gatherer.offer_holder(reread(place, link, &paths)?, place);
-        }
-        (paths, gatherer.close())
-    } else {
-        let (paths, closing) = rayon::join(|| load::paths_at(sources, &wanted, walked), || gatherer.close());
-        (paths?, closing)
-    };
-    let superseded: Vec<Record> =
-        closing.superseded().par_iter().map(|&(place, link)| reread(place, link, &paths)).collect::<Result<_, _>>()?;
-    for record in &superseded {
-        closing.uncount(record);
-    }
-    let gathered = match closing.finish(&paths) {
-        Finished::Done(gathered) => gathered,
-        Finished::ReadAgain(again) => {
-            let walked_again = load::read_all(sources, load_options, progress, &|file| {
-                if let Ok(Parsed::Record(record, _)) = file.outcome {
-                    again.offer(*record, file.place);
-                }
-            })?;
-            if walked_again != walked {
-                return Err(changed().into());
-            }
-            again.finish().map_err(|_| changed())?
-        }
-    };
+    let survey = inputs.tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey();
     Ok(Found { feeds: gathered.feeds, survey, future: gathered.future, duplicates: gathered.duplicates })
+}
+
+/// The inputs as [`gather`] reads them: through the loader, tallying what
+/// the first reading finds (counts, problems, warnings).
+struct Inputs<'a> {
+    reading: &'a Reading<'a>,
+    progress: &'a dyn Progress,
+    tally: Mutex<Tally>,
+}
+
+impl Inputs<'_> {
+    fn tally(&self) -> std::sync::MutexGuard<'_, Tally> {
+        self.tally.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl RecordSource for Inputs<'_> {
+    type Error = BuildError;
+
+    /// The first reading tallies every file and fails, once every file is
+    /// read, on invalid records (unless they are to be skipped); records
+    /// read again were tallied, warnings and all, the first time.
+    fn read_all(&self, reading: gather::Reading, offer: &(dyn Fn(Record, Place) + Sync)) -> Result<u32, BuildError> {
+        let (sources, options) = (self.reading.sources, self.reading.load);
+        let walked = match reading {
+            gather::Reading::First => load::read_all(sources, options, self.progress, &|file| {
+                let place = file.place;
+                if let Some(record) = self.tally().note(file) {
+                    offer(record, place);
+                }
+            })?,
+            gather::Reading::Again => load::read_all(sources, options, self.progress, &|file| {
+                if let Ok(Parsed::Record(record, _)) = file.outcome {
+                    offer(*record, file.place);
+                }
+            })?,
+        };
+        if reading == gather::Reading::First && !self.reading.skip_invalid && self.tally().has_errors() {
+            let survey = std::mem::take(&mut *self.tally()).into_survey();
+            return Err(BuildError::InvalidRecords(survey.errors));
+        }
+        Ok(walked)
+    }
+
+    fn paths_at(&self, places: &BTreeSet<Place>, walked: u32) -> Result<HashMap<Place, PathBuf>, BuildError> {
+        Ok(load::paths_at(self.reading.sources, places, walked)?)
+    }
+
+    fn read_one(&self, _place: Place, path: &std::path::Path) -> Option<Record> {
+        match load::reread(path, self.reading.load) {
+            Ok(Parsed::Record(record, _)) => Some(*record),
+            _ => None,
+        }
+    }
 }
 
 /// The in-memory pipeline over `records` already loaded: select, prepare,

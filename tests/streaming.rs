@@ -6,10 +6,12 @@
 mod common;
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::PathBuf;
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
-use feedgen::gather::{Finished, GatherOptions, Gatherer, Place};
+use feedgen::gather::{GatherOptions, Place, Reading, RecordSource, gather};
 use feedgen::record::{Image, Provider, Record};
 use feedgen::render::{OutputFile, render_all};
 use feedgen::select::SelectOptions;
@@ -68,39 +70,54 @@ fn settings_with_limit(limit: usize) -> Settings {
     settings
 }
 
-/// What the streaming stages make of `records` arriving in `order` (a
-/// record's place is its index), and whether they needed a second reading.
+/// Records offered from memory in `order`, a record's place being its
+/// index; a second reading, if asked for, offers them in reverse order.
+struct InMemory<'a> {
+    records: &'a [Record],
+    order: &'a [usize],
+    read_again: AtomicBool,
+}
+
+impl RecordSource for InMemory<'_> {
+    type Error = Infallible;
+
+    fn read_all(&self, reading: Reading, offer: &(dyn Fn(Record, Place) + Sync)) -> Result<u32, Infallible> {
+        let order: Vec<usize> = match reading {
+            Reading::First => self.order.to_vec(),
+            Reading::Again => {
+                self.read_again.store(true, Ordering::Relaxed);
+                self.order.iter().rev().copied().collect()
+            }
+        };
+        for index in order {
+            offer(self.records[index].clone(), Place::try_from(index).unwrap());
+        }
+        Ok(u32::try_from(self.records.len()).unwrap())
+    }
+
+    fn paths_at(&self, places: &BTreeSet<Place>, _walked: u32) -> Result<HashMap<Place, PathBuf>, Infallible> {
+        Ok(places.iter().map(|&place| (place, self.records[place as usize].source.clone())).collect())
+    }
+
+    fn read_one(&self, place: Place, _path: &Path) -> Option<Record> {
+        Some(self.records[place as usize].clone())
+    }
+}
+
+/// What the streaming stages make of `records` arriving in `order`, and
+/// whether they needed a second reading.
 fn streamed(records: &[Record], order: &[usize], settings: &Settings) -> (Vec<OutputFile>, Duplicates, bool) {
-    let gatherer = Gatherer::new(GatherOptions {
+    let options = GatherOptions {
         select: SelectOptions { include_future: settings.include_future, now: settings.now },
         families: settings.families.clone(),
         limit: settings.limit,
-    });
-    let place = |index: usize| Place::try_from(index).unwrap();
-    for &index in order {
-        gatherer.offer(records[index].clone(), place(index));
-    }
-    let paths: HashMap<Place, PathBuf> =
-        gatherer.places_to_name().into_iter().map(|p| (p, records[p as usize].source.clone())).collect();
-    for (holder, _) in gatherer.settle_ties(&paths) {
-        gatherer.offer_holder(records[holder as usize].clone(), holder);
-    }
-    let mut closing = gatherer.close();
-    for (superseded, _) in closing.superseded().to_vec() {
-        closing.uncount(&records[superseded as usize]);
-    }
-    let (gathered, read_again) = match closing.finish(&paths) {
-        Finished::Done(gathered) => (gathered, false),
-        Finished::ReadAgain(again) => {
-            for &index in order.iter().rev() {
-                again.offer(records[index].clone(), place(index));
-            }
-            (again.finish().expect("the same records"), true)
-        }
     };
+    let source = InMemory { records, order, read_again: AtomicBool::new(false) };
+    let gathered = gather(&source, options).expect("the same records");
     let duplicates =
         gathered.duplicates.iter().map(|d| (d.link.to_string(), d.kept.clone(), d.dropped.clone())).collect();
-    (render_all(&gathered.feeds, &settings.site, &settings.formats).unwrap(), duplicates, read_again)
+    let files = render_all(&gathered.feeds, &settings.site, &settings.formats).unwrap();
+    (files, duplicates, source.read_again.into_inner())
 }
 
 /// What the in-memory pipeline makes of `records`.

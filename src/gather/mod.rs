@@ -9,29 +9,33 @@
 //! items (HTML sanitised, Markdown rendered). Per record, only the
 //! [`Ledger`] entry for its link is kept.
 //!
-//! Arrival order is arbitrary, so every decision is one that does not
-//! depend on it, and the result is exactly what the in-memory stages give:
+//! [`gather`] runs the whole of it, reading the records through a
+//! [`RecordSource`]. Arrival order is arbitrary, so every decision is one
+//! that does not depend on it, and the result is exactly what the in-memory
+//! stages give:
 //!
 //! - a record that loses its link to one read earlier is never counted;
 //! - a record that held its link and then lost it to one read later has
-//!   already been counted: its feed names are uncounted once the caller
-//!   reads it again ([`Closing::superseded`], [`Closing::uncount`]), and
-//!   its records, which may sit in feeds, are dropped when the feeds are
-//!   closed;
+//!   already been counted: once reading ends, it is read again and its feed
+//!   names are uncounted, and its records, which may sit in feeds, are
+//!   dropped when the feeds are closed;
 //! - two versions of a link tied on update time go to the later path; paths
-//!   are known only at the end ([`Gatherer::settle_ties`]), so a version
-//!   that wins then is read again and folded in late, and the other is
-//!   superseded as above;
+//!   are known only at the end, so a version that wins then is read again
+//!   and folded in late, and the other is superseded as above;
 //! - each feed keeps some records beyond its limit, so that dropping those
 //!   stale ones still leaves it full. When a feed turned records away and
 //!   still ends up short, the top it holds may not be the true top, and
-//!   [`Closing::finish`] asks for a second reading of every record with
-//!   the ledger settled ([`Finished::ReadAgain`]), in which nothing goes
-//!   stale. That takes many superseded records among one feed's newest,
-//!   so it is rare, and it costs time, never correctness.
+//!   every record is read a second time with the ledger settled
+//!   ([`Reading::Again`]), in which nothing goes stale. That takes many
+//!   superseded records among one feed's newest, so it is rare, and it
+//!   costs time, never correctness.
+//!
+//! A record is known by its [`Place`] in the walk of the inputs: the feeds
+//! that hold one record share it, and its item is prepared once.
 
 mod best;
 mod ledger;
+mod source;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -41,9 +45,10 @@ use chrono::{DateTime, Utc};
 
 pub use best::Best;
 pub use ledger::{Admission, Ledger, LinkKey, Place, link_key};
+pub use source::{Reading, RecordSource};
 
 use crate::group::{self, Feed, Spellings, Unnamed, canonical_topics, display_name, memberships, name_key};
-use rayon::iter::{IntoParallelIterator, ParallelIterator};
+use rayon::iter::{IntoParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
 use crate::item::{self, Item, Labels};
 use crate::record::Record;
@@ -144,7 +149,7 @@ enum Pass {
 
 /// Selects and groups records as they arrive, from any number of threads.
 #[derive(Debug)]
-pub struct Gatherer {
+struct Gatherer {
     options: GatherOptions,
     pass: Pass,
     state: Mutex<State>,
@@ -163,7 +168,7 @@ pub struct Gathered {
 
 /// How gathering ended.
 #[derive(Debug)]
-pub enum Finished {
+enum Finished {
     /// Every feed is exact.
     Done(Gathered),
     /// Some feed may be missing items: offer every record again to this
@@ -171,9 +176,70 @@ pub enum Finished {
     ReadAgain(Box<SecondReading>),
 }
 
+/// Why [`gather`] failed.
+#[derive(Debug)]
+pub enum GatherError<E> {
+    /// The source could not read the records.
+    Source(E),
+    /// The files changed while they were read: a record read again is not
+    /// what it was (at this path), or a second reading found other files.
+    Changed(Option<PathBuf>),
+}
+
+/// Select and group every record of `source` into feeds, streaming: read
+/// them all once, settle ties in update time and take back what records
+/// that lost their link counted (reading those few again), and, when some
+/// feed may be missing an item, read every record a second time.
+pub fn gather<S: RecordSource>(source: &S, options: GatherOptions) -> Result<Gathered, GatherError<S::Error>> {
+    let gatherer = Gatherer::new(options);
+    let walked =
+        source.read_all(Reading::First, &|record, place| gatherer.offer(record, place)).map_err(GatherError::Source)?;
+    let read_one = |place: Place, link: LinkKey, paths: &HashMap<Place, PathBuf>| {
+        let path = &paths[&place];
+        match source.read_one(place, path) {
+            Some(record) if link_key(&record.link) == link => Ok(record),
+            _ => Err(GatherError::Changed(Some(path.clone()))),
+        }
+    };
+    // The few paths gathering must name are looked up once reading ends.
+    // Without ties to settle first, that runs while the feeds are closed and
+    // their items prepared.
+    let wanted = gatherer.places_to_name();
+    let (paths, mut closing) = if gatherer.has_ties() {
+        let paths = source.paths_at(&wanted, walked).map_err(GatherError::Source)?;
+        for (place, link) in gatherer.settle_ties(&paths) {
+            gatherer.offer_holder(read_one(place, link, &paths)?, place);
+        }
+        (paths, gatherer.close())
+    } else {
+        let (paths, closing) = rayon::join(|| source.paths_at(&wanted, walked), || gatherer.close());
+        (paths.map_err(GatherError::Source)?, closing)
+    };
+    let superseded: Vec<Record> = closing
+        .superseded()
+        .par_iter()
+        .map(|&(place, link)| read_one(place, link, &paths))
+        .collect::<Result<_, _>>()?;
+    for record in &superseded {
+        closing.uncount(record);
+    }
+    match closing.finish(&paths) {
+        Finished::Done(gathered) => Ok(gathered),
+        Finished::ReadAgain(again) => {
+            let walked_again = source
+                .read_all(Reading::Again, &|record, place| again.offer(record, place))
+                .map_err(GatherError::Source)?;
+            if walked_again != walked {
+                return Err(GatherError::Changed(None));
+            }
+            again.finish().map_err(|InputsChanged| GatherError::Changed(None))
+        }
+    }
+}
+
 impl Gatherer {
     /// Ready for the first record.
-    pub fn new(options: GatherOptions) -> Self {
+    fn new(options: GatherOptions) -> Self {
         Gatherer { options, pass: Pass::First, state: Mutex::new(State::default()) }
     }
 
@@ -200,13 +266,13 @@ impl Gatherer {
     /// Take one record, found at `place` in the walk: count it, and keep it
     /// in every feed where it is among the newest. Records may come from any
     /// thread, in any order.
-    pub fn offer(&self, record: Record, place: Place) {
+    fn offer(&self, record: Record, place: Place) {
         self.fold(record, place, Entry::Arriving);
     }
 
     /// Whether some record tied with its link's holder on update time; see
     /// [`Gatherer::settle_ties`].
-    pub fn has_ties(&self) -> bool {
+    fn has_ties(&self) -> bool {
         self.state().ledger.has_ties()
     }
 
@@ -215,7 +281,7 @@ impl Gatherer {
     /// Returns the records that take a link over, with its fingerprint:
     /// read each again and hand it to [`Gatherer::offer_holder`]. The records
     /// they replace join [`Closing::superseded`].
-    pub fn settle_ties(&self, paths: &HashMap<Place, PathBuf>) -> Vec<(Place, LinkKey)> {
+    fn settle_ties(&self, paths: &HashMap<Place, PathBuf>) -> Vec<(Place, LinkKey)> {
         let mut state = self.state();
         let moved = state.ledger.settle_ties(paths);
         let mut new_holders = Vec::with_capacity(moved.len());
@@ -228,7 +294,7 @@ impl Gatherer {
 
     /// Take a record that became its link's holder when ties were settled:
     /// count it and keep it wherever it is among the newest.
-    pub fn offer_holder(&self, record: Record, place: Place) {
+    fn offer_holder(&self, record: Record, place: Place) {
         self.fold(record, place, Entry::Settled);
     }
 
@@ -296,7 +362,7 @@ impl Gatherer {
     /// The places whose paths [`Gatherer::finish`] needs: records left out
     /// for a duplicate link, the records kept for those links, and the
     /// records to read again.
-    pub fn places_to_name(&self) -> BTreeSet<Place> {
+    fn places_to_name(&self) -> BTreeSet<Place> {
         let state = self.state();
         let mut places = state.ledger.places_to_name();
         places.extend(state.superseded.iter().map(|&(place, _)| place));
@@ -308,7 +374,7 @@ impl Gatherer {
     /// items, on all cores. Ties in update time are still unsettled and
     /// superseded records still counted: [`Closing`] deals with both, once
     /// the paths are known (the caller may look them up meanwhile).
-    pub fn close(self) -> Closing {
+    fn close(self) -> Closing {
         let options = self.options;
         let mut state = self.state.into_inner().unwrap_or_else(PoisonError::into_inner);
         let mut spellings: HashMap<Family, HashMap<String, Spellings>> = HashMap::new();
@@ -321,20 +387,19 @@ impl Gatherer {
                 spellings.entry(family).or_default().insert(key, counts);
             }
         }
-        let mut survivors: HashMap<usize, Arc<Record>> = HashMap::new();
+        let mut survivors: HashMap<Place, Arc<Record>> = HashMap::new();
         let feeds = closed
             .into_iter()
             .map(|(family, feed)| {
                 let Closed { key, records, icon, exact } = feed;
-                let records = records
+                let places = records
                     .into_iter()
-                    .map(|record| {
-                        let id = identity(&record);
-                        survivors.entry(id).or_insert(record);
-                        id
+                    .map(|(place, record)| {
+                        survivors.entry(place).or_insert(record);
+                        place
                     })
                     .collect();
-                (family, Closed { key, records, icon, exact })
+                (family, Closed { key, records: places, icon, exact })
             })
             .collect();
         Closing { options, state, spellings, feeds, items: prepare_survivors(survivors) }
@@ -360,29 +425,29 @@ fn spelled<'a>(families: &[Family], labels: &'a Labels, topic_keys: &[String]) -
 
 /// Every feed closed and its items prepared; names not yet settled.
 #[derive(Debug)]
-pub struct Closing {
+struct Closing {
     options: GatherOptions,
     /// The ledger, counts and topic spellings; its feeds are moved out.
     state: State,
     /// Each feed's name spellings, by family and key.
     spellings: HashMap<Family, HashMap<String, Spellings>>,
-    /// Each feed, with the identities of its records.
-    feeds: Vec<(Family, Closed<usize>)>,
-    /// The prepared items, by record identity; topics not yet renamed.
-    items: HashMap<usize, Item>,
+    /// Each feed, with the places of its records.
+    feeds: Vec<(Family, Closed<Place>)>,
+    /// The prepared items, by their record's place; topics not yet renamed.
+    items: HashMap<Place, Item>,
 }
 
 impl Closing {
     /// The records counted that then lost their link (to a record read
     /// later, or in a tie), with the fingerprint of that link. Read each
     /// again and hand it to [`Closing::uncount`] before finishing.
-    pub fn superseded(&self) -> &[(Place, LinkKey)] {
+    fn superseded(&self) -> &[(Place, LinkKey)] {
         &self.state.superseded
     }
 
     /// Take back the names a superseded record counted (see
     /// [`Closing::superseded`]).
-    pub fn uncount(&mut self, record: &Record) {
+    fn uncount(&mut self, record: &Record) {
         let labels = item::labels(record);
         let topic_keys: Vec<String> = labels.topics.iter().map(|topic| name_key(topic)).collect();
         for (key, topic) in topic_keys.iter().zip(&labels.topics) {
@@ -403,7 +468,7 @@ impl Closing {
     /// The feeds, or, when some feed may be missing an item, a gatherer
     /// for a second reading of every record. `paths` holds the path of
     /// every place of [`Gatherer::places_to_name`], and ties are settled.
-    pub fn finish(mut self, paths: &HashMap<Place, PathBuf>) -> Finished {
+    fn finish(mut self, paths: &HashMap<Place, PathBuf>) -> Finished {
         self.state.duplicates = self.state.ledger.duplicates(paths);
         let exact = self.feeds.iter().all(|(family, feed)| feed.exact || !self.is_counted(*family, &feed.key));
         if exact {
@@ -423,7 +488,7 @@ impl Closing {
     fn into_gathered(mut self) -> Gathered {
         let topic_names: HashMap<String, String> =
             self.state.topic_spellings.iter().map(|(key, spellings)| (key.clone(), display_name(spellings))).collect();
-        let items: HashMap<usize, Arc<Item>> = std::mem::take(&mut self.items)
+        let items: HashMap<Place, Arc<Item>> = std::mem::take(&mut self.items)
             .into_iter()
             .map(|(id, mut item)| {
                 item.topics = canonical_topics(&item.topics, |key| topic_names.get(key).cloned());
@@ -437,7 +502,7 @@ impl Closing {
                 continue;
             }
             let name = display_name(spellings);
-            let feed_items = feed.records.iter().map(|id| Arc::clone(&items[id])).collect();
+            let feed_items = feed.records.iter().map(|place| Arc::clone(&items[place])).collect();
             by_family.entry(family).or_default().push(Unnamed {
                 key: feed.key,
                 name,
@@ -462,17 +527,17 @@ impl Closing {
 /// A second reading of every record, with every link's holder known, so
 /// that no item goes stale.
 #[derive(Debug)]
-pub struct SecondReading(Gatherer);
+struct SecondReading(Gatherer);
 
 impl SecondReading {
     /// Take one record, as [`Gatherer::offer`].
-    pub fn offer(&self, record: Record, place: Place) {
+    fn offer(&self, record: Record, place: Place) {
         self.0.offer(record, place);
     }
 
     /// The feeds; an error when a record that held its link in the first
     /// reading was not found again: the inputs changed in between.
-    pub fn finish(self) -> Result<Gathered, InputsChanged> {
+    fn finish(self) -> Result<Gathered, InputsChanged> {
         let closing = self.0.close();
         if closing.state.holders_seen != closing.state.ledger.holders() {
             return Err(InputsChanged);
@@ -483,7 +548,7 @@ impl SecondReading {
 
 /// Records were added, removed or edited between two readings of the inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InputsChanged;
+struct InputsChanged;
 
 /// Add one to the count of `spelling`.
 fn count(spellings: &mut Spellings, spelling: &str) {
@@ -507,10 +572,10 @@ fn uncount_one(spellings: Option<&mut Spellings>, spelling: &str) {
     }
 }
 
-/// One feed, closed: its records (or their identities), newest first, cut
-/// to the limit.
+/// One feed, closed: its records (with their places, or the places alone),
+/// newest first, cut to the limit.
 #[derive(Debug)]
-struct Closed<R = Arc<Record>> {
+struct Closed<R = (Place, Arc<Record>)> {
     key: String,
     records: Vec<R>,
     icon: Option<String>,
@@ -529,10 +594,10 @@ fn close(
     held: impl Fn(LinkKey, Place) -> bool,
 ) -> Closed {
     let turned_away = items.turned_away();
-    let mut records: Vec<Arc<Record>> = Vec::new();
+    let mut records: Vec<(Place, Arc<Record>)> = Vec::new();
     for (_, candidate) in items.into_best_first() {
         if held(candidate.link, candidate.place) && (limit == 0 || records.len() < limit) {
-            records.push(candidate.record);
+            records.push((candidate.place, candidate.record));
         }
     }
     let logos_turned_away = logos.turned_away();
@@ -542,14 +607,9 @@ fn close(
     Closed { key, records, icon: icon.map(|(_, logo)| logo.url), exact: !short && !icon_unsure }
 }
 
-/// A record's identity while it is shared: the address of its `Arc`.
-fn identity(record: &Arc<Record>) -> usize {
-    Arc::as_ptr(record) as usize
-}
-
-/// Prepare each record that made a feed (by [`identity`]), on all cores.
-/// Each record is dropped as soon as its item is made, so that records and
-/// items do not all coexist.
-fn prepare_survivors(survivors: HashMap<usize, Arc<Record>>) -> HashMap<usize, Item> {
-    survivors.into_par_iter().map(|(id, record)| (id, item::prepare(&record))).collect()
+/// Prepare each record that made a feed (by its place), on all cores. Each
+/// record is dropped as soon as its item is made, so that records and items
+/// do not all coexist.
+fn prepare_survivors(survivors: HashMap<Place, Arc<Record>>) -> HashMap<Place, Item> {
+    survivors.into_par_iter().map(|(place, record)| (place, item::prepare(&record))).collect()
 }

@@ -451,6 +451,11 @@ impl Tally {
         None
     }
 
+    /// Whether some file was not a valid record.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
     /// Everything counted, with paths and problems in input, then path order.
     pub fn into_survey(mut self) -> Survey {
         self.without_front_matter.sort();
