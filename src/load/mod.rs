@@ -210,7 +210,7 @@ fn lies_inside(path: &Path, folder: &Handle) -> bool {
 pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
     let excerpted = |problems: Vec<RecordProblem>| -> Vec<RecordProblem> {
         let text = String::from_utf8_lossy(bytes);
-        let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+        let text = without_bom(&text);
         problems.into_iter().map(|problem| problem.excerpted_from(text)).collect()
     };
     match parse(path, bytes, options) {
@@ -220,12 +220,18 @@ pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<P
     }
 }
 
+/// `text` without the byte order mark some editors put first, which is
+/// not part of the record.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{FEFF}').unwrap_or(text)
+}
+
 fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
     let text = std::str::from_utf8(bytes).map_err(|error| {
         let at = position_of(bytes, error.valid_up_to());
         vec![RecordProblem::new(path, Some(at), "not UTF-8 text").with_hint("save the file as UTF-8")]
     })?;
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let text = without_bom(text);
     let split = match front_matter::split(text) {
         Ok(Some(split)) => split,
         Ok(None) => return Ok(Parsed::NoFrontMatter),
@@ -302,7 +308,7 @@ fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordPr
         return parse_record(path, &bytes, options);
     }
     let head = String::from_utf8_lossy(&bytes);
-    let head = head.strip_prefix('\u{FEFF}').unwrap_or(&head);
+    let head = without_bom(&head);
     let is_draft = matches!(front_matter::split(head), Ok(Some(split)) if marked_unpublished(split.yaml));
     if is_draft && !options.include_unpublished {
         return Ok(Parsed::Unpublished);
@@ -476,7 +482,7 @@ impl Tally {
 pub fn pointed_at_key(problem: RecordProblem, keys: &[&str]) -> RecordProblem {
     let Ok(bytes) = fs::read(&problem.path) else { return problem };
     let text = String::from_utf8_lossy(&bytes);
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let text = without_bom(&text);
     let Ok(Some(split)) = front_matter::split(text) else { return problem };
     let locator = front_matter::Locator::new(split.yaml);
     match keys.iter().find_map(|key| locator.key(key)) {
