@@ -8,6 +8,7 @@ pub mod init;
 mod interrupt;
 pub mod list;
 mod progress_bar;
+#[cfg(feature = "serve")]
 pub mod serve;
 mod settings;
 

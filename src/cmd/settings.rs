@@ -1,14 +1,14 @@
 //! The flags `feedgen build`, `serve` and `list` share, and the settings
 //! they resolve to.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 use feedgen::Settings;
 use feedgen::config::{self, ConfigError, Overrides};
 
-use super::{config_path, read_config_file};
+use super::read_config_file;
 
 /// The build settings on the command line (and in the environment), and
 /// `--quiet`, remembering whether the output folder came from `--output`
@@ -105,35 +105,6 @@ impl SettingsArgs {
         self.flags.quiet
     }
 
-    /// The configuration file in use, if any.
-    pub fn config_file(&self) -> Option<PathBuf> {
-        config_path(self.flags.config.as_deref())
-    }
-
-    /// Whether `--output` was given on the command line, rather than the
-    /// folder coming from `FEEDGEN_OUTPUT`, the configuration or the
-    /// default. `FEEDGEN_OUTPUT` does not count: like `output:` in the
-    /// configuration it is a standing setting (a CI job's, a shell
-    /// profile's), most likely naming the folder that gets deployed.
-    pub fn output_given(&self) -> bool {
-        self.output_on_command_line
-    }
-
-    /// The output folder `FEEDGEN_OUTPUT` set, when it was not overridden by `--output`.
-    pub fn output_from_environment(&self) -> Option<&Path> {
-        self.flags.output.as_deref().filter(|_| !self.output_on_command_line)
-    }
-
-    /// Whether `--unpublished` was given (rather than set in the configuration).
-    pub fn unpublished_given(&self) -> bool {
-        self.flags.unpublished
-    }
-
-    /// Whether `--future` was given (rather than set in the configuration).
-    pub fn future_given(&self) -> bool {
-        self.flags.future
-    }
-
     /// The settings from these flags, the environment and the configuration
     /// file, read now (so "now" is the clock's, unless `SOURCE_DATE_EPOCH`).
     pub fn resolve(&self) -> Result<Settings, ConfigError> {
@@ -153,5 +124,38 @@ impl SettingsArgs {
             allow_empty: flags.allow_empty,
         };
         config::resolve(file, &file_dir, overrides, now)
+    }
+}
+
+/// What `feedgen serve` asks before it previews drafts.
+#[cfg(feature = "serve")]
+impl SettingsArgs {
+    /// The configuration file in use, if any.
+    pub fn config_file(&self) -> Option<PathBuf> {
+        super::config_path(self.flags.config.as_deref())
+    }
+
+    /// Whether `--output` was given on the command line, rather than the
+    /// folder coming from `FEEDGEN_OUTPUT`, the configuration or the
+    /// default. `FEEDGEN_OUTPUT` does not count: like `output:` in the
+    /// configuration it is a standing setting (a CI job's, a shell
+    /// profile's), most likely naming the folder that gets deployed.
+    pub fn output_given(&self) -> bool {
+        self.output_on_command_line
+    }
+
+    /// The output folder `FEEDGEN_OUTPUT` set, when it was not overridden by `--output`.
+    pub fn output_from_environment(&self) -> Option<&std::path::Path> {
+        self.flags.output.as_deref().filter(|_| !self.output_on_command_line)
+    }
+
+    /// Whether `--unpublished` was given (rather than set in the configuration).
+    pub fn unpublished_given(&self) -> bool {
+        self.flags.unpublished
+    }
+
+    /// Whether `--future` was given (rather than set in the configuration).
+    pub fn future_given(&self) -> bool {
+        self.flags.future
     }
 }

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use super::{RebuildError, Rebuilds, ServeError};
-use crate::load;
-use crate::progress::Silent;
-use crate::{Mode, Report, Settings};
+use feedgen::load;
+use feedgen::progress::Silent;
+use feedgen::{Mode, Report, Settings};
+
+use super::server::{RebuildError, Rebuilds, ServeError};
 
 /// How long changes must pause before a rebuild: an editor's save or a
 /// `git checkout` touches many files at once, and they make one rebuild.
@@ -184,7 +185,7 @@ fn rebuild(served: &Settings, caller: &dyn Rebuilds) -> Result<Report, RebuildEr
     if settings.inputs != served.inputs || settings.output != served.output {
         return Err(RebuildError::Moved);
     }
-    Ok(crate::run(&settings, Mode::Write, &Silent, &std::sync::atomic::AtomicBool::new(false))?)
+    Ok(feedgen::run(&settings, Mode::Write, &Silent, &std::sync::atomic::AtomicBool::new(false))?)
 }
 
 #[cfg(test)]

@@ -1,13 +1,34 @@
 //! `feedgen serve`: build, then serve the output folder on a local port,
 //! rebuilding it when a record or the configuration changes.
+//!
+//! The preview serves exactly what `feedgen build` writes, with the
+//! configured `base_url`, so that what is previewed is what is deployed.
+//! [`run`] binds a [`Server`] (so a busy port fails before any work),
+//! starts a [`Watch`], runs the first build itself, and then calls
+//! [`Server::run`], which serves until Ctrl-C and tells the [`Console`],
+//! through [`Rebuilds`], when it answers and how each rebuild went.
+//!
+//! `server` runs the server, `http` answers requests (`path` decides which
+//! file a path names, `media_type` its type); `watch` rebuilds on change.
+//! All of it belongs to the binary, behind the `serve` cargo feature (on by
+//! default): the library builds feeds and needs no async runtime, HTTP
+//! stack or file watcher; the watcher asks it which paths a build reads
+//! ([`feedgen::load::is_walked`]).
+
+mod http;
+mod media_type;
+mod path;
+mod server;
+mod watch;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use feedgen::serve::{RebuildError, Rebuilds, ServeError, Server, Watch};
 use feedgen::{Mode, Report, Settings};
+use server::{RebuildError, Rebuilds, ServeError, Server};
+use watch::Watch;
 
 use super::build::{failure, interrupted, print_notes, print_skipped, print_warnings, summary};
 use super::interrupt;
