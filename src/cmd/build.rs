@@ -5,15 +5,14 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use feedgen::init::PLACEHOLDER_BASE_URL;
-use feedgen::load::LoadError;
-use feedgen::write::{Changes, WriteError, local_path};
+use feedgen::write::{Changes, local_path};
 use feedgen::{BuildError, Mode, Report, Settings};
 
 use super::diagnostic::{self, Severity};
 use super::interrupt::{self, Signal};
 use super::progress_bar::with_progress;
 use super::settings::SettingsArgs;
-use super::{ExitStatus, Failure, counted, usage};
+use super::{ExitStatus, Failure, counted};
 
 /// Options of `feedgen build`.
 #[derive(Debug, Args)]
@@ -102,24 +101,6 @@ fn stale(changes: &Changes, output: &Path) -> Failure {
     Failure::new(ExitStatus::Failed, message)
 }
 
-/// A failed build as the command's failure, printing every record problem.
-pub(super) fn failure(error: &BuildError) -> Failure {
-    match error {
-        BuildError::InvalidRecords(errors) => {
-            diagnostic::print(errors, Severity::Error);
-            Failure::new(ExitStatus::Failed, error.to_string())
-        }
-        BuildError::Load(
-            error
-            @ (LoadError::MissingInput(_) | LoadError::OutputIsInput { .. } | LoadError::InputInsideOutput { .. }),
-        ) => Failure::new(ExitStatus::Usage, error.to_string()),
-        BuildError::Write(error @ (WriteError::NotOurs(_) | WriteError::BadManifest { .. })) => {
-            Failure::new(ExitStatus::Usage, error.to_string())
-        }
-        error => Failure::new(ExitStatus::Failed, error.to_string()),
-    }
-}
-
 /// The one line that says what a signal left: the exit status, and what
 /// state the output folder is in.
 pub(super) fn interrupted(signal: Signal, outcome: &Result<Report, BuildError>, output: &Path, mode: Mode) -> Failure {
@@ -134,11 +115,7 @@ pub(super) fn interrupted(signal: Signal, outcome: &Result<Report, BuildError>, 
         (Ok(_), Mode::Compare) => "the comparison had finished; nothing was written".to_owned(),
         (Err(error), _) => error.to_string(),
     };
-    let code = match signal {
-        Signal::Interrupt => ExitStatus::Interrupted,
-        Signal::Terminate => ExitStatus::Terminated,
-    };
-    Failure::new(code, format!("interrupted by {}: {state}", signal.name()))
+    Failure::new(signal.into(), format!("interrupted by {}: {state}", signal.name()))
 }
 
 /// A build that would publish feeds linking to the starter's placeholder
@@ -155,7 +132,7 @@ fn warn_of_placeholder(settings: &Settings) {
 /// Run `feedgen build`.
 pub fn run(args: BuildArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let settings = args.settings.resolve().map_err(usage)?;
+    let settings = args.settings.resolve()?;
     let quiet = args.settings.quiet();
     let mode = if args.check { Mode::Compare } else { Mode::Write };
     if !quiet {
@@ -166,7 +143,7 @@ pub fn run(args: BuildArgs) -> Result<(), Failure> {
     if let Some(signal) = interrupt::received() {
         return Err(interrupted(signal, &outcome, &settings.output, mode));
     }
-    let report = outcome.map_err(|error| failure(&error))?;
+    let report = outcome?;
     print_skipped(&report);
     if !quiet {
         print_warnings(&report);

@@ -6,16 +6,16 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use clap::Args;
+use feedgen::BuildError;
 use feedgen::check::OutputCheck;
 use feedgen::config;
 use feedgen::load::{LoadOptions, Sources, Survey, WarnOptions};
 use feedgen::site::Family;
 
-use super::build::failure;
 use super::diagnostic::{self, Severity};
 use super::progress_bar::with_progress;
 use super::settings::SharedFlags;
-use super::{ExitStatus, Failure, config_file, counted, usage};
+use super::{ExitStatus, Failure, counted, read_config_file};
 
 /// Options of `feedgen check`: the flags shared with build, list and serve,
 /// each said as it bears on a check ([`CHECK_HELP`]), and `--strict`.
@@ -78,10 +78,10 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
     // what a build would refuse there; `--input` alone checks some records,
     // such as new ones before a commit, not what a build of them would do.
     let about_the_build = shared.inputs.is_empty() || shared.output.is_some();
-    let (file, file_dir) = config_file(shared.config.as_deref(), &shared.inputs)?;
-    let inputs = config::resolve_inputs(&file, &file_dir, shared.inputs).map_err(usage)?;
+    let (file, file_dir) = read_config_file(shared.config.as_deref(), &shared.inputs)?;
+    let inputs = config::resolve_inputs(&file, &file_dir, shared.inputs)?;
     let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    let now = config::now_from_source_date_epoch(source_date_epoch.as_deref()).map_err(usage)?;
+    let now = config::now_from_source_date_epoch(source_date_epoch.as_deref())?;
     let include_future = shared.future || file.future.unwrap_or(false);
     // `--quiet` shows errors only, so without `--strict` it does not look for
     // warnings at all: that is the parse-only pass builds are timed against.
@@ -96,11 +96,10 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
         allow_empty: shared.allow_empty || file.allow_empty.unwrap_or(false),
     };
     let never = AtomicBool::new(false);
-    let sources = Sources::new(&inputs, &output, &never).map_err(|error| failure(&error.into()))?;
+    let sources = Sources::new(&inputs, &output, &never)?;
     let checked = with_progress(shared.quiet, |progress| {
         feedgen::check::check(&sources, options, about_the_build.then_some(&output_check), progress)
-    })
-    .map_err(|error| failure(&error))?;
+    })?;
     let survey = checked.survey;
     diagnostic::print(&survey.errors, Severity::Error);
     if warn.is_some() {
@@ -117,7 +116,7 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
         return Err(Failure::new(ExitStatus::Failed, message));
     }
     if let Some(refusal) = checked.refusal {
-        return Err(Failure::new(ExitStatus::Failed, refusal.to_string()));
+        return Err(BuildError::Refused(refusal).into());
     }
     if strict && !survey.warnings.is_empty() {
         let message =

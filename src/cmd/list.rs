@@ -5,9 +5,9 @@ use chrono::SecondsFormat;
 use clap::Args;
 use feedgen::FeedSummary;
 
-use super::build::{failure, print_skipped, print_warnings};
+use super::Failure;
+use super::build::{print_skipped, print_warnings};
 use super::settings::SettingsArgs;
-use super::{Failure, usage};
 
 /// Options of `feedgen list`.
 #[derive(Debug, Args)]
@@ -23,8 +23,8 @@ pub struct ListArgs {
 
 /// Run `feedgen list`.
 pub fn run(args: ListArgs) -> Result<(), Failure> {
-    let settings = args.settings.resolve().map_err(usage)?;
-    let (feeds, report) = feedgen::list(&settings).map_err(|error| failure(&error))?;
+    let settings = args.settings.resolve()?;
+    let (feeds, report) = feedgen::list(&settings)?;
     print_skipped(&report);
     if !args.settings.quiet() {
         print_warnings(&report);

@@ -85,7 +85,7 @@ pub trait Rebuilds: Sync {
     /// Something changed, and the output folder was rebuilt in `elapsed`.
     fn rebuilt(&self, report: &Report, elapsed: Duration);
     /// Something changed, but no rebuild was written.
-    fn failed(&self, error: &RebuildError);
+    fn failed(&self, error: RebuildError);
     /// The watcher reported `error`: changes may have been missed, so a
     /// rebuild follows (once changes settle) as if one had been seen.
     fn missed(&self, error: &notify::Error);

@@ -171,7 +171,7 @@ impl Changes {
             let started = Instant::now();
             match rebuild(served, caller) {
                 Ok(report) => caller.rebuilt(&report, started.elapsed()),
-                Err(error) => caller.failed(&error),
+                Err(error) => caller.failed(error),
             }
         }
     }
@@ -219,7 +219,7 @@ mod tests {
         fn rebuilt(&self, _: &Report, _: Duration) {
             self.0.lock().unwrap().push("rebuilt".into());
         }
-        fn failed(&self, error: &RebuildError) {
+        fn failed(&self, error: RebuildError) {
             self.0.lock().unwrap().push(format!("failed: {error}"));
         }
         fn missed(&self, error: &notify::Error) {
