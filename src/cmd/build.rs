@@ -12,7 +12,7 @@ use super::diagnostic::{self, Severity};
 use super::interrupt::{self, Signal};
 use super::progress_bar::with_progress;
 use super::settings::SettingsArgs;
-use super::{ExitStatus, Failure, counted};
+use super::{ExitStatus, Failure, counted, stdout};
 
 /// Options of `feedgen build`.
 #[derive(Debug, Args)]
@@ -83,13 +83,25 @@ pub(super) fn summary(report: &Report, output: &Path, mode: Mode, elapsed: Durat
     format!("feedgen: {}; {feeds} in {}: {outcome}; {seconds:.2}s", left_out(report), output.display())
 }
 
-/// `--check` found differences: list them on stdout, and fail.
-fn stale(changes: &Changes, output: &Path) -> Failure {
+/// Each difference `--check` found, on stdout.
+fn list_differences(changes: &Changes, output: &Path) -> Result<(), Failure> {
     let lists = [("add", &changes.added), ("change", &changes.changed), ("remove", &changes.removed)];
     for (verb, paths) in lists {
         for path in paths {
-            println!("would {verb}: {}", local_path(output, path).display());
+            stdout::print(format_args!("would {verb}: {}", local_path(output, path).display()))?;
         }
+    }
+    Ok(())
+}
+
+/// `--check` found differences: list them on stdout, and fail. A reader of
+/// the list that has gone stops the list, not the failure: stale output
+/// still exits 1.
+fn stale(changes: &Changes, output: &Path) -> Failure {
+    if let Err(failure) = list_differences(changes, output)
+        && failure.code != ExitStatus::StdoutClosed
+    {
+        return failure;
     }
     let message = format!(
         "{} is not current: {} to add, {} to change, {} to remove; run `feedgen build` and commit the result",

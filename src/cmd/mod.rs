@@ -11,6 +11,7 @@ mod progress_bar;
 #[cfg(feature = "serve")]
 pub mod serve;
 mod settings;
+mod stdout;
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,9 @@ use interrupt::Signal;
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
+    /// Not a failure: the reader of stdout has gone (`feedgen list | head
+    /// -1`), so the command stops with nothing more to say, exit 0.
+    StdoutClosed = 0,
     /// Bad records, output that could not be written, or (`--check`) stale output.
     Failed = 1,
     /// Usage or configuration error.
@@ -62,8 +66,11 @@ impl Failure {
 
     /// Tell the user on stderr: the invalid records' problems, if any, then
     /// the problem in a file as a diagnostic when there is one, else
-    /// `error: ` and the message.
+    /// `error: ` and the message. Nothing when stdout was closed.
     pub fn print(&self) {
+        if self.code == ExitStatus::StdoutClosed {
+            return;
+        }
         diagnostic::print(&self.invalid_records, Severity::Error);
         match &self.problem {
             Some(problem) => diagnostic::print(std::slice::from_ref(problem.as_ref()), Severity::Error),

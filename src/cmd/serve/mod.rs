@@ -36,7 +36,7 @@ use super::diagnostic::{self, Severity};
 use super::interrupt;
 use super::progress_bar::with_progress;
 use super::settings::SettingsArgs;
-use super::{ExitStatus, Failure};
+use super::{ExitStatus, Failure, stdout};
 
 /// Options of `feedgen serve`.
 #[derive(Debug, Args)]
@@ -98,8 +98,10 @@ impl Rebuilds for Console<'_> {
         eprintln!("error: watching for changes: {error}; rebuilding in case a change was missed");
     }
 
+    /// A line for people and scripts waiting for the server; it goes on
+    /// serving when stdout cannot take the line (its reader gone, say).
     fn serving(&self, address: SocketAddr) {
-        println!("serving http://{address}/ (Ctrl-C to stop)");
+        let _ = stdout::print(format_args!("serving http://{address}/ (Ctrl-C to stop)"));
     }
 }
 
