@@ -61,15 +61,22 @@ pub struct Facets<'a> {
     pub kind: Option<&'a str>,
 }
 
+impl<'a> Facets<'a> {
+    /// The facets of the fields an [`Item`] and its [`Labels`] share.
+    fn of(
+        topics: &'a [String],
+        provider: &'a Option<ItemProvider>,
+        category: &'a Option<String>,
+        kind: &'a Option<String>,
+    ) -> Self {
+        Facets { topics, provider: provider.as_ref(), category: category.as_deref(), kind: kind.as_deref() }
+    }
+}
+
 impl Item {
     /// The names grouping looks at.
     pub fn facets(&self) -> Facets<'_> {
-        Facets {
-            topics: &self.topics,
-            provider: self.provider.as_ref(),
-            category: self.category.as_deref(),
-            kind: self.kind.as_deref(),
-        }
+        Facets::of(&self.topics, &self.provider, &self.category, &self.kind)
     }
 }
 
@@ -95,12 +102,7 @@ pub struct Labels {
 impl Labels {
     /// The names grouping looks at.
     pub fn facets(&self) -> Facets<'_> {
-        Facets {
-            topics: &self.topics,
-            provider: self.provider.as_ref(),
-            category: self.category.as_deref(),
-            kind: self.kind.as_deref(),
-        }
+        Facets::of(&self.topics, &self.provider, &self.category, &self.kind)
     }
 }
 

@@ -12,9 +12,8 @@
 //! [`plan`] runs everything but the last stage, so callers can inspect a
 //! build before writing it; [`run`] with [`Mode::Compare`] compares it with
 //! the output folder instead. Before writing, the [`guard`] stops a build
-//! that would throw published feeds away (an empty or wrong input). [`serve`] previews the output folder over
-//! HTTP, rebuilding it when an input changes; [`init`] writes a starter
-//! site.
+//! that would throw published feeds away (an empty or wrong input). [`init`] writes a starter site. (The
+//! preview server, `feedgen serve`, belongs to the binary.)
 
 pub mod check;
 pub mod config;
@@ -29,7 +28,6 @@ pub mod progress;
 pub mod record;
 pub mod render;
 pub mod select;
-pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod text;

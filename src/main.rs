@@ -23,21 +23,27 @@ fn without_huge_pages() {
     let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
 
+/// The examples `feedgen --help` ends with: the preview too, where there is one.
+const EXAMPLES: &str = if cfg!(feature = "serve") {
+    "Examples:\n  feedgen init my-feeds && cd my-feeds && feedgen build\n  \
+     feedgen serve    # preview at http://127.0.0.1:8000/"
+} else {
+    "Examples:\n  feedgen init my-feeds && cd my-feeds && feedgen build"
+};
+
 /// Turn a folder of article records into static RSS, Atom and JSON feeds.
 #[derive(Debug, Parser)]
-#[command(
-    name = "feedgen",
-    version,
-    about,
-    disable_help_subcommand = true,
-    after_help = "Examples:\n  feedgen init my-feeds && cd my-feeds && feedgen build\n  \
-                  feedgen serve    # preview at http://127.0.0.1:8000/"
-)]
+#[command(name = "feedgen", version, about, disable_help_subcommand = true, after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+/// The commands. `serve` is there only when the binary is built with the
+/// `serve` cargo feature (the default): built without it
+/// (`--no-default-features`), feedgen has no preview server, and
+/// `feedgen serve` is refused as any unknown command is (clap's
+/// "unrecognized subcommand", exit 2).
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Start a site: write a commented feedgen.yaml and an example record, overwriting nothing.
@@ -47,6 +53,7 @@ enum Command {
     /// Parse and validate every record, building nothing.
     Check(cmd::check::CheckArgs),
     /// Build, then serve the output folder on a local port, rebuilding it when an input changes.
+    #[cfg(feature = "serve")]
     Serve(cmd::serve::ServeArgs),
     /// List the feeds a build would write: path, item count, newest date, name.
     List(cmd::list::ListArgs),
@@ -65,6 +72,7 @@ fn main() -> ExitCode {
         Command::Init(args) => cmd::init::run(args),
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
+        #[cfg(feature = "serve")]
         Command::Serve(args) => cmd::serve::run(args),
         Command::List(args) => cmd::list::run(args),
         Command::Completions(args) => cmd::completions::run::<Cli>(args),

@@ -206,6 +206,7 @@ fn a_signal_during_a_rebuild_leaves_every_file_as_it_was_and_the_next_build_fini
     assert!(stopped_mid_write > 0, "no signal landed before the files were put in place; is writing instantaneous?");
 }
 
+#[cfg(feature = "serve")]
 #[test]
 fn ctrl_c_during_the_first_build_of_serve_stops_it_as_a_build_stops() {
     let dir = tempfile::tempdir().unwrap();

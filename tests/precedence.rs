@@ -99,6 +99,7 @@ fn build_help_names_both_environment_variables() {
     assert!(line_of("--base-url <URL>").contains("[env: FEEDGEN_BASE_URL="), "{help}");
 }
 
+#[cfg(feature = "serve")]
 #[test]
 fn serve_takes_feedgen_output_for_the_deployed_folder_and_refuses_drafts_into_it() {
     let dir = site("base_url: https://ok.test/\n");

@@ -2,6 +2,8 @@
 //! loopback port, spoken to with raw HTTP/1.1 requests so that paths such as
 //! `/../secret.txt` reach the server exactly as written.
 
+#![cfg(feature = "serve")]
+
 mod common;
 
 use std::fs;

@@ -5,15 +5,14 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use feedgen::init::PLACEHOLDER_BASE_URL;
-use feedgen::load::LoadError;
-use feedgen::write::{Changes, WriteError, local_path};
+use feedgen::write::{Changes, local_path};
 use feedgen::{BuildError, Mode, Report, Settings};
 
 use super::diagnostic::{self, Severity};
 use super::interrupt::{self, Signal};
 use super::progress_bar::with_progress;
 use super::settings::SettingsArgs;
-use super::{ExitStatus, Failure, counted, usage};
+use super::{ExitStatus, Failure, counted, stdout};
 
 /// Options of `feedgen build`.
 #[derive(Debug, Args)]
@@ -84,13 +83,25 @@ pub(super) fn summary(report: &Report, output: &Path, mode: Mode, elapsed: Durat
     format!("feedgen: {}; {feeds} in {}: {outcome}; {seconds:.2}s", left_out(report), output.display())
 }
 
-/// `--check` found differences: list them on stdout, and fail.
-fn stale(changes: &Changes, output: &Path) -> Failure {
+/// Each difference `--check` found, on stdout.
+fn list_differences(changes: &Changes, output: &Path) -> Result<(), Failure> {
     let lists = [("add", &changes.added), ("change", &changes.changed), ("remove", &changes.removed)];
     for (verb, paths) in lists {
         for path in paths {
-            println!("would {verb}: {}", local_path(output, path).display());
+            stdout::print(format_args!("would {verb}: {}", local_path(output, path).display()))?;
         }
+    }
+    Ok(())
+}
+
+/// `--check` found differences: list them on stdout, and fail. A reader of
+/// the list that has gone stops the list, not the failure: stale output
+/// still exits 1.
+fn stale(changes: &Changes, output: &Path) -> Failure {
+    if let Err(failure) = list_differences(changes, output)
+        && failure.code != ExitStatus::StdoutClosed
+    {
+        return failure;
     }
     let message = format!(
         "{} is not current: {} to add, {} to change, {} to remove; run `feedgen build` and commit the result",
@@ -100,24 +111,6 @@ fn stale(changes: &Changes, output: &Path) -> Failure {
         changes.removed.len()
     );
     Failure::new(ExitStatus::Failed, message)
-}
-
-/// A failed build as the command's failure, printing every record problem.
-pub(super) fn failure(error: &BuildError) -> Failure {
-    match error {
-        BuildError::InvalidRecords(errors) => {
-            diagnostic::print(errors, Severity::Error);
-            Failure::new(ExitStatus::Failed, error.to_string())
-        }
-        BuildError::Load(
-            error
-            @ (LoadError::MissingInput(_) | LoadError::OutputIsInput { .. } | LoadError::InputInsideOutput { .. }),
-        ) => Failure::new(ExitStatus::Usage, error.to_string()),
-        BuildError::Write(error @ (WriteError::NotOurs(_) | WriteError::BadManifest { .. })) => {
-            Failure::new(ExitStatus::Usage, error.to_string())
-        }
-        error => Failure::new(ExitStatus::Failed, error.to_string()),
-    }
 }
 
 /// The one line that says what a signal left: the exit status, and what
@@ -134,11 +127,7 @@ pub(super) fn interrupted(signal: Signal, outcome: &Result<Report, BuildError>, 
         (Ok(_), Mode::Compare) => "the comparison had finished; nothing was written".to_owned(),
         (Err(error), _) => error.to_string(),
     };
-    let code = match signal {
-        Signal::Interrupt => ExitStatus::Interrupted,
-        Signal::Terminate => ExitStatus::Terminated,
-    };
-    Failure::new(code, format!("interrupted by {}: {state}", signal.name()))
+    Failure::new(signal.into(), format!("interrupted by {}: {state}", signal.name()))
 }
 
 /// A build that would publish feeds linking to the starter's placeholder
@@ -155,7 +144,7 @@ fn warn_of_placeholder(settings: &Settings) {
 /// Run `feedgen build`.
 pub fn run(args: BuildArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let settings = args.settings.resolve().map_err(usage)?;
+    let settings = args.settings.resolve()?;
     let quiet = args.settings.quiet();
     let mode = if args.check { Mode::Compare } else { Mode::Write };
     if !quiet {
@@ -166,7 +155,7 @@ pub fn run(args: BuildArgs) -> Result<(), Failure> {
     if let Some(signal) = interrupt::received() {
         return Err(interrupted(signal, &outcome, &settings.output, mode));
     }
-    let report = outcome.map_err(|error| failure(&error))?;
+    let report = outcome?;
     print_skipped(&report);
     if !quiet {
         print_warnings(&report);

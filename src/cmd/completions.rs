@@ -2,14 +2,13 @@
 //! clap knows of the command line, written for shells, for `man` and for
 //! people.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
-use super::{ExitStatus, Failure};
+use super::{ExitStatus, Failure, stdout};
 
 /// Options of `feedgen completions`.
 #[derive(Debug, Args)]
@@ -25,8 +24,10 @@ pub struct CompletionsArgs {
 /// Print the completion script for the shell asked for.
 pub fn run<C: CommandFactory>(args: CompletionsArgs) -> Result<(), Failure> {
     let mut command = C::command();
-    clap_complete::generate(args.shell, &mut command, "feedgen", &mut std::io::stdout());
-    Ok(())
+    // Into memory first: clap_complete panics on a failed write.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "feedgen", &mut script);
+    stdout::print_bytes(&script)
 }
 
 /// Options of `feedgen man`.
@@ -45,20 +46,12 @@ pub struct ManArgs {
 pub fn man<C: CommandFactory>(args: ManArgs) -> Result<(), Failure> {
     let command = man_command::<C>();
     match args.dir {
-        None => render(&command)
-            .and_then(|page| std::io::stdout().write_all(&page))
-            .map_err(|error| Failure::new(ExitStatus::Failed, format!("cannot write the man page: {error}"))),
-        Some(dir) => {
-            // Written, not `println!`: a closed pipe (`| head`) is an error
-            // to report, not a panic.
-            let mut out = std::io::stdout().lock();
-            for path in write_pages(&command, &dir)? {
-                writeln!(out, "{}", path.display()).map_err(|error| {
-                    Failure::new(ExitStatus::Failed, format!("cannot print the pages written: {error}"))
-                })?;
-            }
-            Ok(())
+        None => {
+            let page = render(&command)
+                .map_err(|error| Failure::new(ExitStatus::Failed, format!("cannot write the man page: {error}")))?;
+            stdout::print_bytes(&page)
         }
+        Some(dir) => write_pages(&command, &dir)?.iter().try_for_each(|path| stdout::print(path.display())),
     }
 }
 

@@ -4,9 +4,8 @@ use std::path::{Component, Path, PathBuf};
 
 use clap::Args;
 use feedgen::config::CONFIG_FILE_NAME;
-use feedgen::init::InitError;
 
-use super::{ExitStatus, Failure};
+use super::Failure;
 
 /// Options of `feedgen init`.
 #[derive(Debug, Args)]
@@ -45,16 +44,10 @@ fn next_step(dir: &Path) -> String {
     format!("next: {run} (and set base_url in {CONFIG_FILE_NAME} to where the feeds will be hosted)")
 }
 
-/// Run `feedgen init`. Files already there are a usage error (exit 2):
-/// nothing was attempted, as for a file in the way of a build.
+/// Run `feedgen init`. Files already there are a usage error (exit 2; see
+/// `Failure`'s `From<InitError>`).
 pub fn run(args: InitArgs) -> Result<(), Failure> {
-    let written = feedgen::init::init(&args.dir).map_err(|error| {
-        let code = match error {
-            InitError::Exists(_) => ExitStatus::Usage,
-            InitError::Create { .. } => ExitStatus::Failed,
-        };
-        Failure::new(code, error.to_string())
-    })?;
+    let written = feedgen::init::init(&args.dir)?;
     for path in &written {
         eprintln!("created {}", path.display());
     }

@@ -84,6 +84,7 @@ pub fn catch() -> &'static AtomicBool {
 
 /// Stop catching: SIGINT goes to whoever else listens for it, SIGTERM ends
 /// the process.
+#[cfg(feature = "serve")]
 pub fn release() {
     CAUGHT.store(false, Ordering::SeqCst);
 }

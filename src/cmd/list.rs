@@ -5,9 +5,9 @@ use chrono::SecondsFormat;
 use clap::Args;
 use feedgen::FeedSummary;
 
-use super::build::{failure, print_skipped, print_warnings};
+use super::build::{print_skipped, print_warnings};
 use super::settings::SettingsArgs;
-use super::{Failure, usage};
+use super::{Failure, stdout};
 
 /// Options of `feedgen list`.
 #[derive(Debug, Args)]
@@ -23,18 +23,13 @@ pub struct ListArgs {
 
 /// Run `feedgen list`.
 pub fn run(args: ListArgs) -> Result<(), Failure> {
-    let settings = args.settings.resolve().map_err(usage)?;
-    let (feeds, report) = feedgen::list(&settings).map_err(|error| failure(&error))?;
+    let settings = args.settings.resolve()?;
+    let (feeds, report) = feedgen::list(&settings)?;
     print_skipped(&report);
     if !args.settings.quiet() {
         print_warnings(&report);
     }
-    if args.json {
-        println!("{}", json(&feeds));
-    } else {
-        print!("{}", table(&feeds));
-    }
-    Ok(())
+    if args.json { stdout::print(json(&feeds)) } else { table(&feeds).iter().try_for_each(stdout::print) }
 }
 
 /// The date as scripts want it: RFC 3339 in UTC.
@@ -59,13 +54,13 @@ fn json(feeds: &[FeedSummary]) -> String {
     serde_json::Value::Array(entries).to_string()
 }
 
-/// One line per feed: path, item count, newest date, name.
-fn table(feeds: &[FeedSummary]) -> String {
+/// A header, then one line per feed: path, item count, newest date, name.
+fn table(feeds: &[FeedSummary]) -> Vec<String> {
     let width = feeds.iter().map(|feed| feed.stem.len()).max().unwrap_or(0).max("FEED".len());
-    let mut out = format!("{:width$}  {:>5}  {:10}  NAME\n", "FEED", "ITEMS", "NEWEST");
+    let mut lines = vec![format!("{:width$}  {:>5}  {:10}  NAME", "FEED", "ITEMS", "NEWEST")];
     for feed in feeds {
         let newest = feed.newest.map_or_else(|| "-".to_owned(), |at| at.format("%Y-%m-%d").to_string());
-        out.push_str(&format!("{:width$}  {:>5}  {newest:10}  {}\n", feed.stem, feed.items, feed.name));
+        lines.push(format!("{:width$}  {:>5}  {newest:10}  {}", feed.stem, feed.items, feed.name));
     }
-    out
+    lines
 }

@@ -1,14 +1,15 @@
-//! The flags `feedgen build`, `serve` and `list` share, and the settings
-//! they resolve to.
+//! The flags of the commands that read a site: those `feedgen build`,
+//! `check`, `list` and `serve` all have ([`SharedFlags`]), and those build,
+//! list and serve add ([`SettingsArgs`]), with the settings they resolve to.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 use feedgen::Settings;
 use feedgen::config::{self, ConfigError, Overrides};
 
-use super::{config_path, read_config_file};
+use super::read_config_file;
 
 /// The build settings on the command line (and in the environment), and
 /// `--quiet`, remembering whether the output folder came from `--output`
@@ -22,39 +23,49 @@ pub struct SettingsArgs {
     base_url_from_environment: bool,
 }
 
-/// The flags themselves, as clap parses them.
+/// The flags `feedgen build`, `check`, `list` and `serve` all have, said
+/// as they bear on a build; `feedgen check` says how each bears on a check
+/// instead (see `CheckArgs`).
 #[derive(Debug, Args)]
-struct SettingsFlags {
+pub struct SharedFlags {
     /// Configuration file [default: feedgen.yaml in the working directory, if present].
     #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    pub config: Option<PathBuf>,
     /// Folder of records to read; repeat for several (replaces `input` of the config).
     #[arg(long = "input", value_name = "DIR")]
-    inputs: Vec<PathBuf>,
+    pub inputs: Vec<PathBuf>,
     /// Folder to write the feeds to [default: feeds].
     #[arg(long, value_name = "DIR", env = "FEEDGEN_OUTPUT")]
-    output: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    /// Include records marked `published: false` (for previews).
+    #[arg(long)]
+    pub unpublished: bool,
+    /// Include records dated in the future.
+    #[arg(long)]
+    pub future: bool,
+    /// Write even when no record is to be published, or when most feeds in the output folder would be removed.
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Print errors only: no warnings, no notes, no progress bar, no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The flags themselves, as clap parses them: the shared ones, and those
+/// only commands that build have.
+#[derive(Debug, Args)]
+struct SettingsFlags {
+    #[command(flatten)]
+    shared: SharedFlags,
     /// Absolute URL where the output folder is hosted.
     #[arg(long, value_name = "URL", env = "FEEDGEN_BASE_URL")]
     base_url: Option<String>,
     /// Items per feed; 0 keeps all [default: 50].
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
-    /// Include records marked `published: false` (for previews).
-    #[arg(long)]
-    unpublished: bool,
-    /// Include records dated in the future.
-    #[arg(long)]
-    future: bool,
     /// Build the valid records even if some are invalid, listing those skipped (exit 0).
     #[arg(long)]
     skip_invalid: bool,
-    /// Write even when no record is to be published, or when most feeds in the output folder would be removed.
-    #[arg(long)]
-    allow_empty: bool,
-    /// Print errors only: no warnings, no notes, no progress bar, no summary.
-    #[arg(short, long)]
-    quiet: bool,
 }
 
 /// The id clap gives the `output` field.
@@ -102,12 +113,37 @@ impl Args for SettingsArgs {
 impl SettingsArgs {
     /// Whether `--quiet` was given.
     pub fn quiet(&self) -> bool {
-        self.flags.quiet
+        self.flags.shared.quiet
     }
 
+    /// The settings from these flags, the environment and the configuration
+    /// file, read now (so "now" is the clock's, unless `SOURCE_DATE_EPOCH`).
+    pub fn resolve(&self) -> Result<Settings, ConfigError> {
+        let SettingsFlags { shared, base_url, limit, skip_invalid } = &self.flags;
+        let (file, file_dir) = read_config_file(shared.config.as_deref(), &shared.inputs)?;
+        let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+        let now = config::now_from_source_date_epoch(source_date_epoch.as_deref())?;
+        let overrides = Overrides {
+            inputs: shared.inputs.clone(),
+            output: shared.output.clone(),
+            base_url: base_url.clone(),
+            base_url_from_environment: self.base_url_from_environment,
+            limit: *limit,
+            unpublished: shared.unpublished,
+            future: shared.future,
+            skip_invalid: *skip_invalid,
+            allow_empty: shared.allow_empty,
+        };
+        config::resolve(file, &file_dir, overrides, now)
+    }
+}
+
+/// What `feedgen serve` asks before it previews drafts.
+#[cfg(feature = "serve")]
+impl SettingsArgs {
     /// The configuration file in use, if any.
     pub fn config_file(&self) -> Option<PathBuf> {
-        config_path(self.flags.config.as_deref())
+        super::config_path(self.flags.shared.config.as_deref())
     }
 
     /// Whether `--output` was given on the command line, rather than the
@@ -120,38 +156,17 @@ impl SettingsArgs {
     }
 
     /// The output folder `FEEDGEN_OUTPUT` set, when it was not overridden by `--output`.
-    pub fn output_from_environment(&self) -> Option<&Path> {
-        self.flags.output.as_deref().filter(|_| !self.output_on_command_line)
+    pub fn output_from_environment(&self) -> Option<&std::path::Path> {
+        self.flags.shared.output.as_deref().filter(|_| !self.output_on_command_line)
     }
 
     /// Whether `--unpublished` was given (rather than set in the configuration).
     pub fn unpublished_given(&self) -> bool {
-        self.flags.unpublished
+        self.flags.shared.unpublished
     }
 
     /// Whether `--future` was given (rather than set in the configuration).
     pub fn future_given(&self) -> bool {
-        self.flags.future
-    }
-
-    /// The settings from these flags, the environment and the configuration
-    /// file, read now (so "now" is the clock's, unless `SOURCE_DATE_EPOCH`).
-    pub fn resolve(&self) -> Result<Settings, ConfigError> {
-        let flags = &self.flags;
-        let (file, file_dir) = read_config_file(flags.config.as_deref(), &flags.inputs)?;
-        let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-        let now = config::now_from_source_date_epoch(source_date_epoch.as_deref())?;
-        let overrides = Overrides {
-            inputs: flags.inputs.clone(),
-            output: flags.output.clone(),
-            base_url: flags.base_url.clone(),
-            base_url_from_environment: self.base_url_from_environment,
-            limit: flags.limit,
-            unpublished: flags.unpublished,
-            future: flags.future,
-            skip_invalid: flags.skip_invalid,
-            allow_empty: flags.allow_empty,
-        };
-        config::resolve(file, &file_dir, overrides, now)
+        self.flags.shared.future
     }
 }

@@ -161,9 +161,7 @@ impl<'a> Sources<'a> {
     /// below one of them; walks stop early once `stop` is set. Every input
     /// must exist, none may be the output folder, and none may lie inside it.
     pub fn new(inputs: &'a [PathBuf], output: &Path, stop: &'a AtomicBool) -> Result<Self, LoadError> {
-        if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
-            return Err(LoadError::MissingInput(missing.clone()));
-        }
+        inputs_exist(inputs)?;
         let handle = Handle::from_path(output).ok();
         if let Some(handle) = &handle {
             for input in inputs {
@@ -198,6 +196,26 @@ impl<'a> Sources<'a> {
     }
 }
 
+/// Every input exists, or [`LoadError::MissingInput`] names the first that
+/// does not. [`Sources::new`] checks this before anything else; so does
+/// whatever watches the inputs for a build, before it starts.
+pub fn inputs_exist(inputs: &[PathBuf]) -> Result<(), LoadError> {
+    match inputs.iter().find(|input| !input.exists()) {
+        Some(missing) => Err(LoadError::MissingInput(missing.clone())),
+        None => Ok(()),
+    }
+}
+
+/// Whether the walk of the input `input` goes to `path`, which is `input`
+/// itself or a path below it spelt from `input` (any other path: `false`).
+/// It does unless a file or folder on the way below the input is hidden, its
+/// name starting with `.` (`.git`, an editor's `.a.md.swp`); the input itself
+/// may be. The walk also skips output folders, which it recognises by their
+/// identity and their manifest, not by their names.
+pub fn is_walked(input: &Path, path: &Path) -> bool {
+    path.strip_prefix(input).is_ok_and(|below| !below.iter().any(|name| name.to_string_lossy().starts_with('.')))
+}
+
 /// Whether one of the folders above `path` (once links are resolved) is
 /// the folder `folder`.
 fn lies_inside(path: &Path, folder: &Handle) -> bool {
@@ -210,7 +228,7 @@ fn lies_inside(path: &Path, folder: &Handle) -> bool {
 pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
     let excerpted = |problems: Vec<RecordProblem>| -> Vec<RecordProblem> {
         let text = String::from_utf8_lossy(bytes);
-        let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+        let text = without_bom(&text);
         problems.into_iter().map(|problem| problem.excerpted_from(text)).collect()
     };
     match parse(path, bytes, options) {
@@ -220,12 +238,18 @@ pub fn parse_record(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<P
     }
 }
 
+/// `text` without the byte order mark some editors put first, which is
+/// not part of the record.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{FEFF}').unwrap_or(text)
+}
+
 fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
     let text = std::str::from_utf8(bytes).map_err(|error| {
         let at = position_of(bytes, error.valid_up_to());
         vec![RecordProblem::new(path, Some(at), "not UTF-8 text").with_hint("save the file as UTF-8")]
     })?;
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let text = without_bom(text);
     let split = match front_matter::split(text) {
         Ok(Some(split)) => split,
         Ok(None) => return Ok(Parsed::NoFrontMatter),
@@ -275,10 +299,6 @@ fn parse(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<
     Ok(Parsed::Record(Box::new(record), warnings))
 }
 
-fn is_hidden(entry: &walkdir::DirEntry) -> bool {
-    entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
-}
-
 /// A folder below an input that holds a feedgen manifest is an output
 /// folder, of this build (which [`Sources`] also knows by its place) or of
 /// another one (say an old `output:`): its feeds are not records. An input
@@ -302,7 +322,7 @@ fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordPr
         return parse_record(path, &bytes, options);
     }
     let head = String::from_utf8_lossy(&bytes);
-    let head = head.strip_prefix('\u{FEFF}').unwrap_or(&head);
+    let head = without_bom(&head);
     let is_draft = matches!(front_matter::split(head), Ok(Some(split)) if marked_unpublished(split.yaml));
     if is_draft && !options.include_unpublished {
         return Ok(Parsed::Unpublished);
@@ -319,8 +339,9 @@ fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordPr
 fn walk<'s>(sources: &'s Sources<'_>) -> impl Iterator<Item = (usize, Result<PathBuf, RecordProblem>)> + Send + 's {
     sources.inputs.iter().enumerate().flat_map(move |(position, input)| {
         let walker = walkdir::WalkDir::new(input).into_iter();
-        let skipped =
-            move |entry: &walkdir::DirEntry| is_hidden(entry) || is_output_folder(entry) || sources.is_output(entry);
+        let skipped = move |entry: &walkdir::DirEntry| {
+            !is_walked(input, entry.path()) || is_output_folder(entry) || sources.is_output(entry)
+        };
         walker.filter_entry(move |entry| !skipped(entry)).filter_map(move |entry| match entry {
             Ok(entry) if entry.file_type().is_file() => Some((position, Ok(entry.into_path()))),
             Ok(_) => None,
@@ -481,7 +502,7 @@ impl Tally {
 pub fn pointed_at_key(problem: RecordProblem, keys: &[&str]) -> RecordProblem {
     let Ok(bytes) = fs::read(&problem.path) else { return problem };
     let text = String::from_utf8_lossy(&bytes);
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let text = without_bom(&text);
     let Ok(Some(split)) = front_matter::split(text) else { return problem };
     let locator = front_matter::Locator::new(split.yaml);
     match keys.iter().find_map(|key| locator.key(key)) {
@@ -563,6 +584,19 @@ mod tests {
             let parsed = parse_record(Path::new("r.md"), text.as_bytes(), LoadOptions::default());
             assert_eq!(parsed, Ok(Parsed::Unpublished));
         }
+    }
+
+    #[test]
+    fn the_walk_skips_hidden_names_below_the_input_only() {
+        let input = Path::new(".records");
+        assert!(is_walked(input, input));
+        assert!(is_walked(input, Path::new(".records/a.md")));
+        assert!(is_walked(input, Path::new(".records/deep/b.md")));
+        assert!(is_walked(input, Path::new(".records/a.md.swp")));
+        assert!(!is_walked(input, Path::new(".records/.a.md.swp")));
+        assert!(!is_walked(input, Path::new(".records/.git/index")));
+        assert!(!is_walked(input, Path::new(".records/drafts/.hidden/c.md")));
+        assert!(!is_walked(input, Path::new("records/a.md")), "not below the input");
     }
 
     #[test]

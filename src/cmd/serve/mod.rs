@@ -1,19 +1,42 @@
 //! `feedgen serve`: build, then serve the output folder on a local port,
 //! rebuilding it when a record or the configuration changes.
+//!
+//! The preview serves exactly what `feedgen build` writes, with the
+//! configured `base_url`, so that what is previewed is what is deployed.
+//! [`run`] binds a [`Server`] (so a busy port fails before any work),
+//! starts a [`Watch`], runs the first build itself, and then calls
+//! [`Server::run`], which serves until Ctrl-C and tells the [`Console`],
+//! through [`Rebuilds`], when it answers and how each rebuild went.
+//!
+//! `server` runs the server, `http` answers requests (`path` decides which
+//! file a path names, `media_type` its type); `watch` rebuilds on change.
+//! All of it belongs to the binary, behind the `serve` cargo feature (on by
+//! default): the library builds feeds and needs no async runtime, HTTP
+//! stack or file watcher; the watcher asks it which paths a build reads
+//! ([`feedgen::load::is_walked`]).
+
+mod http;
+mod media_type;
+mod path;
+mod server;
+mod watch;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use feedgen::serve::{RebuildError, Rebuilds, ServeError, Server, Watch};
 use feedgen::{Mode, Report, Settings};
+pub use server::ServeError;
+use server::{RebuildError, Rebuilds, Server};
+use watch::Watch;
 
-use super::build::{failure, interrupted, print_notes, print_skipped, print_warnings, summary};
+use super::build::{interrupted, print_notes, print_skipped, print_warnings, summary};
+use super::diagnostic::{self, Severity};
 use super::interrupt;
 use super::progress_bar::with_progress;
 use super::settings::SettingsArgs;
-use super::{ExitStatus, Failure, usage};
+use super::{ExitStatus, Failure, stdout};
 
 /// Options of `feedgen serve`.
 #[derive(Debug, Args)]
@@ -59,9 +82,13 @@ impl Rebuilds for Console<'_> {
         print_built(report, self.output, elapsed, self.args.quiet());
     }
 
-    fn failed(&self, error: &RebuildError) {
+    fn failed(&self, error: RebuildError) {
         let message = match error {
-            RebuildError::Build(error) => failure(error).message,
+            RebuildError::Build(error) => {
+                let failure = Failure::from(error);
+                diagnostic::print(&failure.invalid_records, Severity::Error);
+                failure.message
+            }
             error => error.to_string(),
         };
         eprintln!("error: {message}; still serving the last good build");
@@ -71,8 +98,10 @@ impl Rebuilds for Console<'_> {
         eprintln!("error: watching for changes: {error}; rebuilding in case a change was missed");
     }
 
+    /// A line for people and scripts waiting for the server; it goes on
+    /// serving when stdout cannot take the line (its reader gone, say).
     fn serving(&self, address: SocketAddr) {
-        println!("serving http://{address}/ (Ctrl-C to stop)");
+        let _ = stdout::print(format_args!("serving http://{address}/ (Ctrl-C to stop)"));
     }
 }
 
@@ -108,31 +137,24 @@ fn drafts_into_deploy_folder(args: &SettingsArgs, settings: &Settings) -> Option
     ))
 }
 
-fn serve_failure(error: ServeError) -> Failure {
-    match error {
-        ServeError::Bind { .. } | ServeError::Input(_) => Failure::new(ExitStatus::Usage, error.to_string()),
-        error => Failure::new(ExitStatus::Failed, error.to_string()),
-    }
-}
-
 /// Run `feedgen serve`.
 pub fn run(args: ServeArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let settings = args.settings.resolve().map_err(usage)?;
+    let settings = args.settings.resolve()?;
     if let Some(message) = drafts_into_deploy_folder(&args.settings, &settings) {
         return Err(Failure::new(ExitStatus::Usage, message));
     }
     let quiet = args.settings.quiet();
-    let server = Server::bind(SocketAddr::new(args.bind, args.port)).map_err(serve_failure)?;
-    let watch = Watch::start(&settings.inputs, args.settings.config_file().as_deref()).map_err(serve_failure)?;
+    let server = Server::bind(SocketAddr::new(args.bind, args.port))?;
+    let watch = Watch::start(&settings.inputs, args.settings.config_file().as_deref())?;
     let stop = interrupt::catch();
     let outcome = with_progress(quiet, |progress| feedgen::run(&settings, Mode::Write, progress, stop));
     interrupt::release();
     if let Some(signal) = interrupt::received() {
         return Err(interrupted(signal, &outcome, &settings.output, Mode::Write));
     }
-    let report = outcome.map_err(|error| failure(&error))?;
+    let report = outcome?;
     print_built(&report, &settings.output, started.elapsed(), quiet);
     let console = Console { args: &args.settings, output: &settings.output };
-    server.run(&settings, watch, &console).map_err(serve_failure)
+    Ok(server.run(&settings, watch, &console)?)
 }

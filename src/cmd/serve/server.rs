@@ -1,20 +1,6 @@
-//! `feedgen serve`: a local preview of the output folder over HTTP, rebuilt
-//! whenever a record or the configuration changes.
-//!
-//! The preview serves exactly what `feedgen build` writes, with the
-//! configured `base_url`, so that what is previewed is what is deployed.
-//! A caller binds a [`Server`] (so a busy port fails before any work),
-//! starts a [`Watch`], runs the first build itself, and then calls
-//! [`Server::run`], which serves until Ctrl-C and tells the caller, through
-//! [`Rebuilds`], when it answers and how each rebuild went.
-//!
-//! `http` answers requests (`path` decides which file a path names,
-//! `media_type` its type); `watch` rebuilds on change.
-
-mod http;
-mod media_type;
-mod path;
-mod watch;
+//! The preview server: a socket bound before the first build, answering
+//! with the output folder's files until Ctrl-C, while the watch rebuilds
+//! that folder on change.
 
 use std::future::IntoFuture;
 use std::io;
@@ -24,11 +10,12 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-pub use watch::Watch;
+use feedgen::config::ConfigError;
+use feedgen::load::LoadError;
+use feedgen::{BuildError, Report, Settings};
 
-use crate::config::ConfigError;
-use crate::load::LoadError;
-use crate::{BuildError, Report, Settings};
+use super::http;
+use super::watch::Watch;
 
 /// Why the preview could not start or stopped.
 #[derive(Debug, Error)]
@@ -98,7 +85,7 @@ pub trait Rebuilds: Sync {
     /// Something changed, and the output folder was rebuilt in `elapsed`.
     fn rebuilt(&self, report: &Report, elapsed: Duration);
     /// Something changed, but no rebuild was written.
-    fn failed(&self, error: &RebuildError);
+    fn failed(&self, error: RebuildError);
     /// The watcher reported `error`: changes may have been missed, so a
     /// rebuild follows (once changes settle) as if one had been seen.
     fn missed(&self, error: &notify::Error);
@@ -122,11 +109,6 @@ impl Server {
         let listener = TcpListener::bind(address).map_err(bind_error)?;
         let address = listener.local_addr().map_err(bind_error)?;
         Ok(Server { listener, address })
-    }
-
-    /// The address listened on, with the port chosen when 0 was asked for.
-    pub fn address(&self) -> SocketAddr {
-        self.address
     }
 
     /// Serve `settings.output` until Ctrl-C, rebuilding it on every change

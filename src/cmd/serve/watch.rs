@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use super::{RebuildError, Rebuilds, ServeError};
-use crate::load::LoadError;
-use crate::progress::Silent;
-use crate::{Mode, Report, Settings};
+use feedgen::load;
+use feedgen::progress::Silent;
+use feedgen::{Mode, Report, Settings};
+
+use super::server::{RebuildError, Rebuilds, ServeError};
 
 /// How long changes must pause before a rebuild: an editor's save or a
 /// `git checkout` touches many files at once, and they make one rebuild.
@@ -58,9 +59,7 @@ impl Watch {
     /// Watch every input (recursively) and the configuration file, if it is
     /// a regular file. A missing input is refused the way a build refuses it.
     pub fn start(inputs: &[PathBuf], config_file: Option<&Path>) -> Result<Watch, ServeError> {
-        if let Some(missing) = inputs.iter().find(|input| !input.exists()) {
-            return Err(ServeError::Input(LoadError::MissingInput(missing.clone())));
-        }
+        load::inputs_exist(inputs).map_err(ServeError::Input)?;
         let (sender, receiver) = channel();
         let mut watcher = notify::recommended_watcher(sender)
             .map_err(|source| ServeError::Watch { path: inputs.first().cloned().unwrap_or_default(), source })?;
@@ -114,10 +113,10 @@ impl Changes {
         event.need_rescan() || (!only_read && event.paths.iter().any(|path| self.is_read_by_builds(path, outputs)))
     }
 
-    /// Whether a build reads `path`: the configuration file, or anything in
-    /// an input that is not hidden (the loader skips hidden files and
-    /// folders), but nothing in the output folder `outputs` names, which
-    /// may lie inside an input and which every rebuild writes.
+    /// Whether a build reads `path`: the configuration file, or anything the
+    /// walk of an input goes to (the loader says which: [`load::is_walked`]),
+    /// but nothing in the output folder `outputs` names, which may lie
+    /// inside an input and which every rebuild writes.
     fn is_read_by_builds(&self, path: &Path, outputs: &[PathBuf]) -> bool {
         if outputs.iter().any(|output| path.starts_with(output)) {
             return false;
@@ -125,8 +124,7 @@ impl Changes {
         if self.config_file.as_deref() == Some(path) {
             return true;
         }
-        let is_visible = |below: &Path| !below.iter().any(|part| part.to_string_lossy().starts_with('.'));
-        self.inputs.iter().any(|input| path.strip_prefix(input).is_ok_and(is_visible))
+        self.inputs.iter().any(|input| load::is_walked(input, path))
     }
 
     /// Wait, until `deadline` if given, for a change that calls for a
@@ -173,7 +171,7 @@ impl Changes {
             let started = Instant::now();
             match rebuild(served, caller) {
                 Ok(report) => caller.rebuilt(&report, started.elapsed()),
-                Err(error) => caller.failed(&error),
+                Err(error) => caller.failed(error),
             }
         }
     }
@@ -187,7 +185,7 @@ fn rebuild(served: &Settings, caller: &dyn Rebuilds) -> Result<Report, RebuildEr
     if settings.inputs != served.inputs || settings.output != served.output {
         return Err(RebuildError::Moved);
     }
-    Ok(crate::run(&settings, Mode::Write, &Silent, &std::sync::atomic::AtomicBool::new(false))?)
+    Ok(feedgen::run(&settings, Mode::Write, &Silent, &std::sync::atomic::AtomicBool::new(false))?)
 }
 
 #[cfg(test)]
@@ -221,7 +219,7 @@ mod tests {
         fn rebuilt(&self, _: &Report, _: Duration) {
             self.0.lock().unwrap().push("rebuilt".into());
         }
-        fn failed(&self, error: &RebuildError) {
+        fn failed(&self, error: RebuildError) {
             self.0.lock().unwrap().push(format!("failed: {error}"));
         }
         fn missed(&self, error: &notify::Error) {
