@@ -15,13 +15,14 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
+use crate::gather::SelectOptions;
 use crate::gather::{GatherOptions, Ledger, link_key};
-use crate::group::Feed;
 use crate::guard::{Guard, Refusal, feed_of};
 use crate::load::{self, LoadOptions, RecordProblem, Sources, Survey, Tally};
+use crate::model::Duplicate;
+use crate::model::Family;
+use crate::model::Feed;
 use crate::progress::Progress;
-use crate::select::{Duplicate, SelectOptions};
-use crate::site::Family;
 use crate::{BuildError, Reading, gather_records, write};
 
 /// The output folder a build would write, for `feedgen check` to report

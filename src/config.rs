@@ -11,8 +11,8 @@ use thiserror::Error;
 use url::Url;
 
 use crate::load::{RecordProblem, parse_web_link};
-use crate::site::{Family, Format, Site};
-use crate::text::plain_text;
+use crate::markup::plain_text;
+use crate::model::{Family, Format, Site};
 
 mod source;
 

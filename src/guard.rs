@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::english::counted;
-use crate::site::Format;
+use crate::model::Format;
 use crate::write::local_path;
 
 /// How many of the feeds a refusal would remove it names.

@@ -19,18 +19,16 @@ pub mod check;
 pub mod config;
 pub mod english;
 pub mod gather;
-pub mod group;
 pub mod guard;
 pub mod init;
-pub mod item;
 pub mod load;
+pub mod markup;
+pub mod model;
+pub mod prepare;
 pub mod progress;
-pub mod record;
+#[cfg(any(test, feature = "reference"))]
+pub mod reference;
 pub mod render;
-pub mod select;
-pub mod site;
-pub mod slug;
-pub mod text;
 pub mod uri;
 pub mod write;
 
@@ -42,14 +40,12 @@ use std::sync::{Mutex, PoisonError};
 use thiserror::Error;
 
 pub use config::Settings;
-use gather::{GatherError, GatherOptions, Place, RecordSource};
-use group::{Feed, GroupOptions};
+use gather::{GatherError, GatherOptions, Place, RecordSource, SelectOptions};
 use guard::{Guard, Refusal};
 use load::{LoadError, LoadOptions, Parsed, RecordProblem, Sources, Survey, Tally};
+use model::{Duplicate, Family, Feed, OutputFile, Record};
 use progress::{Progress, Silent};
-use record::Record;
-use render::{Files, OutputFile, RenderError, Rendering};
-use select::{Duplicate, SelectOptions};
+use render::{Files, RenderError, Rendering};
 use write::{Changes, WriteError};
 
 /// What a build read, left out and produced.
@@ -128,7 +124,7 @@ pub enum BuildError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedSummary {
     /// Its family.
-    pub family: site::Family,
+    pub family: Family,
     /// File name stem, unique within the family.
     pub slug: String,
     /// Path of its files without the extension, e.g. `topics/rust`.
@@ -306,27 +302,6 @@ impl RecordSource for Inputs<'_> {
             _ => None,
         }
     }
-}
-
-/// The in-memory pipeline over `records` already loaded: select, prepare,
-/// group and render, one stage after another. It is the reference the
-/// streaming build must match byte for byte. The report counts only what
-/// these stages decide (future, duplicates, feeds, files).
-pub fn render_records(records: Vec<Record>, settings: &Settings) -> Result<Plan, BuildError> {
-    let selection =
-        select::select(records, SelectOptions { include_future: settings.include_future, now: settings.now });
-    let items = selection.records.iter().map(item::prepare).collect();
-    let feeds = group::group(items, &GroupOptions { families: settings.families.clone(), limit: settings.limit });
-    let files = render::render_all(&feeds, &settings.site, &settings.formats)?;
-    let report = Report {
-        published: selection.records.len(),
-        future: selection.future,
-        duplicates: selection.duplicates,
-        feeds: feeds.len(),
-        files: files.len(),
-        ..Report::default()
-    };
-    Ok(Plan { files, report })
 }
 
 /// What [`run`] does with the build.

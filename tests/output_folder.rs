@@ -127,7 +127,7 @@ fn deleting_a_providers_only_record_removes_its_feeds() {
 #[test]
 fn a_family_folder_left_empty_is_removed() {
     let (_records, out, mut settings) = built_three_records();
-    settings.families.retain(|family| *family != feedgen::site::Family::Topics);
+    settings.families.retain(|family| *family != feedgen::model::Family::Topics);
     feedgen::build(&settings).unwrap();
     assert!(!out.path().join("topics").exists());
     assert!(out.path().join("providers").is_dir());
@@ -157,7 +157,7 @@ fn foreign_files_survive_every_build() {
     feedgen::build(&settings).unwrap();
     fs::remove_file(records.path().join("b.md")).unwrap();
     feedgen::build(&settings).unwrap();
-    settings.families.retain(|family| *family != feedgen::site::Family::Topics);
+    settings.families.retain(|family| *family != feedgen::model::Family::Topics);
     feedgen::build(&settings).unwrap();
 
     assert_eq!(foreign_snapshot(out.path()), before);
@@ -344,7 +344,7 @@ mod links {
         };
         assert!(paths.contains(&out.path().join("topics").join("rust.json")), "{paths:?}");
 
-        settings.families.retain(|family| *family != feedgen::site::Family::Topics);
+        settings.families.retain(|family| *family != feedgen::model::Family::Topics);
         feedgen::build(&settings).unwrap();
         for name in ["go.json", "rust.json"] {
             assert_eq!(fs::read_to_string(elsewhere.path().join(name)).unwrap(), "someone else's", "{name}");

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use feedgen::load::{LoadOptions, Parsed, parse_record};
-use feedgen::text::plain_text;
+use feedgen::markup::plain_text;
 use proptest::prelude::*;
 use serde_yaml::{Mapping, Value};
 
@@ -189,7 +189,7 @@ proptest! {
             .collect();
 
         let settings = settings(Path::new("unused"), Path::new("unused"));
-        let plan = feedgen::render_records(loaded, &settings).unwrap();
+        let plan = feedgen::reference::render_records(loaded, &settings).unwrap();
         for file in &plan.files {
             prop_assert!(!file.bytes.windows(18).any(|w| w == b"SECRET-never-shown"), "{} leaks", file.path);
             if file.path.ends_with(".html") {
@@ -241,7 +241,7 @@ proptest! {
         settings.include_future = true;
         match parse_record(Path::new("d.md"), file.as_bytes(), LoadOptions::default()) {
             Ok(Parsed::Record(record, _)) => {
-                let plan = feedgen::render_records(vec![*record], &settings).unwrap();
+                let plan = feedgen::reference::render_records(vec![*record], &settings).unwrap();
                 for output in plan.files.iter().filter(|output| is_feed(&output.path)) {
                     prop_assert_eq!(parse_feed(&output.path, &output.bytes).entries.len(), 1);
                 }

@@ -11,11 +11,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
-use feedgen::gather::{GatherOptions, Place, Reading, RecordSource, gather};
-use feedgen::record::{Image, Provider, Record};
-use feedgen::render::{OutputFile, render_all};
-use feedgen::select::SelectOptions;
-use feedgen::{Settings, render_records};
+use feedgen::gather::{GatherOptions, Place, Reading, RecordSource, SelectOptions, gather};
+use feedgen::model::OutputFile;
+use feedgen::model::{Image, Provider, Record};
+use feedgen::render::render_all;
+
+use feedgen::Settings;
+use feedgen::reference::render_records;
 use proptest::prelude::*;
 use url::Url;
 

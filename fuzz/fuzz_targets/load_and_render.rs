@@ -21,8 +21,8 @@ use chrono::DateTime;
 use feedgen::Settings;
 use feedgen::config::{ConfigFile, Overrides, resolve};
 use feedgen::load::{LoadOptions, Parsed, parse_record};
-use feedgen::record::Record;
-use feedgen::site::Family;
+use feedgen::model::Record;
+use feedgen::model::Family;
 use libfuzzer_sys::fuzz_target;
 
 fn settings() -> &'static Settings {
@@ -69,7 +69,7 @@ fn render_and_check(record: Record) {
     duplicate.source = "fuzz/duplicate.md".into();
     let records = vec![record, other, duplicate];
 
-    let plan = match feedgen::render_records(records, settings()) {
+    let plan = match feedgen::reference::render_records(records, settings()) {
         Ok(plan) => plan,
         Err(error) => panic!("render_records failed: {error} ({error:?})"),
     };

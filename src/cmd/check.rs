@@ -10,7 +10,7 @@ use feedgen::BuildError;
 use feedgen::check::OutputCheck;
 use feedgen::config;
 use feedgen::load::{LoadOptions, Sources, Survey, WarnOptions};
-use feedgen::site::Family;
+use feedgen::model::Family;
 
 use super::diagnostic::{self, Severity};
 use super::progress_bar::with_progress;

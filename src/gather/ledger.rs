@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 use xxhash_rust::xxh3::xxh3_128;
 
-use crate::select::Duplicate;
+use crate::model::{Duplicate, sort_duplicates};
 
 /// A link's fingerprint (XXH3, 128 bits): a million links collide with a
 /// probability below 10⁻²⁶.
@@ -147,7 +147,7 @@ impl Ledger {
                 dropped: path(left_out.place),
             })
             .collect();
-        duplicates.sort_by(|a, b| (a.link.as_str(), &a.dropped).cmp(&(b.link.as_str(), &b.dropped)));
+        sort_duplicates(&mut duplicates);
         duplicates
     }
 }

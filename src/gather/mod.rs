@@ -1,9 +1,11 @@
-//! Stages 2 to 4 as a stream: selecting, preparing and grouping records as
-//! they are parsed, on every core, keeping only what can still reach a feed.
+//! The middle of the build, streamed: selecting records (drafts are already
+//! out; future-dated ones wait, one record per link), grouping them into
+//! feeds and preparing the items, as records are parsed, on every core,
+//! keeping only what can still reach a feed.
 //!
-//! The in-memory stages ([`crate::select`], [`crate::item`],
-//! [`crate::group`]) hold every record; a news archive of a million records
-//! does not fit that way. Here each feed keeps its newest records in a
+//! Holding every record, as the in-memory reference pipeline does
+//! (`reference`, compiled for tests only), does not fit a news archive of
+//! a million records. Here each feed keeps its newest records in a
 //! bounded collection ([`Best`]), records are shared between the feeds that
 //! hold them, and only the records left in feeds at the end are prepared as
 //! items (HTML sanitised, Markdown rendered). Per record, only the
@@ -35,6 +37,9 @@
 
 mod best;
 mod ledger;
+pub(crate) mod names;
+mod slug;
+pub use slug::MAX_SLUG_BYTES;
 mod source;
 
 use std::collections::{BTreeSet, HashMap};
@@ -47,13 +52,21 @@ pub use best::Best;
 pub use ledger::{Admission, Ledger, LinkKey, Place, link_key};
 pub use source::{Reading, RecordSource};
 
-use crate::group::{self, Feed, Spellings, Unnamed, canonical_topics, display_name, memberships, name_key};
 use rayon::iter::{IntoParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
-use crate::item::{self, Item, Labels};
-use crate::record::Record;
-use crate::select::{Duplicate, SelectOptions};
-use crate::site::Family;
+use crate::model::{Duplicate, Family, Feed, Item, Record};
+use crate::prepare::{self, Labels};
+use names::{Spellings, Unnamed, canonical_topics, display_name, memberships, name_key};
+
+/// How to select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SelectOptions {
+    /// Keep records dated after `now`.
+    pub include_future: bool,
+    /// The moment that decides what is "future"; from `SOURCE_DATE_EPOCH`
+    /// when set, so that a build can be reproduced.
+    pub now: DateTime<Utc>,
+}
 
 /// How to gather.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -309,11 +322,11 @@ impl Gatherer {
             return;
         }
         let link = link_key(&record.link);
-        let labels = item::labels(&record);
+        let labels = prepare::labels(&record);
         let rank = Rank { published: record.published, id: std::cmp::Reverse(Arc::from(labels.id.as_str())) };
         let topic_keys: Vec<String> = labels.topics.iter().map(|topic| name_key(topic)).collect();
         let spelled = spelled(&self.options.families, &labels, &topic_keys);
-        let logo = item::provider_logo(&record);
+        let logo = prepare::provider_logo(&record);
 
         let mut state = self.state();
         let state = &mut *state;
@@ -351,7 +364,7 @@ impl Gatherer {
         if wanted.is_empty() {
             return;
         }
-        let candidate = Candidate { link, place, record: Arc::new(item::trimmed(record)) };
+        let candidate = Candidate { link, place, record: Arc::new(prepare::trimmed(record)) };
         for (family, key) in wanted {
             if let Some(gathering) = state.feeds.get_mut(&family).and_then(|feeds| feeds.get_mut(key)) {
                 gathering.items.offer(rank.clone(), candidate.clone());
@@ -448,7 +461,7 @@ impl Closing {
     /// Take back the names a superseded record counted (see
     /// [`Closing::superseded`]).
     fn uncount(&mut self, record: &Record) {
-        let labels = item::labels(record);
+        let labels = prepare::labels(record);
         let topic_keys: Vec<String> = labels.topics.iter().map(|topic| name_key(topic)).collect();
         for (key, topic) in topic_keys.iter().zip(&labels.topics) {
             uncount_one(self.state.topic_spellings.get_mut(key), topic);
@@ -518,7 +531,7 @@ impl Closing {
             .options
             .families
             .iter()
-            .flat_map(|family| group::name_feeds(*family, by_family.remove(family).unwrap_or_default()))
+            .flat_map(|family| names::name_feeds(*family, by_family.remove(family).unwrap_or_default()))
             .collect();
         Gathered { feeds, future: self.state.future, duplicates: self.state.duplicates }
     }
@@ -611,5 +624,5 @@ fn close(
 /// record is dropped as soon as its item is made, so that records and items
 /// do not all coexist.
 fn prepare_survivors(survivors: HashMap<Place, Arc<Record>>) -> HashMap<Place, Item> {
-    survivors.into_par_iter().map(|(place, record)| (place, item::prepare(&record))).collect()
+    survivors.into_par_iter().map(|(place, record)| (place, prepare::prepare(&record))).collect()
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::Place;
-use crate::record::Record;
+use crate::model::Record;
 
 /// Which reading of the records [`RecordSource::read_all`] is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -37,9 +37,9 @@ pub(crate) use front_matter::Locator;
 pub(crate) use unknown::{nearest, shortened};
 pub(crate) use yaml::explain;
 
+use crate::model::MANIFEST_NAME;
+use crate::model::Record;
 use crate::progress::{Progress, Stage};
-use crate::record::Record;
-use crate::write::MANIFEST_NAME;
 use front_matter::{Unclosed, YAML_FIRST_LINE, position_of};
 use raw::{PublishedFlag, PublishedValue, RawRecord, marked_unpublished};
 

@@ -19,8 +19,8 @@ use super::front_matter::{Locator, Position, YAML_FIRST_LINE};
 use super::problem::RecordProblem;
 use super::raw::{PublishedValue, RawImage, RawProvider, RawRecord, RawRelated};
 use super::unknown::{SkippedKey, skipped_keys};
-use crate::record::{Image, Provider, Record, Related};
-use crate::text::plain_text;
+use crate::markup::plain_text;
+use crate::model::{Image, Provider, Record, Related};
 use crate::uri;
 
 /// `Some(text)` unless the value is absent or blank.

@@ -6,7 +6,7 @@ use super::WarnOptions;
 use super::front_matter::{Locator, Position};
 use super::problem::RecordProblem;
 use super::unknown::SkippedKey;
-use crate::record::Record;
+use crate::model::Record;
 
 /// The warnings about `record`, whose front matter is `yaml` and whose
 /// deserialising skipped the keys `skipped`.

@@ -4,9 +4,9 @@
 use atom_syndication::{Category, Content, Entry, FixedDateTime, Generator, Link, Person, Text, WriteConfig};
 
 use super::{FeedMeta, GENERATOR};
-use crate::group::Feed;
-use crate::item::Item;
-use crate::site::{Format, Site};
+use crate::model::Feed;
+use crate::model::Item;
+use crate::model::{Format, Site};
 
 fn link(rel: &str, href: &str, mime_type: Option<&str>, title: Option<&str>) -> Link {
     Link {

@@ -3,7 +3,7 @@
 //! feeds that pages link between.
 //!
 //! Pages are built with `maud`, which escapes every interpolated value
-//! unless it is wrapped in `PreEscaped`; only HTML that [`crate::text`]
+//! unless it is wrapped in `PreEscaped`; only HTML that [`crate::markup`]
 //! already sanitised is.
 
 use std::collections::HashMap;
@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::group::Feed;
-use crate::site::{Family, Format, Site};
+use crate::model::Feed;
+use crate::model::{Family, Format, Site};
 
 /// The style sheet of every page, inline because pages load no external
 /// assets. System fonts, a readable measure, and colours that follow the
@@ -147,7 +147,7 @@ impl Directory {
 
     /// The page of the topic named `name`, if topic pages are built.
     pub fn topic(&self, name: &str) -> Option<&str> {
-        self.topics.get(&crate::group::name_key(name)).map(String::as_str)
+        self.topics.get(&crate::gather::names::name_key(name)).map(String::as_str)
     }
 
     /// The page of the provider at `domain`, if provider pages are built.

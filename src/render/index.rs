@@ -6,8 +6,8 @@ use maud::{Markup, html};
 
 use super::html::{Alternate, date, document, feed_alternates, format_links};
 use super::{FeedMeta, OPML_PATH};
-use crate::group::Feed;
-use crate::site::{Family, Format, Site};
+use crate::model::Feed;
+use crate::model::{Family, Format, Site};
 
 /// The index's own path.
 pub const INDEX_PATH: &str = "index.html";

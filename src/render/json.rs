@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use super::{FeedMeta, rfc3339};
-use crate::group::Feed;
-use crate::item::Item;
-use crate::site::Site;
+use crate::model::Feed;
+use crate::model::Item;
+use crate::model::Site;
 
 #[derive(Serialize)]
 struct JsonFeed<'a> {

@@ -16,20 +16,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use thiserror::Error;
 
-use crate::group::Feed;
-use crate::site::{Family, Format, Site};
+use crate::model::Feed;
+use crate::model::{Family, Format, OutputFile, Site};
 use html::Directory;
 pub use index::INDEX_PATH;
 pub use opml::OPML_PATH;
-
-/// One file of the output folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Path relative to the output folder, `/`-separated.
-    pub path: String,
-    /// The file's complete contents.
-    pub bytes: Vec<u8>,
-}
 
 /// A feed could not be serialised (a bug in feedgen, not bad input).
 #[derive(Debug, Error)]

@@ -14,8 +14,8 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::FeedMeta;
 use super::index::{family_heading, feed_name};
-use crate::group::Feed;
-use crate::site::{Family, Format, Site};
+use crate::model::Feed;
+use crate::model::{Family, Format, Site};
 
 /// The list's path.
 pub const OPML_PATH: &str = "index.opml";

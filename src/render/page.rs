@@ -7,9 +7,9 @@ use maud::{Markup, PreEscaped, html};
 use super::FeedMeta;
 use super::html::{Directory, date, document, feed_alternates, format_links, relative};
 use super::index::{INDEX_PATH, family_heading};
-use crate::group::Feed;
-use crate::item::Item;
-use crate::site::{Format, Site};
+use crate::model::Feed;
+use crate::model::Item;
+use crate::model::{Format, Site};
 
 /// Render the page of `feed`.
 pub(super) fn render(feed: &Feed, site: &Site, formats: &[Format], directory: &Directory) -> Vec<u8> {

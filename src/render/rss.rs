@@ -10,9 +10,9 @@ use rss::extension::{Extension, ExtensionMap};
 use rss::{Category, Channel, Guid, Image};
 
 use super::{FeedMeta, GENERATOR};
-use crate::group::Feed;
-use crate::item::{Item, ItemImage};
-use crate::site::{Format, Site};
+use crate::model::Feed;
+use crate::model::{Format, Site};
+use crate::model::{Item, ItemImage};
 
 const MEDIA_NAMESPACE: &str = "http://search.yahoo.com/mrss/";
 

@@ -12,8 +12,7 @@ use std::path::Path;
 
 use super::WriteError;
 
-/// The manifest's file name, directly in the output folder.
-pub const MANIFEST_NAME: &str = ".feedgen-manifest";
+use crate::model::MANIFEST_NAME;
 
 const HEADER: &str = "# Files feedgen wrote into this folder, one per line. feedgen rewrites or\n\
                       # removes only these; every other file here is left alone.\n";

@@ -34,8 +34,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use thiserror::Error;
 
+pub use crate::model::MANIFEST_NAME;
 pub use atomic::{create_new, is_temporary_name};
-pub use manifest::MANIFEST_NAME;
 
 use crate::guard::{Guard, Refusal, feed_of};
 use crate::progress::{Progress, Stage};

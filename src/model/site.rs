@@ -5,7 +5,7 @@ use serde::Deserialize;
 use url::Url;
 
 /// Feed-level facts that come from configuration, already cleaned of
-/// characters XML forbids (see [`crate::text`]).
+/// characters XML forbids (see [`crate::markup`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
     /// Site title; feed titles are "<title> — <feed name>".

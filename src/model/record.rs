@@ -1,6 +1,6 @@
 //! A validated article record: what the loader hands to the rest of the
 //! pipeline. Fields keep the record's own text (not yet cleaned for XML);
-//! [`crate::item`] turns a record into feed-ready data.
+//! [`crate::prepare`] turns a record into feed-ready data.
 //!
 //! The record's `secured` value is deliberately absent: it is never read
 //! into memory past the YAML parser, so nothing downstream can leak it.

@@ -1,0 +1,73 @@
+//! A feed as the build hands it to the renderers, and a record left out
+//! for sharing its link with another.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use url::Url;
+
+use super::item::Item;
+use super::site::{Family, Format};
+
+/// One feed: which items it holds and what it is called.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feed {
+    /// The family it belongs to.
+    pub family: Family,
+    /// File name stem, unique within the family.
+    pub slug: String,
+    /// The grouping key the feed was made for: the [`name_key`] of its topic,
+    /// category or type, or the provider's domain; empty for `all`. Pages
+    /// look topic and provider feeds up by it.
+    pub key: String,
+    /// Display name: the topic, provider, category or type; empty for `all`.
+    pub name: String,
+    /// Newest first (ties by id), at most `limit`.
+    pub items: Vec<Arc<Item>>,
+    /// A logo for the feed (provider feeds: the provider's).
+    pub icon: Option<String>,
+}
+
+impl Feed {
+    /// Path of this feed's file in `format`, relative to the output folder,
+    /// `/`-separated (it is also the URL path under `base_url`).
+    pub fn path(&self, format: Format) -> String {
+        self.file_path(format.extension())
+    }
+
+    /// Path of this feed's files without an extension (`topics/rust`), as
+    /// `feedgen list` names the feed.
+    pub fn stem(&self) -> String {
+        self.file_path("")
+    }
+
+    /// Path of this feed's page for people (`<slug>.html`, beside its feeds).
+    pub fn page_path(&self) -> String {
+        self.file_path(".html")
+    }
+
+    fn file_path(&self, extension: &str) -> String {
+        match self.family.folder() {
+            Some(folder) => format!("{folder}/{}{extension}", self.slug),
+            None => format!("{}{extension}", self.slug),
+        }
+    }
+}
+
+/// Two records with one link: which one was kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The shared link.
+    pub link: Url,
+    /// The record finally kept for the link (updated last; on a tie, the
+    /// later path).
+    pub kept: PathBuf,
+    /// The record left out.
+    pub dropped: PathBuf,
+}
+
+/// Sort `duplicates` as they are reported: by link, then by the path left
+/// out.
+pub(crate) fn sort_duplicates(duplicates: &mut [Duplicate]) {
+    duplicates.sort_by(|a, b| (a.link.as_str(), &a.dropped).cmp(&(b.link.as_str(), &b.dropped)));
+}

@@ -1,0 +1,18 @@
+//! The data the stages hand each other: plain types with no behaviour
+//! beyond naming themselves. The loader makes [`Record`]s, preparation
+//! turns them into [`Item`]s, gathering groups items into [`Feed`]s of a
+//! [`Family`] (and reports each [`Duplicate`]), rendering writes each feed
+//! in every [`Format`] as an [`OutputFile`] about the [`Site`].
+
+mod feed;
+mod item;
+mod output;
+mod record;
+mod site;
+
+pub(crate) use feed::sort_duplicates;
+pub use feed::{Duplicate, Feed};
+pub use item::{Facets, Item, ItemImage, ItemLink, ItemProvider};
+pub use output::{MANIFEST_NAME, OutputFile};
+pub use record::{Image, Provider, Record, Related};
+pub use site::{Family, Format, Site};

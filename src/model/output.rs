@@ -1,0 +1,16 @@
+//! What a build produces: files for the output folder, and the one name
+//! feedgen keeps there for itself.
+
+/// The manifest's file name, directly in the output folder: the list of
+/// files feedgen wrote. The writer keeps it; the loader skips any folder
+/// that holds one, so a build never reads another build's output.
+pub const MANIFEST_NAME: &str = ".feedgen-manifest";
+
+/// One file of the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path relative to the output folder, `/`-separated.
+    pub path: String,
+    /// The file's complete contents.
+    pub bytes: Vec<u8>,
+}

@@ -1,0 +1,145 @@
+//! The in-memory pipeline: select, prepare, group and render every record
+//! at once, one stage after another, holding the whole corpus. It is the
+//! reference the streaming build ([`crate::gather`]) must match byte for
+//! byte; only tests and the fuzz target compile it (the `reference`
+//! feature), never the build.
+//!
+//! Selection: future-dated records wait (unless asked for), then records
+//! sharing a link collapse into one, the one updated last (on a tie, the
+//! later path): a link is an item's identity in every format, so two items
+//! with one link would be duplicates to every reader. Grouping: the
+//! firehose and one feed per topic, provider, category or type, each with
+//! its newest `limit` items, named by the most common spelling of its name.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use url::Url;
+
+use crate::gather::SelectOptions;
+use crate::gather::names::{Spellings, Unnamed, canonical_topics, display_name, memberships, name_feeds, name_key};
+use crate::model::{Duplicate, Family, Feed, Item, Record, sort_duplicates};
+use crate::{BuildError, Plan, Report, Settings, prepare, render};
+
+/// The records that become items, and what was left out.
+#[derive(Debug, Default)]
+pub struct Selection {
+    /// One record per link, in load order.
+    pub records: Vec<Record>,
+    /// How many future-dated records wait.
+    pub future: usize,
+    /// Every record left out for a duplicate link, sorted by link, then by
+    /// the path left out.
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// Whether `challenger` replaces `incumbent` for a shared link.
+fn supersedes(challenger: &Record, incumbent: &Record) -> bool {
+    (challenger.updated, &challenger.source) > (incumbent.updated, &incumbent.source)
+}
+
+/// Select from `records` (in load order).
+pub fn select(records: Vec<Record>, options: SelectOptions) -> Selection {
+    let mut selection = Selection::default();
+    let mut slot_of_link: HashMap<Url, usize> = HashMap::new();
+    for record in records {
+        if !options.include_future && record.published > options.now {
+            selection.future += 1;
+            continue;
+        }
+        let Some(&slot) = slot_of_link.get(&record.link) else {
+            slot_of_link.insert(record.link.clone(), selection.records.len());
+            selection.records.push(record);
+            continue;
+        };
+        let incumbent = &mut selection.records[slot];
+        let (kept, dropped) = if supersedes(&record, incumbent) {
+            let dropped = std::mem::replace(incumbent, record);
+            (incumbent.source.clone(), dropped.source)
+        } else {
+            (incumbent.source.clone(), record.source)
+        };
+        selection.duplicates.push(Duplicate { link: incumbent.link.clone(), kept, dropped });
+    }
+    // Each record left out is reported with the record finally kept.
+    for duplicate in &mut selection.duplicates {
+        duplicate.kept = selection.records[slot_of_link[&duplicate.link]].source.clone();
+    }
+    sort_duplicates(&mut selection.duplicates);
+    selection
+}
+
+/// How to group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupOptions {
+    /// Which families to build, in output order.
+    pub families: Vec<Family>,
+    /// Items per feed; 0 keeps all.
+    pub limit: usize,
+}
+
+/// Newest first; on equal dates, by id, so the order is total.
+fn newest_first(a: &Item, b: &Item) -> std::cmp::Ordering {
+    b.published.cmp(&a.published).then_with(|| a.id.cmp(&b.id))
+}
+
+/// The feeds of one family.
+fn family_feeds(items: &[Arc<Item>], family: Family, limit: usize) -> Vec<Feed> {
+    let mut spellings: HashMap<String, Spellings> = HashMap::new();
+    let mut members: HashMap<String, Vec<Arc<Item>>> = HashMap::new();
+    for item in items {
+        for (key, name) in memberships(item.facets(), family) {
+            *spellings.entry(key.clone()).or_default().entry(name.to_owned()).or_default() += 1;
+            members.entry(key).or_default().push(Arc::clone(item));
+        }
+    }
+    if family == Family::All {
+        members.entry(String::new()).or_default();
+    }
+    let feeds = members
+        .into_iter()
+        .map(|(key, mut feed_items)| {
+            let icon = feed_items.iter().find_map(|item| item.provider.as_ref()?.logo.clone());
+            if limit > 0 {
+                feed_items.truncate(limit);
+            }
+            let name = spellings.get(&key).map(display_name).unwrap_or_default();
+            Unnamed { key, name, items: feed_items, icon }
+        })
+        .collect();
+    name_feeds(family, feeds)
+}
+
+/// Group `items` into the feeds of every requested family, all in memory.
+pub fn group(mut items: Vec<Item>, options: &GroupOptions) -> Vec<Feed> {
+    let mut topic_spellings: HashMap<String, Spellings> = HashMap::new();
+    for item in &items {
+        for topic in &item.topics {
+            *topic_spellings.entry(name_key(topic)).or_default().entry(topic.clone()).or_default() += 1;
+        }
+    }
+    for item in &mut items {
+        item.topics = canonical_topics(&item.topics, |key| topic_spellings.get(key).map(display_name));
+    }
+    items.sort_by(newest_first);
+    let shared: Vec<Arc<Item>> = items.into_iter().map(Arc::new).collect();
+    options.families.iter().flat_map(|&family| family_feeds(&shared, family, options.limit)).collect()
+}
+
+/// The whole in-memory pipeline over `records` already loaded. The report
+/// counts only what these stages decide (future, duplicates, feeds, files).
+pub fn render_records(records: Vec<Record>, settings: &Settings) -> Result<Plan, BuildError> {
+    let selection = select(records, SelectOptions { include_future: settings.include_future, now: settings.now });
+    let items = selection.records.iter().map(prepare::prepare).collect();
+    let feeds = group(items, &GroupOptions { families: settings.families.clone(), limit: settings.limit });
+    let files = render::render_all(&feeds, &settings.site, &settings.formats)?;
+    let report = Report {
+        published: selection.records.len(),
+        future: selection.future,
+        duplicates: selection.duplicates,
+        feeds: feeds.len(),
+        files: files.len(),
+        ..Report::default()
+    };
+    Ok(Plan { files, report })
+}
