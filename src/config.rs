@@ -10,7 +10,8 @@ use serde::{Deserialize, Deserializer};
 use thiserror::Error;
 use url::Url;
 
-use crate::load::{RecordProblem, parse_web_link};
+use crate::load::RecordProblem;
+use crate::uri::parse_web_link;
 use crate::markup::plain_text;
 use crate::model::{Family, Format, Site};
 

@@ -11,6 +11,14 @@
 
 use url::Url;
 
+/// An absolute http(s) URL with a host, in canonical form, or `None`: what
+/// a record's links and `base_url` must be.
+pub fn parse_web_link(text: &str) -> Option<Url> {
+    let url = Url::parse(text.trim()).ok()?;
+    let has_host = url.host_str().is_some_and(|host| !host.is_empty());
+    (matches!(url.scheme(), "http" | "https") && has_host).then(|| canonicalise(url))
+}
+
 /// Characters that never need escaping (RFC 3986 "unreserved").
 fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')

@@ -31,7 +31,6 @@ pub use date::parse_timestamp;
 pub use excerpt::Excerpt;
 pub use front_matter::Position;
 pub use problem::RecordProblem;
-pub use validate::parse_web_link;
 
 pub(crate) use front_matter::Locator;
 pub(crate) use unknown::{nearest, shortened};

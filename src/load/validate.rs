@@ -21,19 +21,11 @@ use super::raw::{PublishedValue, RawImage, RawProvider, RawRecord, RawRelated};
 use super::unknown::{SkippedKey, skipped_keys};
 use crate::markup::plain_text;
 use crate::model::{Image, Provider, Record, Related};
-use crate::uri;
+use crate::uri::parse_web_link;
 
 /// `Some(text)` unless the value is absent or blank.
 fn present(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|text| !text.trim().is_empty())
-}
-
-/// An absolute http(s) URL with a host, in canonical form
-/// ([`crate::uri`]), or `None`.
-pub fn parse_web_link(text: &str) -> Option<Url> {
-    let url = Url::parse(text.trim()).ok()?;
-    let has_host = url.host_str().is_some_and(|host| !host.is_empty());
-    (matches!(url.scheme(), "http" | "https") && has_host).then(|| uri::canonicalise(url))
 }
 
 /// What to write instead of an article link that is not absolute http(s).
