@@ -12,16 +12,14 @@
 //! would refuse there, as `build` and `build --check` do.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, PoisonError};
 
-use crate::gather::SelectOptions;
-use crate::gather::{GatherOptions, Ledger, link_key};
+use crate::gather::{GatherOptions, Ledger, SelectOptions, link_key};
 use crate::guard::{Guard, Refusal, feed_of};
 use crate::load::{self, LoadOptions, RecordProblem, Sources, Survey, Tally};
-use crate::model::Duplicate;
-use crate::model::Family;
-use crate::model::Feed;
+use crate::model::{Duplicate, Family, Feed};
 use crate::progress::Progress;
 use crate::{BuildError, Reading, gather_records, write};
 
@@ -50,27 +48,31 @@ pub struct Checked {
     pub refusal: Option<Refusal>,
 }
 
-/// Read and validate every record of `sources`; with
-/// [`LoadOptions::warn`], also find the warnings, duplicates last. With
-/// `output`, also tell whether a build would be refused there.
+/// Read and validate every record of `inputs` (skipping the folder
+/// `output`, should it lie below an input); with [`LoadOptions::warn`],
+/// also find the warnings, duplicates last. With `guarded`, also tell
+/// whether a build would be refused in its output folder.
 ///
 /// Only when the output folder holds feeds (and `--allow-empty` is off) is
 /// there something to refuse, and then the records are gathered into feeds
 /// as a build gathers them, in the same single reading, to learn which
 /// feeds a build would keep; otherwise checking only parses.
 pub fn check(
-    sources: &Sources<'_>,
+    inputs: &[PathBuf],
+    output: &Path,
     options: LoadOptions,
-    output: Option<&OutputCheck<'_>>,
+    guarded: Option<&OutputCheck<'_>>,
     progress: &dyn Progress,
 ) -> Result<Checked, BuildError> {
-    if let Some(output) = output.filter(|output| !output.allow_empty) {
-        let listed = write::listed(output.output)?;
+    let never = AtomicBool::new(false);
+    let sources = Sources::new(inputs, output, &never)?;
+    if let Some(guarded) = guarded.filter(|guarded| !guarded.allow_empty) {
+        let listed = write::listed(guarded.output)?;
         if listed.iter().any(|path| feed_of(path).is_some()) {
-            return check_against(sources, options, output, &listed, progress);
+            return check_against(&sources, options, guarded, &listed, progress);
         }
     }
-    Ok(Checked { survey: survey(sources, options, progress)?, refusal: None })
+    Ok(Checked { survey: survey(&sources, options, progress)?, refusal: None })
 }
 
 /// Parse every record, and find duplicates as a build finds them

@@ -233,9 +233,21 @@ pub fn resolve_output(file: &ConfigFile, file_dir: &Path, given: Option<PathBuf>
     given.unwrap_or_else(|| file_dir.join(file.output.as_deref().unwrap_or(Path::new("feeds"))))
 }
 
-/// Combine the file (whose relative paths are relative to `file_dir`) with
-/// the command line.
-pub fn resolve(
+impl Settings {
+    /// Combine the file (whose relative paths are relative to `file_dir`)
+    /// with the command line; `now` decides which records are in the future.
+    pub fn resolve(
+        file: ConfigFile,
+        file_dir: &Path,
+        overrides: Overrides,
+        now: DateTime<Utc>,
+    ) -> Result<Settings, ConfigError> {
+        resolve(file, file_dir, overrides, now)
+    }
+}
+
+/// [`Settings::resolve`].
+fn resolve(
     file: ConfigFile,
     file_dir: &Path,
     overrides: Overrides,

@@ -1,36 +1,80 @@
 //! feedgen turns a folder of article records (YAML front matter plus an
 //! optional Markdown body) into static feeds: a firehose and one feed per
-//! topic and per provider, each in RSS 2.0, Atom 1.0 and JSON Feed 1.1.
+//! topic and per provider, each in RSS 2.0, Atom 1.0 and JSON Feed 1.1,
+//! with an HTML page per feed, an index page and an OPML list.
 //!
-//! A build is a pipeline of stages that talk through plain data:
-//! [`load`] (files → [`record::Record`]s) → [`select`] (published, future,
-//! duplicates) → [`item`] (cleaned, sanitised items) → [`group`] (feeds) →
-//! [`render`] (bytes) → [`write`] (files). A build streams the middle
-//! stages ([`gather`]): records are parsed on every core and folded into
-//! bounded feeds as they arrive, so memory follows feeds × limit, not the
-//! corpus; output files are rendered one at a time as they are written.
-//! [`plan`] runs everything but the last stage, so callers can inspect a
-//! build before writing it; [`run`] with [`Mode::Compare`] compares it with
-//! the output folder instead. Before writing, the [`guard`] stops a build
-//! that would throw published feeds away (an empty or wrong input). [`init`] writes a starter site. (The
-//! preview server, `feedgen serve`, belongs to the binary.)
+//! This crate is the library behind the `feedgen` command. A program that
+//! embeds it resolves [`Settings`] (from a [`ConfigFile`] and [`Overrides`],
+//! as the command does) and calls one entry point: [`build`] writes the
+//! output folder, [`run`] writes it or only compares with it ([`Mode`]),
+//! with progress and a stop flag, [`plan`] renders every file in memory,
+//! [`list`] names the feeds, [`check`] validates the records. Each returns
+//! a [`Report`] or a typed error ([`BuildError`]); [`init`] writes a
+//! starter site.
+//!
+//! ```no_run
+//! use std::path::{Path, PathBuf};
+//!
+//! use feedgen::{ConfigFile, Overrides, Settings};
+//!
+//! let file = ConfigFile { base_url: Some("https://example.com/feeds/".into()), ..ConfigFile::default() };
+//! let overrides = Overrides {
+//!     inputs: vec![PathBuf::from("articles")],
+//!     output: Some(PathBuf::from("feeds")),
+//!     ..Overrides::default()
+//! };
+//! let settings = Settings::resolve(file, Path::new(""), overrides, chrono::Utc::now())?;
+//! let report = feedgen::build(&settings)?;
+//! println!("{} feeds, {} files written", report.feeds, report.output.added.len() + report.output.changed.len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Inside, a build is a pipeline of modules that talk through plain data
+//! (the types of `model`): `load` reads files into records; `gather`
+//! selects them (drafts are already out; future-dated ones wait, one record
+//! per link), groups them into feeds and has `prepare` turn the records
+//! that stay into items, streaming, on every core; `render` turns each feed
+//! into bytes in every format; `write` brings the output folder up to date,
+//! once the `guard` has agreed. Memory follows feeds × limit, not the
+//! corpus. (The preview server, `feedgen serve`, belongs to the binary.)
 
-pub mod check;
-pub mod config;
-pub mod english;
-pub mod gather;
-pub mod guard;
-pub mod init;
-pub mod load;
-pub mod markup;
-pub mod model;
-pub mod prepare;
-pub mod progress;
+mod check;
+mod config;
+mod english;
+mod gather;
+mod guard;
+mod init;
+mod load;
+mod markup;
+mod model;
+mod prepare;
+mod progress;
 #[cfg(any(test, feature = "reference"))]
 pub mod reference;
-pub mod render;
-pub mod uri;
-pub mod write;
+mod render;
+mod uri;
+mod write;
+
+pub use check::{Checked, OutputCheck, check};
+pub use config::{
+    CONFIG_FILE_NAME, ConfigError, ConfigFile, DEFAULT_LIMIT, Overrides, Settings, now_from_source_date_epoch,
+    read_config, resolve_inputs, resolve_output,
+};
+pub use english::counted;
+pub use guard::Refusal;
+pub use init::{InitError, PLACEHOLDER_BASE_URL, init};
+pub use load::{
+    LoadError, LoadOptions, MAX_RECORD_BYTES, Parsed, Position, RecordProblem, Survey, WarnOptions, inputs_exist,
+    is_walked,
+    parse_record,
+};
+pub use model::{
+    Duplicate, Family, Feed, Format, Image, Item, ItemImage, ItemLink, ItemProvider, MANIFEST_NAME, OutputFile,
+    Provider, Record, Related, Site,
+};
+pub use progress::{Progress, Silent, Stage};
+pub use render::RenderError;
+pub use write::{Changes, WriteError, local_path};
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -39,14 +83,10 @@ use std::sync::{Mutex, PoisonError};
 
 use thiserror::Error;
 
-pub use config::Settings;
 use gather::{GatherError, GatherOptions, Place, RecordSource, SelectOptions};
-use guard::{Guard, Refusal};
-use load::{LoadError, LoadOptions, Parsed, RecordProblem, Sources, Survey, Tally};
-use model::{Duplicate, Family, Feed, OutputFile, Record};
-use progress::{Progress, Silent};
-use render::{Files, RenderError, Rendering};
-use write::{Changes, WriteError};
+use guard::Guard;
+use load::{Sources, Tally};
+use render::{Files, Rendering};
 
 /// What a build read, left out and produced.
 #[derive(Debug, Default)]

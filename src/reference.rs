@@ -16,6 +16,25 @@ use std::sync::Arc;
 
 use url::Url;
 
+/// The longest slug, in bytes: feed file names stay short on every file system.
+pub const MAX_SLUG_BYTES: usize = crate::gather::MAX_SLUG_BYTES;
+
+/// A value as plain text, cleaned as titles and names are.
+pub fn plain_text(text: &str) -> String {
+    crate::markup::plain_text(text)
+}
+
+/// A link in the canonical form every id and link is written in.
+pub fn canonical(url: &Url) -> String {
+    crate::uri::canonical(url)
+}
+
+/// Whether `name` is the name of a temporary file a build may leave behind
+/// (`.feedgen-XXXXXX.tmp`).
+pub fn is_temporary_name(name: &str) -> bool {
+    crate::write::is_temporary_name(name)
+}
+
 use crate::gather::SelectOptions;
 use crate::gather::names::{Spellings, Unnamed, canonical_topics, display_name, memberships, name_feeds, name_key};
 use crate::model::{Duplicate, Family, Feed, Item, Record, sort_duplicates};

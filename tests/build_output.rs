@@ -378,8 +378,8 @@ fn limit_keeps_the_newest_items_and_zero_keeps_all() {
 fn formats_and_families_are_chosen_by_settings() {
     let out = tempfile::tempdir().unwrap();
     let mut settings = settings(&newsroom(), out.path());
-    settings.formats = vec![feedgen::model::Format::Json];
-    settings.families = vec![feedgen::model::Family::All, feedgen::model::Family::Types];
+    settings.formats = vec![feedgen::Format::Json];
+    settings.families = vec![feedgen::Family::All, feedgen::Family::Types];
     let paths: Vec<String> = feedgen::plan(&settings).unwrap().files.into_iter().map(|f| f.path).collect();
     assert_eq!(
         paths,

@@ -20,7 +20,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use feedgen::write::MANIFEST_NAME;
+use feedgen::MANIFEST_NAME;
 
 const RECORDS: usize = 24;
 const TOPICS: usize = 8;
@@ -78,7 +78,7 @@ fn reference(input: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// A temporary file a killed build may leave (the next build removes it).
 fn is_writer_leftover(path: &str) -> bool {
-    feedgen::write::is_temporary_name(path.rsplit('/').next().unwrap_or(path))
+    feedgen::reference::is_temporary_name(path.rsplit('/').next().unwrap_or(path))
 }
 
 /// Check the folder after a kill: every feed is byte for byte the old or

@@ -245,7 +245,7 @@ fn every_bad_record_is_reported_in_path_order() {
 #[test]
 fn oversized_record_is_refused_unread() {
     let mut huge = GOOD.to_vec();
-    huge.resize(feedgen::load::MAX_RECORD_BYTES as usize + 1, b'x');
+    huge.resize(feedgen::MAX_RECORD_BYTES as usize + 1, b'x');
     assert_eq!(messages(&[("huge.md", &huge)]), ["huge.md: larger than 1 MiB, the size limit for a record"]);
 }
 

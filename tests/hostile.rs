@@ -383,7 +383,7 @@ fn corpus_has_the_promised_size() {
     assert!(valid.len() >= 16, "{valid:?}");
     assert!(invalid.len() >= 10, "{invalid:?}");
     assert!(valid.len() + invalid.len() + unpublished.len() >= 30);
-    assert!(valid.len() <= feedgen::config::DEFAULT_LIMIT, "the firehose count below assumes no truncation");
+    assert!(valid.len() <= feedgen::DEFAULT_LIMIT, "the firehose count below assumes no truncation");
     for (marker, _) in MARKERS {
         let lower = marker.to_lowercase();
         let holder = walkdir::WalkDir::new(fixture("unpublished"))
@@ -534,7 +534,7 @@ fn hostile_names_get_safe_bounded_slugs_inside_the_output_folder() {
         let name = parts[parts.len() - 1];
         assert!(name.len() <= 100, "{path}: file name longer than 100 bytes");
         let stem = name.trim_end_matches(".rss.xml").trim_end_matches(".atom.xml").trim_end_matches(".json");
-        assert!(!stem.is_empty() && stem.len() <= feedgen::gather::MAX_SLUG_BYTES, "{path}");
+        assert!(!stem.is_empty() && stem.len() <= feedgen::reference::MAX_SLUG_BYTES, "{path}");
         assert!(stem.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{path}");
         assert!(!stem.starts_with('-') && !stem.ends_with('-'), "{path}");
         assert!(settings.output.join(path).starts_with(&settings.output));
@@ -568,7 +568,7 @@ fn hostile_topic_names_share_or_split_feeds_as_the_contract_says() {
     assert_eq!(slug("人工知能"), "ren-gong-zhi-neng");
     assert!(slug("🦀 Rust").contains("rust"), "{}", slug("🦀 Rust"));
     let long = topics.keys().find(|name| name.chars().count() == 300).expect("the 300-character topic");
-    assert!(!slug(long).is_empty() && slug(long).len() <= feedgen::gather::MAX_SLUG_BYTES, "{}", slug(long));
+    assert!(!slug(long).is_empty() && slug(long).len() <= feedgen::reference::MAX_SLUG_BYTES, "{}", slug(long));
     let traversal: BTreeSet<String> = ["..", "/", "../../etc/x"].into_iter().map(slug).collect();
     assert_eq!(traversal.len(), 3, "{traversal:?}");
     for s in &traversal {
@@ -767,7 +767,7 @@ fn alias_bombs_are_refused_without_being_expanded() {
 
 #[test]
 fn record_over_the_size_cap_is_refused_and_one_at_the_cap_is_read() {
-    let cap = feedgen::load::MAX_RECORD_BYTES as usize;
+    let cap = feedgen::MAX_RECORD_BYTES as usize;
     let record = |size: usize| {
         // Padding in a YAML comment keeps the record valid and its output small.
         let (head, rest) = ("---\n# ", &GOOD[4..]);

@@ -8,8 +8,8 @@ use std::fs;
 use std::path::Path;
 
 use common::*;
-use feedgen::config::{self, Overrides};
-use feedgen::init::{CONFIG_TEMPLATE, RECORD_PATH, RECORD_TEMPLATE};
+use feedgen::{Overrides};
+use feedgen::{CONFIG_TEMPLATE, RECORD_PATH, RECORD_TEMPLATE};
 
 /// `SOURCE_DATE_EPOCH` for builds of the starter: 2027-01-15, after the
 /// example record's date, so that it is not held back as a future record.
@@ -141,7 +141,7 @@ fn the_defaults_the_starter_configuration_shows_are_real_settings_and_the_real_d
         let path = tempfile::NamedTempFile::new().unwrap();
         fs::write(path.path(), text).unwrap();
         let file = config::read_config(path.path()).unwrap_or_else(|error| panic!("{error}\n{text}"));
-        config::resolve(file, Path::new(""), Overrides::default(), now()).unwrap()
+        Settings::resolve(file, Path::new(""), Overrides::default(), now()).unwrap()
     };
     let as_written = resolve(CONFIG_TEMPLATE);
     let all_on = resolve(&uncommented(CONFIG_TEMPLATE));

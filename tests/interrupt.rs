@@ -20,7 +20,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use feedgen::write::{MANIFEST_NAME, is_temporary_name};
+use feedgen::MANIFEST_NAME;
+use feedgen::reference::is_temporary_name;
 
 /// Records, topics and paragraphs of body: enough for writing to take a
 /// good part of a second in a debug build.

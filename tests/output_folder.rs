@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use common::*;
-use feedgen::write::{Changes, MANIFEST_NAME, WriteError};
+use feedgen::{Changes, MANIFEST_NAME, WriteError};
 use feedgen::{BuildError, Mode, Settings};
 
 /// A record in topic `topic` from provider `domain`.
@@ -60,7 +60,7 @@ fn touched_since_aged(dir: &Path) -> Vec<String> {
 }
 
 fn compare(settings: &Settings) -> Changes {
-    feedgen::run(settings, Mode::Compare, &feedgen::progress::Silent, &NEVER).unwrap().output
+    feedgen::run(settings, Mode::Compare, &feedgen::Silent, &NEVER).unwrap().output
 }
 
 /// A feed's files: its three formats and its page, sorted.
@@ -127,7 +127,7 @@ fn deleting_a_providers_only_record_removes_its_feeds() {
 #[test]
 fn a_family_folder_left_empty_is_removed() {
     let (_records, out, mut settings) = built_three_records();
-    settings.families.retain(|family| *family != feedgen::model::Family::Topics);
+    settings.families.retain(|family| *family != feedgen::Family::Topics);
     feedgen::build(&settings).unwrap();
     assert!(!out.path().join("topics").exists());
     assert!(out.path().join("providers").is_dir());
@@ -157,7 +157,7 @@ fn foreign_files_survive_every_build() {
     feedgen::build(&settings).unwrap();
     fs::remove_file(records.path().join("b.md")).unwrap();
     feedgen::build(&settings).unwrap();
-    settings.families.retain(|family| *family != feedgen::model::Family::Topics);
+    settings.families.retain(|family| *family != feedgen::Family::Topics);
     feedgen::build(&settings).unwrap();
 
     assert_eq!(foreign_snapshot(out.path()), before);
@@ -179,7 +179,7 @@ fn a_file_in_the_way_that_feedgen_did_not_write_is_never_overwritten() {
     assert_eq!(fs::read(out.path().join("topics/go.json")).unwrap(), b"mine");
     assert_eq!(read_tree(out.path()).len(), 1, "nothing else was written");
     let Err(BuildError::Write(WriteError::NotOurs(_))) =
-        feedgen::run(&settings, Mode::Compare, &feedgen::progress::Silent, &NEVER)
+        feedgen::run(&settings, Mode::Compare, &feedgen::Silent, &NEVER)
     else {
         panic!("a comparison reports the same conflict");
     };
@@ -248,10 +248,10 @@ fn comparing_reports_every_difference_and_writes_nothing() {
 
 /// Records every progress call, to check what a progress bar is told.
 #[derive(Default)]
-struct Recorded(std::sync::Mutex<Vec<(feedgen::progress::Stage, usize, usize)>>);
+struct Recorded(std::sync::Mutex<Vec<(feedgen::Stage, usize, usize)>>);
 
-impl feedgen::progress::Progress for Recorded {
-    fn begin(&self, stage: feedgen::progress::Stage, total: usize) {
+impl feedgen::Progress for Recorded {
+    fn begin(&self, stage: feedgen::Stage, total: usize) {
         self.0.lock().unwrap().push((stage, total, 0));
     }
     fn advance(&self, steps: usize) {
@@ -261,7 +261,7 @@ impl feedgen::progress::Progress for Recorded {
 
 #[test]
 fn progress_counts_every_file_read_and_every_file_rendered_or_removed() {
-    use feedgen::progress::Stage;
+    use feedgen::Stage;
     let records = three_records();
     fs::write(records.path().join("notes.txt"), "no front matter").unwrap();
     let out = tempfile::tempdir().unwrap();
@@ -304,7 +304,7 @@ fn a_folder_where_a_feed_belongs_is_in_the_way_for_check_and_build_alike() {
     fs::remove_file(out.path().join("topics/go.json")).unwrap();
     fs::create_dir(out.path().join("topics/go.json")).unwrap();
     for result in
-        [feedgen::run(&settings, Mode::Compare, &feedgen::progress::Silent, &NEVER), feedgen::build(&settings)]
+        [feedgen::run(&settings, Mode::Compare, &feedgen::Silent, &NEVER), feedgen::build(&settings)]
     {
         let Err(BuildError::Write(WriteError::NotOurs(paths))) = result else { panic!("not refused: {result:?}") };
         assert_eq!(paths, [out.path().join("topics").join("go.json")]);
@@ -344,7 +344,7 @@ mod links {
         };
         assert!(paths.contains(&out.path().join("topics").join("rust.json")), "{paths:?}");
 
-        settings.families.retain(|family| *family != feedgen::model::Family::Topics);
+        settings.families.retain(|family| *family != feedgen::Family::Topics);
         feedgen::build(&settings).unwrap();
         for name in ["go.json", "rust.json"] {
             assert_eq!(fs::read_to_string(elsewhere.path().join(name)).unwrap(), "someone else's", "{name}");
@@ -377,7 +377,7 @@ fn a_build_waits_while_another_build_holds_the_folder() {
     holder.lock().unwrap();
     let started = std::thread::scope(|scope| {
         let build = scope.spawn(|| feedgen::build(&settings).map(|report| report.output.added.len()));
-        let check = scope.spawn(|| feedgen::run(&settings, Mode::Compare, &feedgen::progress::Silent, &NEVER).is_ok());
+        let check = scope.spawn(|| feedgen::run(&settings, Mode::Compare, &feedgen::Silent, &NEVER).is_ok());
         std::thread::sleep(Duration::from_millis(500));
         let waiting = !build.is_finished() && !check.is_finished();
         let untouched = !out.path().join("topics/zig.rss.xml").exists();
@@ -400,12 +400,12 @@ struct StopWhileWriting<'a> {
     saw_temporaries: std::sync::atomic::AtomicBool,
 }
 
-impl feedgen::progress::Progress for StopWhileWriting<'_> {
-    fn begin(&self, _: feedgen::progress::Stage, _: usize) {}
+impl feedgen::Progress for StopWhileWriting<'_> {
+    fn begin(&self, _: feedgen::Stage, _: usize) {}
     fn advance(&self, steps: usize) {
         use std::sync::atomic::Ordering::SeqCst;
         if self.staged.fetch_add(steps, SeqCst) + steps >= self.after && !self.stop.swap(true, SeqCst) {
-            let temporary = |path: &String| feedgen::write::is_temporary_name(path.rsplit('/').next().unwrap());
+            let temporary = |path: &String| feedgen::reference::is_temporary_name(path.rsplit('/').next().unwrap());
             self.saw_temporaries.store(read_tree(self.output).keys().any(temporary), SeqCst);
         }
     }
@@ -473,8 +473,8 @@ struct OnceAfter<F: Fn() + Sync> {
     act: F,
 }
 
-impl<F: Fn() + Sync> feedgen::progress::Progress for OnceAfter<F> {
-    fn begin(&self, _: feedgen::progress::Stage, _: usize) {}
+impl<F: Fn() + Sync> feedgen::Progress for OnceAfter<F> {
+    fn begin(&self, _: feedgen::Stage, _: usize) {}
     fn advance(&self, steps: usize) {
         let before = self.seen.fetch_add(steps, std::sync::atomic::Ordering::SeqCst);
         if before < self.after && before + steps >= self.after {
@@ -497,7 +497,7 @@ fn a_rename_that_fails_leaves_every_file_whole_and_listed() {
     let Err(BuildError::Write(error @ WriteError::PartlyWritten { .. })) = failed else { panic!("{failed:?}") };
     assert!(error.to_string().contains("some files in"), "{error}");
     let tree = read_tree(out.path());
-    assert!(!tree.keys().any(|path| feedgen::write::is_temporary_name(path.rsplit('/').next().unwrap())));
+    assert!(!tree.keys().any(|path| feedgen::reference::is_temporary_name(path.rsplit('/').next().unwrap())));
     let manifest = String::from_utf8(tree[MANIFEST_NAME].clone()).unwrap();
     for path in tree.keys().filter(|path| *path != MANIFEST_NAME) {
         assert!(manifest.lines().any(|line| line == path), "{path} is not in the manifest");

@@ -318,13 +318,13 @@ fn hostile_records_give_pages_without_scripts_handlers_or_forbidden_characters()
 #[test]
 fn hub_url_must_be_an_absolute_web_url() {
     let resolve = |hub: &str| {
-        let file = feedgen::config::ConfigFile {
+        let file = feedgen::ConfigFile {
             base_url: Some(BASE.into()),
             hub_url: Some(hub.into()),
             input: vec!["records".into()],
             ..Default::default()
         };
-        feedgen::config::resolve(file, std::path::Path::new(""), Default::default(), now())
+        feedgen::Settings::resolve(file, std::path::Path::new(""), Default::default(), now())
     };
     let settings = resolve("https://hub.test/websub").unwrap();
     assert_eq!(settings.site.hub_url.unwrap().as_str(), "https://hub.test/websub");

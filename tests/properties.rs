@@ -7,8 +7,8 @@ mod common;
 
 use std::path::Path;
 
-use feedgen::load::{LoadOptions, Parsed, parse_record};
-use feedgen::markup::plain_text;
+use feedgen::{LoadOptions, Parsed, parse_record};
+use feedgen::reference::plain_text;
 use proptest::prelude::*;
 use serde_yaml::{Mapping, Value};
 
@@ -320,7 +320,7 @@ proptest! {
         edits in prop::collection::vec(edit(), 0..3),
     ) {
         let text = edited(template, &edits);
-        let warn = Some(feedgen::load::WarnOptions { future_after: Some(chrono::DateTime::UNIX_EPOCH) });
+        let warn = Some(feedgen::WarnOptions { future_after: Some(chrono::DateTime::UNIX_EPOCH) });
         let options = LoadOptions { include_unpublished: true, warn };
         let problems = match parse_record(Path::new("s.md"), text.as_bytes(), options) {
             Ok(Parsed::Record(_, warnings)) => warnings,

@@ -38,7 +38,7 @@ fn published_site() -> tempfile::TempDir {
 fn settled_output(site: &Path) -> Files {
     let files = snapshot(&site.join("feeds"));
     let leftovers: Vec<&String> =
-        files.keys().filter(|path| feedgen::write::is_temporary_name(path.rsplit('/').next().unwrap())).collect();
+        files.keys().filter(|path| feedgen::reference::is_temporary_name(path.rsplit('/').next().unwrap())).collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     files
 }

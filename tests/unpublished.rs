@@ -179,7 +179,7 @@ fn an_unpublished_record_draws_no_warning_unless_drafts_are_included() {
 fn drafts_too_large_deep_or_broken_to_parse_change_nothing() {
     let good = "---\ntitle: Kept\npublishedDateTime: 2025-01-01\noriginalUrl: https://ok.test/kept\n---\n";
     let mut huge = "---\npublished: false\ntitle: Hulkwrapper\n---\n".to_owned();
-    huge.push_str(&"x".repeat(feedgen::load::MAX_RECORD_BYTES as usize));
+    huge.push_str(&"x".repeat(feedgen::MAX_RECORD_BYTES as usize));
     let deep = format!("---\npublished: false\ntitle: Deepwhorl\nx: {}\n---\n", "[".repeat(10_000));
     let broken = "---\ntitle: \"Brokenquill\npublished: false\n---\n";
     let with_drafts = records_dir(&[("good.md", good), ("huge.md", &huge), ("deep.md", &deep), ("broken.md", broken)]);

@@ -272,7 +272,7 @@ fn atom_ids_are_canonical_uris() {
     each_document(".atom.xml", |path, document| {
         for id in elements(document, Some(ATOM), "id").map(text_of) {
             let url = url::Url::parse(id).unwrap();
-            assert_eq!(feedgen::uri::canonical(&url), id, "{path}");
+            assert_eq!(feedgen::reference::canonical(&url), id, "{path}");
             let escapes: Vec<&str> = id.match_indices('%').map(|(at, _)| &id[at + 1..at + 3]).collect();
             for hex in escapes {
                 let value = u8::from_str_radix(hex, 16).unwrap();
@@ -558,13 +558,13 @@ fn language_is_an_iso_639_code() {
     each_document(".rss.xml", |path, document| {
         assert!(elements(document, None, "language").all(|node| text_of(node) == "en"), "{path}");
     });
-    let file = |language: &str| feedgen::config::ConfigFile {
+    let file = |language: &str| feedgen::ConfigFile {
         base_url: Some("https://feeds.test/".into()),
         language: Some(language.into()),
         input: vec!["in".into()],
         ..Default::default()
     };
-    let resolve = |language| feedgen::config::resolve(file(language), Path::new(""), Default::default(), now());
+    let resolve = |language| feedgen::Settings::resolve(file(language), Path::new(""), Default::default(), now());
     for good in ["en", "en-GB", "zh-Hant", "PT-br"] {
         assert!(resolve(good).is_ok(), "{good}");
     }

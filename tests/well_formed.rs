@@ -60,19 +60,19 @@ fn control_characters_and_cdata_terminators_in_every_field_give_well_formed_outp
 fn forbidden_characters_in_configuration_strings_are_removed() {
     let records = records_dir(&[("one.md", &hostile_record(1))]);
     let out = tempfile::tempdir().unwrap();
-    let file = feedgen::config::ConfigFile {
+    let file = feedgen::ConfigFile {
         title: Some("Site \u{1} ]]> & <x>".into()),
         description: Some("Desc \u{B}\u{FFFF}".into()),
         author: Some("Au\u{0}thor".into()),
         base_url: Some("https://feeds.test/".into()),
         ..Default::default()
     };
-    let overrides = feedgen::config::Overrides {
+    let overrides = feedgen::Overrides {
         inputs: vec![records.path().to_owned()],
         output: Some(out.path().to_owned()),
         ..Default::default()
     };
-    let settings = feedgen::config::resolve(file, Path::new(""), overrides, now()).unwrap();
+    let settings = feedgen::Settings::resolve(file, Path::new(""), overrides, now()).unwrap();
     for (path, bytes) in feeds_only(build_tree(&settings)) {
         let parsed = parse_feed(&path, &bytes);
         assert!(parsed.title.unwrap().content.starts_with("Site ]]> & <x>"), "{path}");

@@ -4,8 +4,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use feedgen::init::PLACEHOLDER_BASE_URL;
-use feedgen::write::{Changes, local_path};
+use feedgen::PLACEHOLDER_BASE_URL;
+use feedgen::{Changes, local_path};
 use feedgen::{BuildError, Mode, Report, Settings};
 
 use super::diagnostic::{self, Severity};

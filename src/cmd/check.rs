@@ -2,15 +2,13 @@
 //! a build would quietly do otherwise than meant, and with `--strict` fail
 //! on it.
 
-use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use clap::Args;
 use feedgen::BuildError;
-use feedgen::check::OutputCheck;
-use feedgen::config;
-use feedgen::load::{LoadOptions, Sources, Survey, WarnOptions};
-use feedgen::model::Family;
+use feedgen::OutputCheck;
+use feedgen::{LoadOptions, Survey, WarnOptions};
+use feedgen::Family;
 
 use super::diagnostic::{self, Severity};
 use super::progress_bar::with_progress;
@@ -79,15 +77,15 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
     // such as new ones before a commit, not what a build of them would do.
     let about_the_build = shared.inputs.is_empty() || shared.output.is_some();
     let (file, file_dir) = read_config_file(shared.config.as_deref(), &shared.inputs)?;
-    let inputs = config::resolve_inputs(&file, &file_dir, shared.inputs)?;
+    let inputs = feedgen::resolve_inputs(&file, &file_dir, shared.inputs)?;
     let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    let now = config::now_from_source_date_epoch(source_date_epoch.as_deref())?;
+    let now = feedgen::now_from_source_date_epoch(source_date_epoch.as_deref())?;
     let include_future = shared.future || file.future.unwrap_or(false);
     // `--quiet` shows errors only, so without `--strict` it does not look for
     // warnings at all: that is the parse-only pass builds are timed against.
     let warn = (!shared.quiet || strict).then_some(WarnOptions { future_after: (!include_future).then_some(now) });
     let options = LoadOptions { include_unpublished: shared.unpublished || file.unpublished.unwrap_or(false), warn };
-    let output = config::resolve_output(&file, &file_dir, shared.output);
+    let output = feedgen::resolve_output(&file, &file_dir, shared.output);
     let output_check = OutputCheck {
         output: &output,
         families: file.families.clone().unwrap_or_else(|| Family::DEFAULT.to_vec()),
@@ -95,10 +93,8 @@ pub fn run(args: CheckArgs) -> Result<(), Failure> {
         now,
         allow_empty: shared.allow_empty || file.allow_empty.unwrap_or(false),
     };
-    let never = AtomicBool::new(false);
-    let sources = Sources::new(&inputs, &output, &never)?;
     let checked = with_progress(shared.quiet, |progress| {
-        feedgen::check::check(&sources, options, about_the_build.then_some(&output_check), progress)
+        feedgen::check(&inputs, &output, options, about_the_build.then_some(&output_check), progress)
     })?;
     let survey = checked.survey;
     diagnostic::print(&survey.errors, Severity::Error);

@@ -7,7 +7,7 @@ use std::ffi::OsStr;
 use std::io::IsTerminal;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use feedgen::load::RecordProblem;
+use feedgen::RecordProblem;
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +65,7 @@ pub fn print(problems: &[RecordProblem], severity: Severity) {
 mod tests {
     use std::path::Path;
 
-    use feedgen::load::parse_record;
+    use feedgen::parse_record;
 
     use super::*;
 

@@ -3,7 +3,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use clap::Args;
-use feedgen::config::CONFIG_FILE_NAME;
+use feedgen::CONFIG_FILE_NAME;
 
 use super::Failure;
 
@@ -47,7 +47,7 @@ fn next_step(dir: &Path) -> String {
 /// Run `feedgen init`. Files already there are a usage error (exit 2; see
 /// `Failure`'s `From<InitError>`).
 pub fn run(args: InitArgs) -> Result<(), Failure> {
-    let written = feedgen::init::init(&args.dir)?;
+    let written = feedgen::init(&args.dir)?;
     for path in &written {
         eprintln!("created {}", path.display());
     }

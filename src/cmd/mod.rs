@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 
 use diagnostic::Severity;
 use feedgen::BuildError;
-use feedgen::config::{self, CONFIG_FILE_NAME, ConfigError, ConfigFile};
-use feedgen::english::counted;
-use feedgen::init::InitError;
-use feedgen::load::{LoadError, RecordProblem};
-use feedgen::write::WriteError;
+use feedgen::{CONFIG_FILE_NAME, ConfigError, ConfigFile};
+use feedgen::counted;
+use feedgen::InitError;
+use feedgen::{LoadError, RecordProblem};
+use feedgen::WriteError;
 use interrupt::Signal;
 
 /// Exit codes, as documented in `docs/errors.md` ("Exit codes").
@@ -180,6 +180,6 @@ fn read_config_file(explicit: Option<&Path>, inputs: &[PathBuf]) -> Result<(Conf
     let Some(path) = config_path(explicit) else {
         return if inputs.is_empty() { Err(ConfigError::NoSite) } else { Ok((ConfigFile::default(), PathBuf::new())) };
     };
-    let file = config::read_config(&path)?;
+    let file = feedgen::read_config(&path)?;
     Ok((file, path.parent().map(Path::to_owned).unwrap_or_default()))
 }

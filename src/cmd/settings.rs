@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 use feedgen::Settings;
-use feedgen::config::{self, ConfigError, Overrides};
+use feedgen::{ConfigError, Overrides};
 
 use super::read_config_file;
 
@@ -122,7 +122,7 @@ impl SettingsArgs {
         let SettingsFlags { shared, base_url, limit, skip_invalid } = &self.flags;
         let (file, file_dir) = read_config_file(shared.config.as_deref(), &shared.inputs)?;
         let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-        let now = config::now_from_source_date_epoch(source_date_epoch.as_deref())?;
+        let now = feedgen::now_from_source_date_epoch(source_date_epoch.as_deref())?;
         let overrides = Overrides {
             inputs: shared.inputs.clone(),
             output: shared.output.clone(),
@@ -134,7 +134,7 @@ impl SettingsArgs {
             skip_invalid: *skip_invalid,
             allow_empty: shared.allow_empty,
         };
-        config::resolve(file, &file_dir, overrides, now)
+        Settings::resolve(file, &file_dir, overrides, now)
     }
 }
 

@@ -41,6 +41,8 @@ pub(crate) mod names;
 mod slug;
 pub use slug::MAX_SLUG_BYTES;
 mod source;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;

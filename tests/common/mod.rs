@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use feedgen::Settings;
-use feedgen::config::{self, ConfigFile, Overrides};
+use feedgen::{ConfigFile, Overrides};
 
 /// A stop flag nobody sets: for builds that run to the end.
 pub static NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -36,7 +36,7 @@ pub fn settings(input: &Path, output: &Path) -> Settings {
         ..Default::default()
     };
     let overrides = Overrides { inputs: vec![input.to_owned()], output: Some(output.to_owned()), ..Default::default() };
-    config::resolve(file, Path::new(""), overrides, now()).unwrap()
+    Settings::resolve(file, Path::new(""), overrides, now()).unwrap()
 }
 
 /// Every file under `dir`, by `/`-separated relative path (empty when `dir`

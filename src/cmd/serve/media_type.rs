@@ -1,6 +1,6 @@
 //! The `Content-Type` of each kind of file in the output folder.
 
-use feedgen::model::Format;
+use feedgen::Format;
 
 /// Media types by file-name ending, after the feed formats' own (from
 /// [`Format`], so that serving and rendering agree). The first ending that

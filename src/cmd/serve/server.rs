@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use feedgen::config::ConfigError;
-use feedgen::load::LoadError;
+use feedgen::ConfigError;
+use feedgen::LoadError;
 use feedgen::{BuildError, Report, Settings};
 
 use super::http;

@@ -9,8 +9,7 @@ use std::time::{Duration, Instant};
 use notify::event::{AccessKind, AccessMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use feedgen::load;
-use feedgen::progress::Silent;
+use feedgen::Silent;
 use feedgen::{Mode, Report, Settings};
 
 use super::server::{RebuildError, Rebuilds, ServeError};
@@ -59,7 +58,7 @@ impl Watch {
     /// Watch every input (recursively) and the configuration file, if it is
     /// a regular file. A missing input is refused the way a build refuses it.
     pub fn start(inputs: &[PathBuf], config_file: Option<&Path>) -> Result<Watch, ServeError> {
-        load::inputs_exist(inputs).map_err(ServeError::Input)?;
+        feedgen::inputs_exist(inputs).map_err(ServeError::Input)?;
         let (sender, receiver) = channel();
         let mut watcher = notify::recommended_watcher(sender)
             .map_err(|source| ServeError::Watch { path: inputs.first().cloned().unwrap_or_default(), source })?;
@@ -124,7 +123,7 @@ impl Changes {
         if self.config_file.as_deref() == Some(path) {
             return true;
         }
-        self.inputs.iter().any(|input| load::is_walked(input, path))
+        self.inputs.iter().any(|input| feedgen::is_walked(input, path))
     }
 
     /// Wait, until `deadline` if given, for a change that calls for a

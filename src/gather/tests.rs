@@ -1,9 +1,8 @@
-//! The streaming build ([`feedgen::gather`]) against the in-memory pipeline
-//! ([`feedgen::render_records`]): for any records (shared links, ties in
-//! update time, names that differ only in case), any limit and any arrival
-//! order, the files are byte for byte the same, and so are the duplicates.
-
-mod common;
+//! Gathering, driven with records in memory, against the in-memory
+//! reference pipeline ([`crate::reference`]): for any records (shared
+//! links, ties in update time, names that differ only in case), any limit
+//! and any arrival order, the files are byte for byte the same, and so are
+//! the duplicates.
 
 use std::collections::{BTreeSet, HashMap};
 use std::convert::Infallible;
@@ -11,17 +10,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
-use feedgen::gather::{GatherOptions, Place, Reading, RecordSource, SelectOptions, gather};
-use feedgen::model::OutputFile;
-use feedgen::model::{Image, Provider, Record};
-use feedgen::render::render_all;
-
-use feedgen::Settings;
-use feedgen::reference::render_records;
 use proptest::prelude::*;
 use url::Url;
 
-use common::*;
+use super::{GatherOptions, Place, Reading, RecordSource, SelectOptions, gather};
+use crate::model::{Image, OutputFile, Provider, Record};
+use crate::reference::render_records;
+use crate::render::render_all;
+use crate::{ConfigFile, Overrides, Settings};
 
 fn day(n: i64) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").unwrap().with_timezone(&Utc) + Duration::days(n)
@@ -67,7 +63,16 @@ fn record(path: &str, link: &str, published: i64, updated: i64, topics: &[&str],
 type Duplicates = BTreeSet<(String, PathBuf, PathBuf)>;
 
 fn settings_with_limit(limit: usize) -> Settings {
-    let mut settings = settings(std::path::Path::new("unused"), std::path::Path::new("unused"));
+    let file = ConfigFile {
+        title: Some("Test Site".into()),
+        base_url: Some("https://feeds.test/out/".into()),
+        home_url: Some("https://feeds.test/".into()),
+        language: Some("en".into()),
+        ..ConfigFile::default()
+    };
+    let overrides = Overrides { inputs: vec![PathBuf::from("unused")], ..Overrides::default() };
+    let now = DateTime::from_timestamp(1_767_225_600, 0).unwrap();
+    let mut settings = Settings::resolve(file, Path::new(""), overrides, now).unwrap();
     settings.limit = limit;
     settings
 }
