@@ -24,7 +24,7 @@ use crate::progress::Progress;
 use crate::{BuildError, Reading, gather_records, write};
 
 /// The output folder a build would write, for `feedgen check` to report
-/// what the [guard](crate::guard) would refuse there.
+/// what a build would refuse there ([`Refusal`](crate::Refusal)).
 #[derive(Debug, Clone)]
 pub struct OutputCheck<'a> {
     /// The output folder.

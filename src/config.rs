@@ -11,13 +11,13 @@ use thiserror::Error;
 use url::Url;
 
 use crate::load::RecordProblem;
-use crate::uri::parse_web_link;
 use crate::markup::plain_text;
 use crate::model::{Family, Format, Site};
+use crate::uri::parse_web_link;
 
 mod source;
 
-pub use source::ConfigSource;
+pub(crate) use source::ConfigSource;
 use source::refuse_given;
 
 /// The name of the configuration file looked for in the working directory.
@@ -65,7 +65,7 @@ pub struct ConfigFile {
     /// Include future-dated records.
     pub future: Option<bool>,
     /// Let a build with no record to publish, or one that removes most
-    /// feeds, go on ([`crate::guard`]).
+    /// feeds, go on ([`Refusal`](crate::Refusal)).
     pub allow_empty: Option<bool>,
 }
 
@@ -128,7 +128,7 @@ pub struct Settings {
     /// Build the valid records when some are invalid, instead of failing.
     pub skip_invalid: bool,
     /// Write even when the build has no record to publish or removes most
-    /// of the feeds in the output folder ([`crate::guard`]).
+    /// of the feeds in the output folder ([`Refusal`](crate::Refusal)).
     pub allow_empty: bool,
     /// The moment that decides which records are in the future.
     pub now: DateTime<Utc>,

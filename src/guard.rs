@@ -31,7 +31,7 @@ const NAMED: usize = 5;
 
 /// What a build is about to do, for [`Guard::approve`].
 #[derive(Debug, Clone, Copy)]
-pub struct Guard<'a> {
+pub(crate) struct Guard<'a> {
     /// Go on whatever the build removes (`--allow-empty`).
     pub allow_empty: bool,
     /// How many records the build publishes (those that become items).
@@ -127,7 +127,7 @@ fn named(feeds: &[String]) -> String {
 
 /// The feed a path in the output folder is a file of (the path without its
 /// format's extension), or `None` for pages, the index and the OPML list.
-pub fn feed_of(path: &str) -> Option<&str> {
+pub(crate) fn feed_of(path: &str) -> Option<&str> {
     Format::ALL.iter().find_map(|format| path.strip_suffix(format.extension()))
 }
 
@@ -156,7 +156,7 @@ impl Guard<'_> {
     /// `output`, whose manifest lists `listed_paths` (every file an earlier
     /// build wrote there). With nothing to publish, a folder whose feeds
     /// are all kept and already empty loses nothing: the build goes on.
-    pub fn approve<'p>(
+    pub(crate) fn approve<'p>(
         &self,
         output: &Path,
         listed_paths: &BTreeSet<String>,

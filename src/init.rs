@@ -16,17 +16,17 @@ use crate::write::{create_new, local_path};
 
 /// The starter configuration: `base_url` (a placeholder) and `input` set,
 /// every other setting shown commented out with its default.
-pub const CONFIG_TEMPLATE: &str = include_str!("init/feedgen.yaml");
+pub(crate) const CONFIG_TEMPLATE: &str = include_str!("init/feedgen.yaml");
 
 /// The `base_url` the starter configuration sets, for the user to change:
 /// a build that still uses it warns.
 pub const PLACEHOLDER_BASE_URL: &str = "https://example.com/feeds/";
 
 /// The example record, in the folder the starter configuration reads.
-pub const RECORD_TEMPLATE: &str = include_str!("init/hello-feedgen.md");
+pub(crate) const RECORD_TEMPLATE: &str = include_str!("init/hello-feedgen.md");
 
 /// Where the example record goes, `/`-separated, relative to the site folder.
-pub const RECORD_PATH: &str = "articles/hello-feedgen.md";
+pub(crate) const RECORD_PATH: &str = "articles/hello-feedgen.md";
 
 /// Every file of the starter site: `/`-separated path relative to the site
 /// folder, and contents. Written in this order.

@@ -12,21 +12,28 @@
 //! a [`Report`] or a typed error ([`BuildError`]); [`init`] writes a
 //! starter site.
 //!
-//! ```no_run
-//! use std::path::{Path, PathBuf};
+//! ```
+//! use std::path::Path;
 //!
 //! use feedgen::{ConfigFile, Overrides, Settings};
 //!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let site = tempfile::tempdir()?;
+//! # let (articles, feeds) = (site.path().join("articles"), site.path().join("feeds"));
+//! # std::fs::create_dir(&articles)?;
+//! # std::fs::write(
+//! #     articles.join("hello.md"),
+//! #     "---\ntitle: Hello\npublishedDateTime: 2026-01-01\noriginalUrl: https://example.com/hello\ntopics: [News]\n---\n",
+//! # )?;
 //! let file = ConfigFile { base_url: Some("https://example.com/feeds/".into()), ..ConfigFile::default() };
-//! let overrides = Overrides {
-//!     inputs: vec![PathBuf::from("articles")],
-//!     output: Some(PathBuf::from("feeds")),
-//!     ..Overrides::default()
-//! };
+//! let overrides = Overrides { inputs: vec![articles], output: Some(feeds.clone()), ..Overrides::default() };
 //! let settings = Settings::resolve(file, Path::new(""), overrides, chrono::Utc::now())?;
+//!
 //! let report = feedgen::build(&settings)?;
-//! println!("{} feeds, {} files written", report.feeds, report.output.added.len() + report.output.changed.len());
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! assert_eq!(report.feeds, 2); // the firehose and the topic "News"
+//! assert!(feeds.join("topics/news.rss.xml").is_file());
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Inside, a build is a pipeline of modules that talk through plain data
@@ -65,8 +72,7 @@ pub use guard::Refusal;
 pub use init::{InitError, PLACEHOLDER_BASE_URL, init};
 pub use load::{
     LoadError, LoadOptions, MAX_RECORD_BYTES, Parsed, Position, RecordProblem, Survey, WarnOptions, inputs_exist,
-    is_walked,
-    parse_record,
+    is_walked, parse_record,
 };
 pub use model::{
     Duplicate, Family, Feed, Format, Image, Item, ItemImage, ItemLink, ItemProvider, MANIFEST_NAME, OutputFile,
@@ -149,7 +155,7 @@ pub enum BuildError {
     /// Writing failed.
     #[error(transparent)]
     Write(#[from] WriteError),
-    /// The build would throw published feeds away ([`guard`]); nothing
+    /// The build would throw published feeds away ([`Refusal`]); nothing
     /// was written.
     #[error(transparent)]
     Refused(#[from] Refusal),
@@ -238,7 +244,7 @@ impl Found {
     /// as future or left out as duplicates. (Counted from the valid ones, not
     /// from every file read less the invalid files, which would count an
     /// invalid file read twice, through overlapping inputs, once too often.)
-    pub fn published(&self) -> usize {
+    pub(crate) fn published(&self) -> usize {
         self.survey.valid.saturating_sub(self.future + self.duplicates.len())
     }
 }
@@ -356,7 +362,7 @@ pub enum Mode {
 /// Build, then write the output folder or only compare with it, telling
 /// `progress` how far it got. [`Report::output`] says what changed (or
 /// would change). Nothing is written unless every feed rendered, every
-/// record is valid (or `skip_invalid` is set) and the [`guard`] agrees
+/// record is valid (or `skip_invalid` is set) and the guard agrees
 /// (or `allow_empty` is set).
 ///
 /// Once `stop` is set (say, on Ctrl-C), the build stops at the next file

@@ -29,7 +29,7 @@ fn is_xml_safe(c: char) -> bool {
 }
 
 /// `s` without the characters XML forbids.
-pub fn xml_safe(s: &str) -> Cow<'_, str> {
+pub(crate) fn xml_safe(s: &str) -> Cow<'_, str> {
     // Most text is printable ASCII, which a byte scan clears without decoding.
     let printable_ascii = |byte: u8| matches!(byte, b'\t' | b'\n' | b'\r' | 0x20..=0x7E);
     if s.bytes().all(printable_ascii) || s.chars().all(is_xml_safe) {
@@ -44,7 +44,7 @@ pub fn xml_safe(s: &str) -> Cow<'_, str> {
 ///
 /// Used for titles and names, which are text, never markup: `<b>` stays the
 /// three characters `<b>` and the renderers escape it.
-pub fn plain_text(s: &str) -> String {
+pub(crate) fn plain_text(s: &str) -> String {
     if is_plain_already(s) {
         return s.to_owned();
     }
@@ -121,13 +121,13 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// cleaned, serialised once. Relative URLs are resolved against `base`, the
 /// article's link: a feed reader has no page to resolve them against, and
 /// the W3C validator warns about them.
-pub fn sanitise_html(fragment: &str, base: &Url) -> String {
+pub(crate) fn sanitise_html(fragment: &str, base: &Url) -> String {
     sanitise_html_with_embeds(fragment, base, EmbedLink::default())
 }
 
 /// [`sanitise_html`], with every `<iframe>` turned into the link `embeds`
 /// describes.
-pub fn sanitise_html_with_embeds(fragment: &str, base: &Url, embeds: EmbedLink<'_>) -> String {
+pub(crate) fn sanitise_html_with_embeds(fragment: &str, base: &Url, embeds: EmbedLink<'_>) -> String {
     match plain_fragment(fragment) {
         Some(text) => xml_safe(&serialised_text(&text)).trim().to_owned(),
         None => sanitise_markup(fragment, base, embeds),
@@ -228,13 +228,13 @@ fn sanitise_markup(fragment: &str, base: &Url, embeds: EmbedLink<'_>) -> String 
 /// The text of an embed's link when neither the caller nor the frame
 /// names it. Embeds are video players in practice (records'
 /// `featuredContent`), and the raw player URL tells a reader nothing.
-pub const UNNAMED_EMBED_TEXT: &str = "Watch the video";
+pub(crate) const UNNAMED_EMBED_TEXT: &str = "Watch the video";
 
 /// What an `<iframe>` becomes: a link to the frame's source. The sanitiser
 /// knows nothing of records; a caller that knows what the frame shows (a
 /// record's featured video: its title and picture) says so here.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct EmbedLink<'a> {
+pub(crate) struct EmbedLink<'a> {
     /// The link's text. Without it, the frame's own `title`, else
     /// [`UNNAMED_EMBED_TEXT`].
     pub text: Option<&'a str>,
@@ -244,7 +244,7 @@ pub struct EmbedLink<'a> {
 
 /// A picture of what an embed shows, for [`EmbedLink`].
 #[derive(Debug, Clone, Copy)]
-pub struct Thumbnail<'a> {
+pub(crate) struct Thumbnail<'a> {
     /// Absolute http(s) URL; a picture with any other URL is left out, as
     /// the sanitiser would leave it out.
     pub url: &'a str,
@@ -317,7 +317,7 @@ fn embeds_as_links(html: String, embeds: EmbedLink<'_>) -> String {
 /// The text a reader would see for an HTML fragment: tags dropped, entities
 /// decoded, whitespace collapsed. Used where a format wants plain text
 /// (JSON Feed's `summary`).
-pub fn html_to_text(fragment: &str) -> String {
+pub(crate) fn html_to_text(fragment: &str) -> String {
     match plain_fragment(fragment) {
         Some(text) => plain_text(&text),
         None => markup_to_text(fragment),
@@ -334,7 +334,7 @@ fn markup_to_text(fragment: &str) -> String {
 /// A Markdown body as sanitised HTML (CommonMark plus tables, strikethrough
 /// and footnotes; raw HTML in the body goes through the same sanitiser, and
 /// relative links resolve against `base`).
-pub fn markdown_to_html(markdown: &str, base: &Url) -> String {
+pub(crate) fn markdown_to_html(markdown: &str, base: &Url) -> String {
     use pulldown_cmark::{Options, Parser, html};
     // Blank lines make no HTML; most records have no body at all.
     if markdown.bytes().all(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r')) {
@@ -347,12 +347,12 @@ pub fn markdown_to_html(markdown: &str, base: &Url) -> String {
 }
 
 /// Escape text for inclusion in HTML we assemble ourselves.
-pub fn escape_html(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape_html(text: &str) -> Cow<'_, str> {
     html_escape::encode_text(text)
 }
 
 /// Escape a URL for an HTML attribute value in double quotes.
-pub fn escape_attribute(value: &str) -> Cow<'_, str> {
+pub(crate) fn escape_attribute(value: &str) -> Cow<'_, str> {
     html_escape::encode_double_quoted_attribute(value)
 }
 

@@ -42,14 +42,14 @@ use crate::{BuildError, Plan, Report, Settings, prepare, render};
 
 /// The records that become items, and what was left out.
 #[derive(Debug, Default)]
-pub struct Selection {
+struct Selection {
     /// One record per link, in load order.
-    pub records: Vec<Record>,
+    records: Vec<Record>,
     /// How many future-dated records wait.
-    pub future: usize,
+    future: usize,
     /// Every record left out for a duplicate link, sorted by link, then by
     /// the path left out.
-    pub duplicates: Vec<Duplicate>,
+    duplicates: Vec<Duplicate>,
 }
 
 /// Whether `challenger` replaces `incumbent` for a shared link.
@@ -58,7 +58,7 @@ fn supersedes(challenger: &Record, incumbent: &Record) -> bool {
 }
 
 /// Select from `records` (in load order).
-pub fn select(records: Vec<Record>, options: SelectOptions) -> Selection {
+fn select(records: Vec<Record>, options: SelectOptions) -> Selection {
     let mut selection = Selection::default();
     let mut slot_of_link: HashMap<Url, usize> = HashMap::new();
     for record in records {
@@ -90,11 +90,11 @@ pub fn select(records: Vec<Record>, options: SelectOptions) -> Selection {
 
 /// How to group.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupOptions {
+struct GroupOptions {
     /// Which families to build, in output order.
-    pub families: Vec<Family>,
+    families: Vec<Family>,
     /// Items per feed; 0 keeps all.
-    pub limit: usize,
+    limit: usize,
 }
 
 /// Newest first; on equal dates, by id, so the order is total.
@@ -130,7 +130,7 @@ fn family_feeds(items: &[Arc<Item>], family: Family, limit: usize) -> Vec<Feed> 
 }
 
 /// Group `items` into the feeds of every requested family, all in memory.
-pub fn group(mut items: Vec<Item>, options: &GroupOptions) -> Vec<Feed> {
+fn group(mut items: Vec<Item>, options: &GroupOptions) -> Vec<Feed> {
     let mut topic_spellings: HashMap<String, Spellings> = HashMap::new();
     for item in &items {
         for topic in &item.topics {

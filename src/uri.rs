@@ -13,7 +13,7 @@ use url::Url;
 
 /// An absolute http(s) URL with a host, in canonical form, or `None`: what
 /// a record's links and `base_url` must be.
-pub fn parse_web_link(text: &str) -> Option<Url> {
+pub(crate) fn parse_web_link(text: &str) -> Option<Url> {
     let url = Url::parse(text.trim()).ok()?;
     let has_host = url.host_str().is_some_and(|host| !host.is_empty());
     (matches!(url.scheme(), "http" | "https") && has_host).then(|| canonicalise(url))
@@ -64,7 +64,7 @@ fn push_component(out: &mut String, component: &str, also_safe: &[u8]) {
 }
 
 /// `url` in canonical form (see the module documentation).
-pub fn canonical(url: &Url) -> String {
+pub(crate) fn canonical(url: &Url) -> String {
     let mut out = format!("{}:", url.scheme());
     if let Some(host) = url.host_str() {
         out.push_str("//");
@@ -96,7 +96,7 @@ pub fn canonical(url: &Url) -> String {
 
 /// `url` re-parsed from its canonical form, so that every later
 /// `to_string` gives the canonical spelling.
-pub fn canonicalise(url: Url) -> Url {
+pub(crate) fn canonicalise(url: Url) -> Url {
     Url::parse(&canonical(&url)).unwrap_or(url)
 }
 

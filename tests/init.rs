@@ -8,8 +8,13 @@ use std::fs;
 use std::path::Path;
 
 use common::*;
-use feedgen::{Overrides};
-use feedgen::{CONFIG_TEMPLATE, RECORD_PATH, RECORD_TEMPLATE};
+use feedgen::{Overrides, Settings, read_config};
+
+/// The starter files `feedgen init` writes, as the library embeds them.
+const CONFIG_TEMPLATE: &str = include_str!("../src/init/feedgen.yaml");
+const RECORD_TEMPLATE: &str = include_str!("../src/init/hello-feedgen.md");
+/// Where the example record goes, as docs/getting-started.md says.
+const RECORD_PATH: &str = "articles/hello-feedgen.md";
 
 /// `SOURCE_DATE_EPOCH` for builds of the starter: 2027-01-15, after the
 /// example record's date, so that it is not held back as a future record.
@@ -113,7 +118,7 @@ fn init_with_only_the_record_there_refuses_and_writes_no_configuration() {
 #[test]
 fn the_starter_configuration_parses_as_written() {
     let dir = initialised();
-    let file = config::read_config(&dir.path().join("site/feedgen.yaml")).unwrap();
+    let file = read_config(&dir.path().join("site/feedgen.yaml")).unwrap();
     assert_eq!(file.base_url.as_deref(), Some("https://example.com/feeds/"));
     assert_eq!(file.input, [Path::new("articles")]);
 }
@@ -140,7 +145,7 @@ fn the_defaults_the_starter_configuration_shows_are_real_settings_and_the_real_d
     let resolve = |text: &str| {
         let path = tempfile::NamedTempFile::new().unwrap();
         fs::write(path.path(), text).unwrap();
-        let file = config::read_config(path.path()).unwrap_or_else(|error| panic!("{error}\n{text}"));
+        let file = read_config(path.path()).unwrap_or_else(|error| panic!("{error}\n{text}"));
         Settings::resolve(file, Path::new(""), Overrides::default(), now()).unwrap()
     };
     let as_written = resolve(CONFIG_TEMPLATE);

@@ -10,8 +10,8 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use common::*;
-use feedgen::{Changes, MANIFEST_NAME, WriteError};
 use feedgen::{BuildError, Mode, Settings};
+use feedgen::{Changes, MANIFEST_NAME, WriteError};
 
 /// A record in topic `topic` from provider `domain`.
 fn record(title: &str, day: u32, topic: &str, domain: &str) -> String {
@@ -303,9 +303,7 @@ fn a_folder_where_a_feed_belongs_is_in_the_way_for_check_and_build_alike() {
     let (_records, out, settings) = built_three_records();
     fs::remove_file(out.path().join("topics/go.json")).unwrap();
     fs::create_dir(out.path().join("topics/go.json")).unwrap();
-    for result in
-        [feedgen::run(&settings, Mode::Compare, &feedgen::Silent, &NEVER), feedgen::build(&settings)]
-    {
+    for result in [feedgen::run(&settings, Mode::Compare, &feedgen::Silent, &NEVER), feedgen::build(&settings)] {
         let Err(BuildError::Write(WriteError::NotOurs(paths))) = result else { panic!("not refused: {result:?}") };
         assert_eq!(paths, [out.path().join("topics").join("go.json")]);
     }

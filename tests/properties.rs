@@ -7,8 +7,8 @@ mod common;
 
 use std::path::Path;
 
-use feedgen::{LoadOptions, Parsed, parse_record};
 use feedgen::reference::plain_text;
+use feedgen::{LoadOptions, Parsed, parse_record};
 use proptest::prelude::*;
 use serde_yaml::{Mapping, Value};
 

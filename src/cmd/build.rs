@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use feedgen::PLACEHOLDER_BASE_URL;
-use feedgen::{Changes, local_path};
 use feedgen::{BuildError, Mode, Report, Settings};
+use feedgen::{Changes, local_path};
 
 use super::diagnostic::{self, Severity};
 use super::interrupt::{self, Signal};
@@ -18,7 +18,7 @@ use super::{ExitStatus, Failure, counted, stdout};
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  feedgen build --input articles --base-url https://example.com/feeds/\n  \
                         feedgen build --check    # in CI: exit 1 if feeds/ is not what a build writes")]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     #[command(flatten)]
     settings: SettingsArgs,
     /// Write nothing; exit 1, listing the differences, unless the output
@@ -142,7 +142,7 @@ fn warn_of_placeholder(settings: &Settings) {
 }
 
 /// Run `feedgen build`.
-pub fn run(args: BuildArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: BuildArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let settings = args.settings.resolve()?;
     let quiet = args.settings.quiet();

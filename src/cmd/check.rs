@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use clap::Args;
 use feedgen::BuildError;
+use feedgen::Family;
 use feedgen::OutputCheck;
 use feedgen::{LoadOptions, Survey, WarnOptions};
-use feedgen::Family;
 
 use super::diagnostic::{self, Severity};
 use super::progress_bar::with_progress;
@@ -24,7 +24,7 @@ use super::{ExitStatus, Failure, counted, read_config_file};
                   feedgen check --input articles --quiet",
     mut_args(said_for_a_check)
 )]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     #[command(flatten)]
     shared: SharedFlags,
     /// Fail (exit 1) on warnings too: unknown keys, images or related links left out, two records with
@@ -69,7 +69,7 @@ fn summary(survey: &Survey, started: Instant) -> String {
 }
 
 /// Run `feedgen check`.
-pub fn run(args: CheckArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: CheckArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let CheckArgs { shared, strict } = args;
     // A check of the site's records, or of a named output folder, reports

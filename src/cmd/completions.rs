@@ -16,13 +16,13 @@ use super::{ExitStatus, Failure, stdout};
     after_help = "Examples:\n  feedgen completions bash > ~/.local/share/bash-completion/completions/feedgen\n  \
                         feedgen completions zsh > ~/.zfunc/_feedgen"
 )]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to write completions for.
     shell: Shell,
 }
 
 /// Print the completion script for the shell asked for.
-pub fn run<C: CommandFactory>(args: CompletionsArgs) -> Result<(), Failure> {
+pub(crate) fn run<C: CommandFactory>(args: CompletionsArgs) -> Result<(), Failure> {
     let mut command = C::command();
     // Into memory first: clap_complete panics on a failed write.
     let mut script = Vec::new();
@@ -34,7 +34,7 @@ pub fn run<C: CommandFactory>(args: CompletionsArgs) -> Result<(), Failure> {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  feedgen man > feedgen.1\n  feedgen man | man -l -\n  \
                         feedgen man --dir man/man1    # feedgen.1, feedgen-build.1, …")]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// Write a page per command into DIR (created if missing) and print their paths, instead of printing
     /// the main page.
     #[arg(long, value_name = "DIR")]
@@ -43,7 +43,7 @@ pub struct ManArgs {
 
 /// Print the main man page (roff), or with `--dir` write one page per
 /// command (`feedgen.1`, `feedgen-build.1`, …) and print their paths.
-pub fn man<C: CommandFactory>(args: ManArgs) -> Result<(), Failure> {
+pub(crate) fn man<C: CommandFactory>(args: ManArgs) -> Result<(), Failure> {
     let command = man_command::<C>();
     match args.dir {
         None => {
@@ -101,7 +101,7 @@ fn with_subcommands(command: &clap::Command) -> Vec<&clap::Command> {
 /// Options of `feedgen help`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  feedgen help build")]
-pub struct HelpArgs {
+pub(crate) struct HelpArgs {
     /// The command (and subcommand) to show the help of; none for feedgen's own.
     #[arg(value_name = "COMMAND")]
     command: Vec<String>,
@@ -115,7 +115,7 @@ pub struct HelpArgs {
 /// Names from the first that starts with `-` on are not command names
 /// (they can only come after `--`); left in, a `--` among them would make
 /// the `--help` after it an argument.
-pub fn help<C: CommandFactory>(args: HelpArgs) -> ! {
+pub(crate) fn help<C: CommandFactory>(args: HelpArgs) -> ! {
     let names = args.command.iter().map(String::as_str).take_while(|name| !name.starts_with('-'));
     let command_line = ["feedgen"].into_iter().chain(names).chain(["--help"]);
     let error = match C::command().try_get_matches_from(command_line) {

@@ -11,7 +11,7 @@ use feedgen::RecordProblem;
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
+pub(super) enum Severity {
     /// The record cannot be built.
     Error,
     /// The record builds, but without data it could not use, or probably
@@ -21,7 +21,7 @@ pub enum Severity {
 
 /// Whether to colour diagnostics: only on a terminal, and never when
 /// `NO_COLOR` is set to anything but the empty string (no-color.org).
-pub fn wants_colour(is_terminal: bool, no_color: Option<&OsStr>) -> bool {
+pub(super) fn wants_colour(is_terminal: bool, no_color: Option<&OsStr>) -> bool {
     is_terminal && no_color.is_none_or(OsStr::is_empty)
 }
 
@@ -54,7 +54,7 @@ fn render(renderer: &Renderer, problem: &RecordProblem, severity: Severity) -> S
 }
 
 /// Print every problem to stderr, each as a diagnostic.
-pub fn print(problems: &[RecordProblem], severity: Severity) {
+pub(super) fn print(problems: &[RecordProblem], severity: Severity) {
     let renderer = renderer();
     for problem in problems {
         eprintln!("{}", render(&renderer, problem, severity));

@@ -11,7 +11,7 @@ use super::Failure;
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  feedgen init my-feeds && cd my-feeds && feedgen build\n  \
                         feedgen init    # in the current folder")]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Folder to start the site in; created if missing.
     #[arg(value_name = "DIR", default_value = ".")]
     dir: PathBuf,
@@ -46,7 +46,7 @@ fn next_step(dir: &Path) -> String {
 
 /// Run `feedgen init`. Files already there are a usage error (exit 2; see
 /// `Failure`'s `From<InitError>`).
-pub fn run(args: InitArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: InitArgs) -> Result<(), Failure> {
     let written = feedgen::init(&args.dir)?;
     for path in &written {
         eprintln!("created {}", path.display());

@@ -34,7 +34,7 @@ static RECEIVED: AtomicUsize = AtomicUsize::new(0);
 
 /// A signal that stopped (or came during) a build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
+pub(crate) enum Signal {
     /// SIGINT: Ctrl-C in a terminal.
     Interrupt,
     /// SIGTERM: a CI runner's timeout, `kill`, a container stopping.
@@ -43,7 +43,7 @@ pub enum Signal {
 
 impl Signal {
     /// How messages name it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Signal::Interrupt => "Ctrl-C (SIGINT)",
             Signal::Terminate => "SIGTERM",
@@ -70,7 +70,7 @@ fn on_signal(signal: i32) {
 /// Catch SIGINT and SIGTERM from now on, and return the flag they set.
 /// Best effort: where a handler cannot be installed, that signal keeps its
 /// default action.
-pub fn catch() -> &'static AtomicBool {
+pub(super) fn catch() -> &'static AtomicBool {
     static INSTALLED: Once = Once::new();
     INSTALLED.call_once(|| {
         for signal in [SIGINT, SIGTERM] {
@@ -85,12 +85,12 @@ pub fn catch() -> &'static AtomicBool {
 /// Stop catching: SIGINT goes to whoever else listens for it, SIGTERM ends
 /// the process.
 #[cfg(feature = "serve")]
-pub fn release() {
+pub(super) fn release() {
     CAUGHT.store(false, Ordering::SeqCst);
 }
 
 /// The signal caught since [`catch`], if any.
-pub fn received() -> Option<Signal> {
+pub(super) fn received() -> Option<Signal> {
     match RECEIVED.load(Ordering::SeqCst) {
         0 => None,
         number if number == SIGTERM as usize => Some(Signal::Terminate),

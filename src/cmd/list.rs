@@ -13,7 +13,7 @@ use super::{Failure, stdout};
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  feedgen list\n  \
                         feedgen list --json | jq -r '.[] | select(.items < 5) | .path'")]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     #[command(flatten)]
     settings: SettingsArgs,
     /// Print a JSON array (family, slug, path, name, items, newest) instead of a table.
@@ -22,7 +22,7 @@ pub struct ListArgs {
 }
 
 /// Run `feedgen list`.
-pub fn run(args: ListArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: ListArgs) -> Result<(), Failure> {
     let settings = args.settings.resolve()?;
     let (feeds, report) = feedgen::list(&settings)?;
     print_skipped(&report);

@@ -1,15 +1,15 @@
 //! One module per subcommand, each a thin layer over the library.
 
-pub mod build;
-pub mod check;
-pub mod completions;
+pub(crate) mod build;
+pub(crate) mod check;
+pub(crate) mod completions;
 mod diagnostic;
-pub mod init;
+pub(crate) mod init;
 mod interrupt;
-pub mod list;
+pub(crate) mod list;
 mod progress_bar;
 #[cfg(feature = "serve")]
-pub mod serve;
+pub(crate) mod serve;
 mod settings;
 mod stdout;
 
@@ -17,16 +17,16 @@ use std::path::{Path, PathBuf};
 
 use diagnostic::Severity;
 use feedgen::BuildError;
-use feedgen::{CONFIG_FILE_NAME, ConfigError, ConfigFile};
-use feedgen::counted;
 use feedgen::InitError;
-use feedgen::{LoadError, RecordProblem};
 use feedgen::WriteError;
+use feedgen::counted;
+use feedgen::{CONFIG_FILE_NAME, ConfigError, ConfigFile};
+use feedgen::{LoadError, RecordProblem};
 use interrupt::Signal;
 
 /// Exit codes, as documented in `docs/errors.md` ("Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitStatus {
+pub(crate) enum ExitStatus {
     /// Not a failure: the reader of stdout has gone (`feedgen list | head
     /// -1`), so the command stops with nothing more to say, exit 0.
     StdoutClosed = 0,
@@ -45,7 +45,7 @@ pub enum ExitStatus {
 /// implementations below, which decide its exit status: there, and nowhere
 /// else.
 #[derive(Debug)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// Exit status.
     pub code: ExitStatus,
     /// The message printed after `error: `.
@@ -60,14 +60,14 @@ pub struct Failure {
 
 impl Failure {
     /// A failure with `code` and `message`.
-    pub fn new(code: ExitStatus, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: ExitStatus, message: impl Into<String>) -> Self {
         Failure { code, message: message.into(), invalid_records: Vec::new(), problem: None }
     }
 
     /// Tell the user on stderr: the invalid records' problems, if any, then
     /// the problem in a file as a diagnostic when there is one, else
     /// `error: ` and the message. Nothing when stdout was closed.
-    pub fn print(&self) {
+    pub(crate) fn print(&self) {
         if self.code == ExitStatus::StdoutClosed {
             return;
         }

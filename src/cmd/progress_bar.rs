@@ -15,7 +15,7 @@ const TEMPLATE: &str = "{msg:>8} [{wide_bar}] {human_pos}/{human_len} ({eta} lef
 
 /// A bar on stderr, drawn once the build has run for [`SHOW_AFTER`].
 /// Only create it when stderr is a terminal and `--quiet` is off.
-pub struct TerminalBar {
+pub(super) struct TerminalBar {
     bar: ProgressBar,
     started: Instant,
     shown: AtomicBool,
@@ -23,7 +23,7 @@ pub struct TerminalBar {
 
 impl TerminalBar {
     /// A bar that stays hidden until the build has run long enough.
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         let style = ProgressStyle::with_template(TEMPLATE).unwrap_or_else(|_| ProgressStyle::default_bar());
         let bar = ProgressBar::hidden().with_style(style);
         TerminalBar { bar, started: Instant::now(), shown: AtomicBool::new(false) }
@@ -63,7 +63,7 @@ impl Drop for TerminalBar {
 
 /// Run `work` with a bar when stderr is a terminal and `quiet` is off, and
 /// with no progress reporting otherwise.
-pub fn with_progress<T>(quiet: bool, work: impl FnOnce(&dyn Progress) -> T) -> T {
+pub(super) fn with_progress<T>(quiet: bool, work: impl FnOnce(&dyn Progress) -> T) -> T {
     if !quiet && std::io::stderr().is_terminal() { work(&TerminalBar::new()) } else { work(&Silent) }
 }
 

@@ -17,7 +17,7 @@ use super::read_config_file;
 /// [`SettingsArgs::output_given`]); and whether the base URL came from
 /// `FEEDGEN_BASE_URL`, so that a message about it names the variable.
 #[derive(Debug)]
-pub struct SettingsArgs {
+pub(super) struct SettingsArgs {
     flags: SettingsFlags,
     output_on_command_line: bool,
     base_url_from_environment: bool,
@@ -27,7 +27,7 @@ pub struct SettingsArgs {
 /// as they bear on a build; `feedgen check` says how each bears on a check
 /// instead (see `CheckArgs`).
 #[derive(Debug, Args)]
-pub struct SharedFlags {
+pub(super) struct SharedFlags {
     /// Configuration file [default: feedgen.yaml in the working directory, if present].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -112,13 +112,13 @@ impl Args for SettingsArgs {
 
 impl SettingsArgs {
     /// Whether `--quiet` was given.
-    pub fn quiet(&self) -> bool {
+    pub(super) fn quiet(&self) -> bool {
         self.flags.shared.quiet
     }
 
     /// The settings from these flags, the environment and the configuration
     /// file, read now (so "now" is the clock's, unless `SOURCE_DATE_EPOCH`).
-    pub fn resolve(&self) -> Result<Settings, ConfigError> {
+    pub(super) fn resolve(&self) -> Result<Settings, ConfigError> {
         let SettingsFlags { shared, base_url, limit, skip_invalid } = &self.flags;
         let (file, file_dir) = read_config_file(shared.config.as_deref(), &shared.inputs)?;
         let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
@@ -142,7 +142,7 @@ impl SettingsArgs {
 #[cfg(feature = "serve")]
 impl SettingsArgs {
     /// The configuration file in use, if any.
-    pub fn config_file(&self) -> Option<PathBuf> {
+    pub(super) fn config_file(&self) -> Option<PathBuf> {
         super::config_path(self.flags.shared.config.as_deref())
     }
 
@@ -151,22 +151,22 @@ impl SettingsArgs {
     /// default. `FEEDGEN_OUTPUT` does not count: like `output:` in the
     /// configuration it is a standing setting (a CI job's, a shell
     /// profile's), most likely naming the folder that gets deployed.
-    pub fn output_given(&self) -> bool {
+    pub(super) fn output_given(&self) -> bool {
         self.output_on_command_line
     }
 
     /// The output folder `FEEDGEN_OUTPUT` set, when it was not overridden by `--output`.
-    pub fn output_from_environment(&self) -> Option<&std::path::Path> {
+    pub(super) fn output_from_environment(&self) -> Option<&std::path::Path> {
         self.flags.shared.output.as_deref().filter(|_| !self.output_on_command_line)
     }
 
     /// Whether `--unpublished` was given (rather than set in the configuration).
-    pub fn unpublished_given(&self) -> bool {
+    pub(super) fn unpublished_given(&self) -> bool {
         self.flags.shared.unpublished
     }
 
     /// Whether `--future` was given (rather than set in the configuration).
-    pub fn future_given(&self) -> bool {
+    pub(super) fn future_given(&self) -> bool {
         self.flags.shared.future
     }
 }

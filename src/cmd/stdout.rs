@@ -14,13 +14,13 @@ use super::{ExitStatus, Failure};
 /// [`ExitStatus::StdoutClosed`], which prints nothing and exits 0, as
 /// ripgrep does, so that the command stops quietly. Any other error fails
 /// the command (exit 1).
-pub fn print(line: impl Display) -> Result<(), Failure> {
+pub(super) fn print(line: impl Display) -> Result<(), Failure> {
     write(|out| writeln!(out, "{line}"))
 }
 
 /// Write `bytes` to stdout as they are (a man page, a completion script),
 /// failing as [`print`] does.
-pub fn print_bytes(bytes: &[u8]) -> Result<(), Failure> {
+pub(super) fn print_bytes(bytes: &[u8]) -> Result<(), Failure> {
     write(|out| out.write_all(bytes))
 }
 

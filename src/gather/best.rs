@@ -32,7 +32,7 @@ impl<R: Ord, V> Ord for Ranked<R, V> {
 /// the capacity is 0), and whether any value was turned away for lack of
 /// room: the caller needs to know whether what it holds is the whole top.
 #[derive(Debug)]
-pub struct Best<R: Ord, V> {
+pub(crate) struct Best<R: Ord, V> {
     heap: BinaryHeap<Reverse<Ranked<R, V>>>,
     capacity: usize,
     turned_away: bool,
@@ -40,7 +40,7 @@ pub struct Best<R: Ord, V> {
 
 impl<R: Ord, V> Best<R, V> {
     /// An empty collection holding at most `capacity` values; 0 is no limit.
-    pub fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         Best { heap: BinaryHeap::new(), capacity, turned_away: false }
     }
 
@@ -55,7 +55,7 @@ impl<R: Ord, V> Best<R, V> {
 
     /// Weigh a value of `rank` before making it: true when it would be kept
     /// now (offer it then); false when it is turned away.
-    pub fn consider(&mut self, rank: &R) -> bool {
+    pub(crate) fn consider(&mut self, rank: &R) -> bool {
         let admitted = self.admits(rank);
         self.turned_away |= !admitted;
         admitted
@@ -63,7 +63,7 @@ impl<R: Ord, V> Best<R, V> {
 
     /// Keep `value` if its rank is among the best; the lowest-ranked value
     /// makes room for it when the collection is full.
-    pub fn offer(&mut self, rank: R, value: V) {
+    pub(crate) fn offer(&mut self, rank: R, value: V) {
         if !self.is_full() {
             self.heap.push(Reverse(Ranked(rank, value)));
         } else {
@@ -76,12 +76,12 @@ impl<R: Ord, V> Best<R, V> {
     }
 
     /// Whether a value was ever turned away or pushed out.
-    pub fn turned_away(&self) -> bool {
+    pub(crate) fn turned_away(&self) -> bool {
         self.turned_away
     }
 
     /// The values kept, with their ranks, best first.
-    pub fn into_best_first(self) -> Vec<(R, V)> {
+    pub(crate) fn into_best_first(self) -> Vec<(R, V)> {
         self.heap.into_sorted_vec().into_iter().map(|Reverse(Ranked(rank, value))| (rank, value)).collect()
     }
 }

@@ -23,13 +23,13 @@ use crate::model::{Duplicate, sort_duplicates};
 
 /// A link's fingerprint (XXH3, 128 bits): a million links collide with a
 /// probability below 10⁻²⁶.
-pub type LinkKey = u128;
+pub(crate) type LinkKey = u128;
 
 /// A file's position in the walk of the inputs ([`crate::load::read_all`]).
-pub type Place = u32;
+pub(crate) type Place = u32;
 
 /// The fingerprint of `link`.
-pub fn link_key(link: &Url) -> LinkKey {
+pub(crate) fn link_key(link: &Url) -> LinkKey {
     xxh3_128(link.as_str().as_bytes())
 }
 
@@ -42,7 +42,7 @@ struct Holder {
 
 /// What the ledger decided about a record.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Admission {
+pub(crate) enum Admission {
     /// It is the first with its link.
     First,
     /// It replaces the record at this place, which held the link until now.
@@ -61,7 +61,7 @@ struct LeftOut {
 
 /// Who holds each link, and every record left out for a duplicate link.
 #[derive(Debug, Default)]
-pub struct Ledger {
+pub(crate) struct Ledger {
     holders: HashMap<LinkKey, Holder>,
     left_out: Vec<LeftOut>,
     /// Records that lost only for lack of the holder's path: (key, place,
@@ -71,7 +71,7 @@ pub struct Ledger {
 
 impl Ledger {
     /// Decide about the record at `place` with `link`, updated at `updated`.
-    pub fn admit(&mut self, key: LinkKey, link: &Url, updated: DateTime<Utc>, place: Place) -> Admission {
+    pub(crate) fn admit(&mut self, key: LinkKey, link: &Url, updated: DateTime<Utc>, place: Place) -> Admission {
         let Some(holder) = self.holders.get_mut(&key) else {
             self.holders.insert(key, Holder { updated, place });
             return Admission::First;
@@ -89,32 +89,32 @@ impl Ledger {
     }
 
     /// Whether the record at `place` holds the link `key`.
-    pub fn holds(&self, key: LinkKey, place: Place) -> bool {
+    pub(crate) fn holds(&self, key: LinkKey, place: Place) -> bool {
         self.holders.get(&key).is_some_and(|holder| holder.place == place)
     }
 
     /// The places whose paths [`Ledger::settle_ties`] and
     /// [`Ledger::duplicates`] need.
-    pub fn places_to_name(&self) -> BTreeSet<Place> {
+    pub(crate) fn places_to_name(&self) -> BTreeSet<Place> {
         let holders = self.left_out.iter().map(|left_out| self.holders[&left_out.key].place);
         self.left_out.iter().map(|left_out| left_out.place).chain(holders).collect()
     }
 
     /// Whether some record tied with its link's holder on update time:
     /// [`Ledger::settle_ties`] needs paths then.
-    pub fn has_ties(&self) -> bool {
+    pub(crate) fn has_ties(&self) -> bool {
         !self.ties.is_empty()
     }
 
     /// How many links have a holder.
-    pub fn holders(&self) -> usize {
+    pub(crate) fn holders(&self) -> usize {
         self.holders.len()
     }
 
     /// Give each tied link to the later path among the records tied at its
     /// holder's update time. Returns the links that changed hands, as (key,
     /// holder before, holder now), once per link however many records tied.
-    pub fn settle_ties(&mut self, paths: &HashMap<Place, PathBuf>) -> Vec<(LinkKey, Place, Place)> {
+    pub(crate) fn settle_ties(&mut self, paths: &HashMap<Place, PathBuf>) -> Vec<(LinkKey, Place, Place)> {
         let mut moved: HashMap<LinkKey, (Place, Place)> = HashMap::new();
         for &(key, place, updated) in &self.ties {
             let Some(holder) = self.holders.get_mut(&key) else { continue };
@@ -136,7 +136,7 @@ impl Ledger {
     /// Every record left out, with the record finally kept for its link,
     /// sorted by link, then by the path left out; `paths` must hold every
     /// place of [`Ledger::places_to_name`].
-    pub fn duplicates(&self, paths: &HashMap<Place, PathBuf>) -> Vec<Duplicate> {
+    pub(crate) fn duplicates(&self, paths: &HashMap<Place, PathBuf>) -> Vec<Duplicate> {
         let path = |place: Place| paths.get(&place).cloned().unwrap_or_default();
         let mut duplicates: Vec<Duplicate> = self
             .left_out

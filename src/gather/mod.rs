@@ -1,7 +1,7 @@
-//! The middle of the build, streamed: selecting records (drafts are already
-//! out; future-dated ones wait, one record per link), grouping them into
-//! feeds and preparing the items, as records are parsed, on every core,
-//! keeping only what can still reach a feed.
+//! Stage 2, the middle of the build, streamed: selecting records (drafts
+//! are already out; future-dated ones wait, one record per link), grouping
+//! them into feeds and preparing the items, as records are parsed, on every
+//! core, keeping only what can still reach a feed.
 //!
 //! Holding every record, as the in-memory reference pipeline does
 //! (`reference`, compiled for tests only), does not fit a news archive of
@@ -14,7 +14,7 @@
 //! [`gather`] runs the whole of it, reading the records through a
 //! [`RecordSource`]. Arrival order is arbitrary, so every decision is one
 //! that does not depend on it, and the result is exactly what the in-memory
-//! stages give:
+//! reference pipeline gives:
 //!
 //! - a record that loses its link to one read earlier is never counted;
 //! - a record that held its link and then lost it to one read later has
@@ -39,7 +39,8 @@ mod best;
 mod ledger;
 pub(crate) mod names;
 mod slug;
-pub use slug::MAX_SLUG_BYTES;
+#[cfg(any(test, feature = "reference"))]
+pub(crate) use slug::MAX_SLUG_BYTES;
 mod source;
 #[cfg(test)]
 mod tests;
@@ -50,9 +51,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 
-pub use best::Best;
-pub use ledger::{Admission, Ledger, LinkKey, Place, link_key};
-pub use source::{Reading, RecordSource};
+pub(crate) use best::Best;
+pub(crate) use ledger::{Admission, Ledger, LinkKey, Place, link_key};
+pub(crate) use source::{Reading, RecordSource};
 
 use rayon::iter::{IntoParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
@@ -62,7 +63,7 @@ use names::{Spellings, Unnamed, canonical_topics, display_name, memberships, nam
 
 /// How to select.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SelectOptions {
+pub(crate) struct SelectOptions {
     /// Keep records dated after `now`.
     pub include_future: bool,
     /// The moment that decides what is "future"; from `SOURCE_DATE_EPOCH`
@@ -72,7 +73,7 @@ pub struct SelectOptions {
 
 /// How to gather.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GatherOptions {
+pub(crate) struct GatherOptions {
     /// Which records are selected.
     pub select: SelectOptions,
     /// Which families to build, in output order.
@@ -172,7 +173,7 @@ struct Gatherer {
 
 /// The feeds, and what selection left out.
 #[derive(Debug)]
-pub struct Gathered {
+pub(crate) struct Gathered {
     /// Every feed of every requested family, in output order.
     pub feeds: Vec<Feed>,
     /// How many future-dated records wait.
@@ -193,7 +194,7 @@ enum Finished {
 
 /// Why [`gather`] failed.
 #[derive(Debug)]
-pub enum GatherError<E> {
+pub(crate) enum GatherError<E> {
     /// The source could not read the records.
     Source(E),
     /// The files changed while they were read: a record read again is not
@@ -205,7 +206,7 @@ pub enum GatherError<E> {
 /// them all once, settle ties in update time and take back what records
 /// that lost their link counted (reading those few again), and, when some
 /// feed may be missing an item, read every record a second time.
-pub fn gather<S: RecordSource>(source: &S, options: GatherOptions) -> Result<Gathered, GatherError<S::Error>> {
+pub(crate) fn gather<S: RecordSource>(source: &S, options: GatherOptions) -> Result<Gathered, GatherError<S::Error>> {
     let gatherer = Gatherer::new(options);
     let walked =
         source.read_all(Reading::First, &|record, place| gatherer.offer(record, place)).map_err(GatherError::Source)?;

@@ -15,7 +15,7 @@ use crate::model::{Facets, Family, Feed, Item};
 
 /// A name as a grouping key: Unicode-normalised (NFC), lowercase, inner
 /// whitespace collapsed. Punctuation counts: `C++`, `C#` and `C` differ.
-pub fn name_key(name: &str) -> String {
+pub(crate) fn name_key(name: &str) -> String {
     if name.is_ascii() {
         // ASCII is already NFC; the common case skips two allocations.
         let mut key = String::with_capacity(name.len());
@@ -32,7 +32,7 @@ pub fn name_key(name: &str) -> String {
 
 /// The (key, display name) pairs of the feeds an item belongs to in
 /// `family`, each key once.
-pub fn memberships(facets: Facets<'_>, family: Family) -> Vec<(String, &str)> {
+pub(crate) fn memberships(facets: Facets<'_>, family: Family) -> Vec<(String, &str)> {
     let named = |name| (name_key(name), name);
     let pairs: Vec<(String, &str)> = match family {
         Family::All => vec![(String::new(), "")],
@@ -55,18 +55,18 @@ pub fn memberships(facets: Facets<'_>, family: Family) -> Vec<(String, &str)> {
 }
 
 /// How often each spelling of one feed's name occurs.
-pub type Spellings = BTreeMap<String, usize>;
+pub(crate) type Spellings = BTreeMap<String, usize>;
 
 /// The name a feed is shown under: its most common spelling, ties to the
 /// smallest in byte order.
-pub fn display_name(spellings: &Spellings) -> String {
+pub(crate) fn display_name(spellings: &Spellings) -> String {
     let best = spellings.iter().max_by(|(a, m), (b, n)| m.cmp(n).then_with(|| b.cmp(a)));
     best.map(|(name, _)| name.clone()).unwrap_or_default()
 }
 
 /// Topic names replaced by their display names (looked up by [`name_key`]),
 /// without repeats.
-pub fn canonical_topics(topics: &[String], display: impl Fn(&str) -> Option<String>) -> Vec<String> {
+pub(crate) fn canonical_topics(topics: &[String], display: impl Fn(&str) -> Option<String>) -> Vec<String> {
     let mut canonical: Vec<String> = Vec::new();
     for topic in topics {
         let name = display(&name_key(topic)).unwrap_or_else(|| topic.clone());
@@ -79,7 +79,7 @@ pub fn canonical_topics(topics: &[String], display: impl Fn(&str) -> Option<Stri
 
 /// One feed of a family, before it has a slug.
 #[derive(Debug)]
-pub struct Unnamed {
+pub(crate) struct Unnamed {
     /// The grouping key ([`name_key`], or the provider's domain).
     pub key: String,
     /// Display name.
@@ -91,7 +91,7 @@ pub struct Unnamed {
 }
 
 /// A family's feeds with slugs, in slug order.
-pub fn name_feeds(family: Family, feeds: Vec<Unnamed>) -> Vec<Feed> {
+pub(crate) fn name_feeds(family: Family, feeds: Vec<Unnamed>) -> Vec<Feed> {
     let slugs = slug::assign(feeds.iter().map(|feed| feed.key.as_str()));
     let mut named: Vec<Feed> = feeds
         .into_iter()

@@ -8,7 +8,7 @@ use deunicode::deunicode;
 
 /// Longest slug, in bytes (ASCII, so also in characters): leaves room for a
 /// folder and an extension far below any file system's name limit.
-pub const MAX_SLUG_BYTES: usize = 80;
+pub(crate) const MAX_SLUG_BYTES: usize = 80;
 
 /// Device names Windows refuses as file names, whatever the extension.
 const RESERVED: [&str; 22] = [
@@ -27,7 +27,7 @@ fn truncated(slug: &str, max: usize) -> &str {
 }
 
 /// The slug `name` would get if no other name competed for it.
-pub fn slugify(name: &str) -> String {
+pub(super) fn slugify(name: &str) -> String {
     let ascii = deunicode(name).to_ascii_lowercase();
     let words: Vec<&str> = ascii.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let slug = truncated(&words.join("-"), MAX_SLUG_BYTES).to_owned();
@@ -44,7 +44,7 @@ pub fn slugify(name: &str) -> String {
 /// key: the first keeps the plain slug, the others get a suffix derived from
 /// their own key, so a slug depends only on the set of names, never on the
 /// order records were read in.
-pub fn assign<'a>(keys: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
+pub(super) fn assign<'a>(keys: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
     let mut by_slug: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for key in keys.into_iter().collect::<std::collections::BTreeSet<_>>() {
         by_slug.entry(slugify(key)).or_default().push(key);

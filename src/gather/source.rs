@@ -9,7 +9,7 @@ use crate::model::Record;
 
 /// Which reading of the records [`RecordSource::read_all`] is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reading {
+pub(crate) enum Reading {
     /// The first: every file, each once (the source may count and check
     /// what it reads here, and fail once it has read everything).
     First,
@@ -21,7 +21,7 @@ pub enum Reading {
 /// Records, read in any order and from any thread, each at its [`Place`]:
 /// a number the source gives every file of its walk, the same on every
 /// reading while the files do not change.
-pub trait RecordSource: Sync {
+pub(crate) trait RecordSource: Sync {
     /// Why reading failed.
     type Error: Send;
 

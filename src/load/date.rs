@@ -5,18 +5,18 @@ use std::ops::RangeInclusive;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 
 /// What a date error tells the user to write instead.
-pub const EXPECTED_DATE: &str = "expected an RFC 3339 date such as 2020-11-12T20:30:00Z, \
+pub(super) const EXPECTED_DATE: &str = "expected an RFC 3339 date such as 2020-11-12T20:30:00Z, \
      `2020-11-12 20:30:00 +0100` or 2020-11-12, in the years 1900 to 9999";
 
 /// The years a feed can state: RSS dates (RFC 822/2822) start at 1900 and
 /// both RSS and Atom dates have four-digit years. chrono parses wider years
 /// (`-025-11-20`), which no feed format can write.
-pub const YEARS: RangeInclusive<i32> = 1900..=9999;
+pub(super) const YEARS: RangeInclusive<i32> = 1900..=9999;
 
 /// Parse RFC 3339 (`2020-11-12T20:30:00Z`), Jekyll's `2020-11-12 20:30:00 +0100`
 /// or a bare date (midnight UTC). A date and time without an offset is taken
 /// as UTC, since records carry no time zone setting.
-pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     parse_any_year(text.trim()).filter(|at| YEARS.contains(&at.year()))
 }
 

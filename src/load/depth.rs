@@ -13,13 +13,13 @@
 /// parser this guards), so the limit leaves room for text such as a list of
 /// half-open intervals `[0, 1), [1, 2), …`; at the 1 MiB size cap, nesting
 /// this deep costs about a second.
-pub const MAX_YAML_FLOW_DEPTH: usize = 128;
+pub(super) const MAX_YAML_FLOW_DEPTH: usize = 128;
 
 /// Most container markers (`>`, `-`, `*`, `+`, `1.`) one Markdown line may open.
-pub const MAX_MARKDOWN_CONTAINERS: usize = 32;
+pub(super) const MAX_MARKDOWN_CONTAINERS: usize = 32;
 
 /// Most HTML elements that may be open at once.
-pub const MAX_HTML_DEPTH: usize = 256;
+pub(super) const MAX_HTML_DEPTH: usize = 256;
 
 /// The first byte offset at which `depths` (the depth after each byte)
 /// exceeds `limit`.
@@ -30,7 +30,7 @@ fn first_beyond(mut depths: impl Iterator<Item = (usize, usize)>, limit: usize) 
 /// Where YAML flow collections first nest deeper than
 /// [`MAX_YAML_FLOW_DEPTH`], counting every `[`/`{` not yet closed (quoted or
 /// not: an over-count only for absurd text).
-pub fn yaml_too_deep(yaml: &str) -> Option<usize> {
+pub(super) fn yaml_too_deep(yaml: &str) -> Option<usize> {
     let mut depth = 0usize;
     let depths = yaml.bytes().enumerate().map(|(offset, byte)| {
         match byte {
@@ -64,7 +64,7 @@ fn line_containers(line: &str) -> usize {
 
 /// The first line (counted from 0) of `markdown` that opens more than
 /// [`MAX_MARKDOWN_CONTAINERS`] containers.
-pub fn markdown_too_deep(markdown: &str) -> Option<usize> {
+pub(super) fn markdown_too_deep(markdown: &str) -> Option<usize> {
     markdown.lines().position(|line| line_containers(line) > MAX_MARKDOWN_CONTAINERS)
 }
 
@@ -84,7 +84,7 @@ fn never_nests(name: &str) -> bool {
 /// tag closes the innermost open element of its name and those inside it,
 /// and is ignored when none is open, as an HTML parser does. Comments
 /// (including the empty `<!-->` and `<!--->`) are skipped.
-pub fn html_too_deep(html: &str) -> Option<usize> {
+pub(super) fn html_too_deep(html: &str) -> Option<usize> {
     let mut open: Vec<&str> = Vec::new();
     let mut from = 0;
     while let Some(found) = html[from..].find('<') {

@@ -32,14 +32,14 @@ pub struct Excerpt {
 
 /// The excerpt of `text` (a whole record file) at `at`, or `None` when the
 /// line does not exist or might show a `secured` value.
-pub fn excerpt(text: &str, at: Position) -> Option<Excerpt> {
+pub(super) fn excerpt(text: &str, at: Position) -> Option<Excerpt> {
     excerpt_until(text, at, usize::MAX)
 }
 
 /// The excerpt of the key at `at` in `text`, cut after the key's colon:
 /// the value of a key feedgen does not know is not shown, since nothing
 /// says what it holds (a misspelt `secured`, say).
-pub fn key_excerpt(text: &str, at: Position) -> Option<Excerpt> {
+pub(super) fn key_excerpt(text: &str, at: Position) -> Option<Excerpt> {
     let line = text.split('\n').nth(at.line.checked_sub(1)?)?;
     let chars: Vec<char> = line.chars().collect();
     let spot = at.column.saturating_sub(1).min(chars.len());
@@ -139,7 +139,7 @@ fn indentation(line: &str) -> usize {
 /// any case or misspelt by up to two letters (`secred`, `sceured`), or its
 /// key is written in a way that could spell it without the word (an escape
 /// in a quoted key, an alias or a complex key).
-pub fn opens_secret(line: &str) -> bool {
+pub(super) fn opens_secret(line: &str) -> bool {
     let lower = line.to_ascii_lowercase();
     let near_secured = |word: &str| (5..=9).contains(&word.len()) && strsim::levenshtein(word, "secured") <= 2;
     if lower.contains("secured") || lower.split(|c: char| !c.is_ascii_alphanumeric()).any(near_secured) {
@@ -190,7 +190,7 @@ fn ends_value(line: &str, indent: usize) -> bool {
 }
 
 /// Whether line `index` (from 0) of `text` might show a `secured` value.
-pub fn line_may_show_secret(text: &str, index: usize) -> bool {
+pub(super) fn line_may_show_secret(text: &str, index: usize) -> bool {
     let lines: Vec<&str> = text.split('\n').collect();
     may_show_secret(&lines, index)
 }

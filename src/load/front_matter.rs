@@ -5,7 +5,7 @@ use super::excerpt::opens_secret;
 
 /// A file's front matter and body.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Split<'a> {
+pub(super) struct Split<'a> {
     /// The YAML between the `---` lines.
     pub yaml: &'a str,
     /// Everything after the closing line.
@@ -14,10 +14,10 @@ pub struct Split<'a> {
 
 /// Why a file that opens a front matter block cannot be split.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Unclosed;
+pub(super) struct Unclosed;
 
 /// File line of the first YAML line: the opening `---` is line 1.
-pub const YAML_FIRST_LINE: usize = 2;
+pub(super) const YAML_FIRST_LINE: usize = 2;
 
 fn is_marker(line: &str, markers: &[&str]) -> bool {
     let line = line.trim_end_matches(['\n', '\r', ' ', '\t']);
@@ -26,7 +26,7 @@ fn is_marker(line: &str, markers: &[&str]) -> bool {
 
 /// Split `text` (BOM already removed). `Ok(None)`: the file has no front
 /// matter (its first line is not `---`), which Jekyll also skips.
-pub fn split(text: &str) -> Result<Option<Split<'_>>, Unclosed> {
+pub(super) fn split(text: &str) -> Result<Option<Split<'_>>, Unclosed> {
     let mut lines = text.split_inclusive('\n');
     let Some(first) = lines.next() else { return Ok(None) };
     if !is_marker(first, &["---"]) {
@@ -73,7 +73,7 @@ impl Position {
 }
 
 /// The line and column of a byte offset in `bytes`.
-pub fn position_of(bytes: &[u8], offset: usize) -> Position {
+pub(super) fn position_of(bytes: &[u8], offset: usize) -> Position {
     let before = &bytes[..offset];
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
@@ -83,7 +83,7 @@ pub fn position_of(bytes: &[u8], offset: usize) -> Position {
 /// Finds keys and values in YAML text (front matter, or a whole YAML file
 /// such as `feedgen.yaml`), because validation happens after serde_yaml has
 /// turned the text into values without positions.
-pub struct Locator<'a> {
+pub(crate) struct Locator<'a> {
     yaml: &'a str,
     /// The file line of the text's first line.
     first_line: usize,
@@ -91,12 +91,12 @@ pub struct Locator<'a> {
 
 impl<'a> Locator<'a> {
     /// A locator over the YAML of a [`Split`].
-    pub fn new(yaml: &'a str) -> Self {
+    pub(crate) fn new(yaml: &'a str) -> Self {
         Locator { yaml, first_line: YAML_FIRST_LINE }
     }
 
     /// A locator over a file that is YAML from its first line.
-    pub fn whole_file(text: &'a str) -> Self {
+    pub(crate) fn whole_file(text: &'a str) -> Self {
         Locator { yaml: text, first_line: 1 }
     }
 
@@ -106,13 +106,13 @@ impl<'a> Locator<'a> {
 
     /// Where the value of the top-level `key` starts (or its key line when
     /// the value continues below), or `None` when the key is not written.
-    pub fn key(&self, key: &str) -> Option<Position> {
+    pub(crate) fn key(&self, key: &str) -> Option<Position> {
         self.keys(key).next()
     }
 
     /// Where the value of the top-level `key` starts, at each line that
     /// writes the key (a key written twice is a mistake to point at).
-    pub fn keys(&self, key: &str) -> impl Iterator<Item = Position> {
+    pub(crate) fn keys(&self, key: &str) -> impl Iterator<Item = Position> {
         self.lines().filter_map(move |(line, text)| {
             let rest = text.strip_prefix(key).or_else(|| {
                 text.strip_prefix('"').and_then(|t| t.strip_prefix(key)).and_then(|t| t.strip_prefix('"'))
@@ -127,7 +127,7 @@ impl<'a> Locator<'a> {
     /// Where `value` is first written, whole on one line, at or after the
     /// top-level `key`; `None` when it is not (a value folded from several
     /// lines, or written with escapes).
-    pub fn find_value(&self, key: &str, value: &str) -> Option<Position> {
+    pub(crate) fn find_value(&self, key: &str, value: &str) -> Option<Position> {
         let key_at = self.key(key)?;
         let needle = value.trim();
         if needle.is_empty() {
@@ -141,7 +141,7 @@ impl<'a> Locator<'a> {
 
     /// Where `value` is first written at or after the top-level `key`;
     /// falls back to the key, then to the start of the file.
-    pub fn value(&self, key: &str, value: &str) -> Position {
+    pub(crate) fn value(&self, key: &str, value: &str) -> Position {
         self.find_value(key, value).or_else(|| self.key(key)).unwrap_or(Position::START)
     }
 
@@ -152,7 +152,7 @@ impl<'a> Locator<'a> {
     /// to be another key, such as a `secured` value that lost its colon,
     /// and must not reach a log. Nor is a value that mentions `secured`
     /// ([`opens_secret`]): a line joined onto the one before it.
-    pub fn shown(&self, key: &str, value: &str) -> String {
+    pub(crate) fn shown(&self, key: &str, value: &str) -> String {
         const LIMIT: usize = 60;
         if self.find_value(key, value).is_none() || opens_secret(value) {
             return String::new();

@@ -27,8 +27,6 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use same_file::Handle;
 use thiserror::Error;
 
-pub use date::parse_timestamp;
-pub use excerpt::Excerpt;
 pub use front_matter::Position;
 pub use problem::RecordProblem;
 
@@ -82,7 +80,7 @@ pub enum Parsed {
 
 /// One file found under the inputs, and what reading it gave.
 #[derive(Debug)]
-pub struct FileRead {
+pub(crate) struct FileRead {
     /// The position of the input it was found under, in the inputs given.
     pub input: usize,
     /// Its position in the walk of all inputs: the same file has the same
@@ -134,7 +132,7 @@ pub enum LoadError {
     /// Files were added, removed or edited while the build read them.
     #[error("{} changed while feedgen was reading it; run the build again", .0.display())]
     Changed(PathBuf),
-    /// Asked to stop ([`Sources::stop`]) before every file was read.
+    /// Asked to stop before every file was read.
     #[error("stopped before every record was read")]
     Stopped,
 }
@@ -148,7 +146,7 @@ pub enum LoadError {
 /// the first build too, and when it holds files that are not feedgen's.
 /// Walks also stop early once asked to (a Ctrl-C).
 #[derive(Debug)]
-pub struct Sources<'a> {
+pub(crate) struct Sources<'a> {
     inputs: &'a [PathBuf],
     /// The output folder, open; `None` when it does not exist yet.
     output: Option<Handle>,
@@ -159,7 +157,7 @@ impl<'a> Sources<'a> {
     /// The records under `inputs`, skipping `output` wherever it lies
     /// below one of them; walks stop early once `stop` is set. Every input
     /// must exist, none may be the output folder, and none may lie inside it.
-    pub fn new(inputs: &'a [PathBuf], output: &Path, stop: &'a AtomicBool) -> Result<Self, LoadError> {
+    pub(crate) fn new(inputs: &'a [PathBuf], output: &Path, stop: &'a AtomicBool) -> Result<Self, LoadError> {
         inputs_exist(inputs)?;
         let handle = Handle::from_path(output).ok();
         if let Some(handle) = &handle {
@@ -177,7 +175,7 @@ impl<'a> Sources<'a> {
     }
 
     /// The inputs, as given.
-    pub fn inputs(&self) -> &[PathBuf] {
+    pub(crate) fn inputs(&self) -> &[PathBuf] {
         self.inputs
     }
 
@@ -196,7 +194,7 @@ impl<'a> Sources<'a> {
 }
 
 /// Every input exists, or [`LoadError::MissingInput`] names the first that
-/// does not. [`Sources::new`] checks this before anything else; so does
+/// does not. A build checks this before anything else; so does
 /// whatever watches the inputs for a build, before it starts.
 pub fn inputs_exist(inputs: &[PathBuf]) -> Result<(), LoadError> {
     match inputs.iter().find(|input| !input.exists()) {
@@ -360,7 +358,7 @@ fn walk<'s>(sources: &'s Sources<'_>) -> impl Iterator<Item = (usize, Result<Pat
 /// walk) so that `progress` knows the total. Returns how many places the walk had (files, and
 /// entries that could not be read), or [`LoadError::Stopped`] as soon as
 /// `sources` is asked to stop.
-pub fn read_all(
+pub(crate) fn read_all(
     sources: &Sources<'_>,
     options: LoadOptions,
     progress: &dyn Progress,
@@ -392,7 +390,7 @@ pub fn read_all(
 /// walking again (nothing is parsed). `walked` is how many places
 /// [`read_all`] saw: a walk of another length means files were added or
 /// removed since, and places no longer name the same files.
-pub fn paths_at(
+pub(crate) fn paths_at(
     sources: &Sources<'_>,
     places: &BTreeSet<u32>,
     walked: u32,
@@ -420,7 +418,7 @@ pub fn paths_at(
 
 /// Read `path` again, as [`read_all`] read it: for the rare second look a
 /// build needs at a record it has let go of.
-pub fn reread(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
+pub(crate) fn reread(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
     read_record(path, options)
 }
 
@@ -445,7 +443,7 @@ pub struct Survey {
 
 /// Findings that arrive from many threads in any order, and leave sorted.
 #[derive(Debug, Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     valid: usize,
     unpublished: usize,
     without_front_matter: Vec<(usize, PathBuf)>,
@@ -455,7 +453,7 @@ pub struct Tally {
 
 impl Tally {
     /// Count one file; a record is only counted, the caller keeps it.
-    pub fn note(&mut self, file: FileRead) -> Option<Record> {
+    pub(crate) fn note(&mut self, file: FileRead) -> Option<Record> {
         match file.outcome {
             Ok(Parsed::Record(record, warnings)) => {
                 self.valid += 1;
@@ -472,12 +470,12 @@ impl Tally {
     }
 
     /// Whether some file was not a valid record.
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }
 
     /// Everything counted, with paths and problems in input, then path order.
-    pub fn into_survey(mut self) -> Survey {
+    pub(crate) fn into_survey(mut self) -> Survey {
         self.without_front_matter.sort();
         let in_order =
             |(a, a_path, _): &(usize, PathBuf, _), (b, b_path, _): &(usize, PathBuf, _)| (a, a_path).cmp(&(b, b_path));
@@ -498,7 +496,7 @@ impl Tally {
 /// written at the top level of the file's front matter, with that line's
 /// excerpt; unchanged when the file cannot be read or names none of them.
 /// For a problem found after the record was let go of, such as a duplicate.
-pub fn pointed_at_key(problem: RecordProblem, keys: &[&str]) -> RecordProblem {
+pub(crate) fn pointed_at_key(problem: RecordProblem, keys: &[&str]) -> RecordProblem {
     let Ok(bytes) = fs::read(&problem.path) else { return problem };
     let text = String::from_utf8_lossy(&bytes);
     let text = without_bom(&text);

@@ -7,7 +7,7 @@ use serde::Deserialize;
 /// The keys of a record (and of a `related` entry, which may be a whole
 /// record), as the field table of `docs/records.md` lists them. `secured`
 /// is among them: it is expected, and deliberately never read.
-pub const RECORD_KEYS: &[&str] = &[
+pub(super) const RECORD_KEYS: &[&str] = &[
     "title",
     "publishedDateTime",
     "updatedDateTime",
@@ -31,14 +31,14 @@ pub const RECORD_KEYS: &[&str] = &[
 ];
 
 /// The keys of `provider`.
-pub const PROVIDER_KEYS: &[&str] = &["name", "domain", "images"];
+pub(super) const PROVIDER_KEYS: &[&str] = &["name", "domain", "images"];
 
 /// The keys of an image.
-pub const IMAGE_KEYS: &[&str] = &["url", "width", "height", "isCached", "title"];
+pub(super) const IMAGE_KEYS: &[&str] = &["url", "width", "height", "isCached", "title"];
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", expecting = "front matter made of `key: value` lines")]
-pub struct RawRecord {
+pub(super) struct RawRecord {
     pub title: Option<String>,
     pub published_date_time: Option<String>,
     pub updated_date_time: Option<String>,
@@ -64,7 +64,7 @@ pub struct RawRecord {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct RawProvider {
+pub(super) struct RawProvider {
     pub name: Option<String>,
     pub domain: Option<String>,
     pub images: Option<Vec<RawImage>>,
@@ -72,7 +72,7 @@ pub struct RawProvider {
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RawImage {
+pub(super) struct RawImage {
     pub url: Option<String>,
     pub width: Option<u32>,
     pub height: Option<u32>,
@@ -82,7 +82,7 @@ pub struct RawImage {
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RawRelated {
+pub(super) struct RawRelated {
     pub title: Option<String>,
     pub excerpt: Option<String>,
     pub published_date_time: Option<String>,
@@ -96,14 +96,14 @@ pub struct RawRelated {
 /// written so that validation can refuse it with a message of its own.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
-pub enum PublishedValue {
+pub(super) enum PublishedValue {
     Flag(bool),
     Other(serde_yaml::Value),
 }
 
 impl PublishedValue {
     /// Whether the record is marked `published: false`, and nothing else.
-    pub fn is_false(value: Option<&Self>) -> bool {
+    pub(super) fn is_false(value: Option<&Self>) -> bool {
         matches!(value, Some(PublishedValue::Flag(false)))
     }
 }
@@ -111,7 +111,7 @@ impl PublishedValue {
 /// Just the `published` flag, read when the full record fails to parse, so
 /// that an unfinished draft marked `published: false` is skipped, not reported.
 #[derive(Debug, Deserialize)]
-pub struct PublishedFlag {
+pub(super) struct PublishedFlag {
     #[serde(default, deserialize_with = "written")]
     pub published: Option<PublishedValue>,
 }
@@ -128,7 +128,7 @@ fn written<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<P
 /// is left out even when it is too large, too deep or broken to parse.
 /// A line like it inside a multi-line string would leave a record out,
 /// never publish one.
-pub fn marked_unpublished(yaml: &str) -> bool {
+pub(super) fn marked_unpublished(yaml: &str) -> bool {
     yaml.lines().any(|line| {
         let Some(value) = line.strip_prefix("published") else { return false };
         let Some(value) = value.trim_start_matches([' ', '\t']).strip_prefix(':') else { return false };

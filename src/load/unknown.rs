@@ -25,13 +25,13 @@ enum Step {
 
 /// A key that deserialising skipped, as the path to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkippedKey {
+pub(super) struct SkippedKey {
     steps: Vec<Step>,
 }
 
 impl SkippedKey {
     /// The key at `path`, as `serde_ignored` reports it.
-    pub fn from_path(path: &serde_ignored::Path) -> Self {
+    pub(super) fn from_path(path: &serde_ignored::Path) -> Self {
         let mut steps = Vec::new();
         let mut at = path;
         loop {
@@ -78,7 +78,7 @@ impl SkippedKey {
 
     /// Whether the key is one feedgen knows and skips on purpose: `secured`,
     /// and the fields of a `related` entry that feeds do not show.
-    pub fn is_known(&self) -> bool {
+    pub(super) fn is_known(&self) -> bool {
         self.keys().last().is_some_and(|key| self.known_here().contains(key))
     }
 
@@ -118,7 +118,7 @@ impl SkippedKey {
     /// Where the front matter `yaml` writes this key, when it is a
     /// top-level key that is probably a misspelling of one of `wanted`
     /// (and which), and may be named.
-    pub fn misspelling_of(&self, wanted: &[&str], yaml: &str) -> Option<(Position, &'static str)> {
+    pub(super) fn misspelling_of(&self, wanted: &[&str], yaml: &str) -> Option<(Position, &'static str)> {
         let meant = self.meant().filter(|meant| self.steps.len() == 1 && wanted.contains(meant))?;
         match self.placed(yaml) {
             (Some(at), true) => Some((at, meant)),
@@ -128,7 +128,7 @@ impl SkippedKey {
 
     /// The warning for this key in the record at `path`, whose front matter
     /// is `yaml`. The key is named only where [`SkippedKey::placed`] allows.
-    pub fn warning(&self, path: &Path, yaml: &str) -> RecordProblem {
+    pub(super) fn warning(&self, path: &Path, yaml: &str) -> RecordProblem {
         let (position, key_shown) = self.placed(yaml);
         let message = format!("{}: unknown key, ignored", self.name(key_shown));
         let hint = match self.meant() {
@@ -148,7 +148,7 @@ impl SkippedKey {
 /// The key of `known` that `key` is probably a misspelling of: the same
 /// but for case, or at most two edits away (the closest; on a tie, the
 /// first in byte order).
-pub fn nearest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+pub(crate) fn nearest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     let key = key.to_lowercase();
     known
         .iter()
@@ -162,7 +162,7 @@ pub fn nearest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
 /// deserialising it finds them (none when it does not deserialise). For
 /// the rare look a record with a missing field needs; a valid record's
 /// keys are collected while it is read, when `feedgen check` asks.
-pub fn skipped_keys(yaml: &str) -> Vec<SkippedKey> {
+pub(super) fn skipped_keys(yaml: &str) -> Vec<SkippedKey> {
     let mut skipped = Vec::new();
     match yaml::deserialize::<RawRecord>(yaml, Some(&mut skipped)) {
         Ok(_) => skipped,
@@ -173,7 +173,7 @@ pub fn skipped_keys(yaml: &str) -> Vec<SkippedKey> {
 /// A key for a message: at most 40 characters, escaped like a Rust string;
 /// `…` for a key that mentions `secured` without being it (a `secured`
 /// line that lost its space, `secured:"value"`, is one key to YAML).
-pub fn shortened(key: &str) -> String {
+pub(crate) fn shortened(key: &str) -> String {
     const LIMIT: usize = 40;
     if key != "secured" && opens_secret(key) {
         return "…".to_owned();

@@ -273,7 +273,7 @@ fn names(raw: Option<Vec<Option<String>>>) -> Vec<String> {
 
 /// Turn a parsed record into a [`Record`] and the warnings about data left
 /// out of it, or every error it has.
-pub fn validate(
+pub(super) fn validate(
     source: &Path,
     raw: RawRecord,
     yaml: &str,

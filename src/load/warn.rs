@@ -10,7 +10,12 @@ use crate::model::Record;
 
 /// The warnings about `record`, whose front matter is `yaml` and whose
 /// deserialising skipped the keys `skipped`.
-pub fn warnings(record: &Record, yaml: &str, skipped: &[SkippedKey], options: WarnOptions) -> Vec<RecordProblem> {
+pub(super) fn warnings(
+    record: &Record,
+    yaml: &str,
+    skipped: &[SkippedKey],
+    options: WarnOptions,
+) -> Vec<RecordProblem> {
     let path = &record.source;
     let mut warnings: Vec<RecordProblem> =
         skipped.iter().filter(|key| !key.is_known()).map(|key| key.warning(path, yaml)).collect();

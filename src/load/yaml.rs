@@ -20,7 +20,7 @@ use super::unknown::SkippedKey;
 ///
 /// With `skipped`, every key that `T` does not read is collected there (for
 /// `feedgen check`'s warnings; a build does not pay for it).
-pub fn deserialize<T: DeserializeOwned>(
+pub(super) fn deserialize<T: DeserializeOwned>(
     yaml: &str,
     skipped: Option<&mut Vec<SkippedKey>>,
 ) -> Result<T, serde_yaml::Error> {
@@ -133,7 +133,7 @@ fn named_places(message: &str, yaml: &str, first_line: usize) -> Vec<NamedPlace>
 
 /// A serde_yaml error, said in the coordinates of the file the YAML is in.
 #[derive(Debug)]
-pub struct Explained {
+pub(crate) struct Explained {
     /// The place of the problem, when serde_yaml names one.
     pub position: Option<Position>,
     /// serde_yaml's message without its place and without the text it
@@ -149,7 +149,7 @@ pub struct Explained {
 /// 1 for a whole YAML file). The place of the problem (a byte offset when
 /// the message names one, else the first line and column it names) becomes
 /// the position and leaves the message.
-pub fn explain(yaml: &str, first_line: usize, error: &serde_yaml::Error) -> Explained {
+pub(crate) fn explain(yaml: &str, first_line: usize, error: &serde_yaml::Error) -> Explained {
     let message = without_quoted_text(&error.to_string());
     let places = named_places(&message, yaml, first_line);
     let primary = places.iter().position(|place| place.is_offset).or((!places.is_empty()).then_some(0));

@@ -16,9 +16,10 @@ pub struct Feed {
     pub family: Family,
     /// File name stem, unique within the family.
     pub slug: String,
-    /// The grouping key the feed was made for: the [`name_key`] of its topic,
-    /// category or type, or the provider's domain; empty for `all`. Pages
-    /// look topic and provider feeds up by it.
+    /// The grouping key the feed was made for: the normalised name (NFC,
+    /// lowercase, spaces collapsed) of its topic, category or type, or the
+    /// provider's domain; empty for `all`. Pages look topic and provider
+    /// feeds up by it.
     pub key: String,
     /// Display name: the topic, provider, category or type; empty for `all`.
     pub name: String,

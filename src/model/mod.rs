@@ -12,7 +12,8 @@ mod site;
 
 pub(crate) use feed::sort_duplicates;
 pub use feed::{Duplicate, Feed};
-pub use item::{Facets, Item, ItemImage, ItemLink, ItemProvider};
+pub(crate) use item::Facets;
+pub use item::{Item, ItemImage, ItemLink, ItemProvider};
 pub use output::{MANIFEST_NAME, OutputFile};
 pub use record::{Image, Provider, Record, Related};
 pub use site::{Family, Format, Site};

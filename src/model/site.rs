@@ -5,10 +5,10 @@ use serde::Deserialize;
 use url::Url;
 
 /// Feed-level facts that come from configuration, already cleaned of
-/// characters XML forbids (see [`crate::markup`]).
+/// characters XML forbids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
-    /// Site title; feed titles are "<title> — <feed name>".
+    /// Site title; feed titles are "\<title> — \<feed name>".
     pub title: String,
     /// Absolute URL of the output folder as hosted; always ends in `/`.
     pub base_url: Url,

@@ -18,7 +18,7 @@ use crate::model::{Facets, Image, Item, ItemImage, ItemLink, ItemProvider, Recor
 /// preparing its item. The provider's `home` and `logo` are left empty
 /// until then.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Labels {
+pub(crate) struct Labels {
     /// The item's id.
     pub id: String,
     /// Topic names, cleaned, without repeats.
@@ -33,13 +33,13 @@ pub struct Labels {
 
 impl Labels {
     /// The names grouping looks at.
-    pub fn facets(&self) -> Facets<'_> {
+    pub(crate) fn facets(&self) -> Facets<'_> {
         Facets::of(&self.topics, &self.provider, &self.category, &self.kind)
     }
 }
 
 /// The labels of one record.
-pub fn labels(record: &Record) -> Labels {
+pub(crate) fn labels(record: &Record) -> Labels {
     Labels {
         id: xml_safe(record.link.as_str()).into_owned(),
         topics: clean_names(&record.topics),
@@ -51,7 +51,7 @@ pub fn labels(record: &Record) -> Labels {
 
 /// A provider's domain as a feed key: lowercase, without scheme, path,
 /// trailing dot or `www.`. `None` when nothing is left.
-pub fn normalise_domain(domain: &str) -> Option<String> {
+pub(crate) fn normalise_domain(domain: &str) -> Option<String> {
     let lower = plain_text(domain).to_lowercase();
     let without_scheme = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or(&lower);
     let host = without_scheme.split('/').next().unwrap_or_default();
@@ -104,7 +104,7 @@ fn item_provider(record: &Record) -> Option<ItemProvider> {
 }
 
 /// The logo of the record's provider: its first image.
-pub fn provider_logo(record: &Record) -> Option<&str> {
+pub(crate) fn provider_logo(record: &Record) -> Option<&str> {
     Some(record.provider.as_ref()?.images.first()?.url.as_str())
 }
 
@@ -164,7 +164,7 @@ fn clean_names(names: &[String]) -> Vec<String> {
 /// dates, AMP links, scores, image cache flags, all but the first provider
 /// logo. [`prepare`] makes the same item from it; a build keeps records in
 /// this form while they wait in feeds, to hold less memory.
-pub fn trimmed(mut record: Record) -> Record {
+pub(crate) fn trimmed(mut record: Record) -> Record {
     record.amp_web_url = None;
     record.cdn_amp_web_url = None;
     record.quality = None;
@@ -183,7 +183,7 @@ pub fn trimmed(mut record: Record) -> Record {
 }
 
 /// Build the item for one record.
-pub fn prepare(record: &Record) -> Item {
+pub(crate) fn prepare(record: &Record) -> Item {
     let base = &record.link;
     let title = plain_text(&record.title);
     let images: Vec<ItemImage> = record.images.iter().map(item_image).collect();

@@ -138,7 +138,7 @@ pub(super) struct Directory {
 
 impl Directory {
     /// The topic and provider pages among `feeds`.
-    pub fn new(feeds: &[Feed]) -> Self {
+    pub(super) fn new(feeds: &[Feed]) -> Self {
         let pages = |family| {
             feeds.iter().filter(|feed| feed.family == family).map(|feed| (feed.key.clone(), feed.page_path())).collect()
         };
@@ -146,12 +146,12 @@ impl Directory {
     }
 
     /// The page of the topic named `name`, if topic pages are built.
-    pub fn topic(&self, name: &str) -> Option<&str> {
+    pub(super) fn topic(&self, name: &str) -> Option<&str> {
         self.topics.get(&crate::gather::names::name_key(name)).map(String::as_str)
     }
 
     /// The page of the provider at `domain`, if provider pages are built.
-    pub fn provider(&self, domain: &str) -> Option<&str> {
+    pub(super) fn provider(&self, domain: &str) -> Option<&str> {
         self.providers.get(domain).map(String::as_str)
     }
 }

@@ -10,7 +10,7 @@ use crate::model::Feed;
 use crate::model::{Family, Format, Site};
 
 /// The index's own path.
-pub const INDEX_PATH: &str = "index.html";
+pub(crate) const INDEX_PATH: &str = "index.html";
 
 /// A family's heading on the index and in the OPML list.
 pub(super) fn family_heading(family: Family) -> &'static str {

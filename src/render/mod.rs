@@ -1,4 +1,4 @@
-//! Stage 5: rendering feeds into bytes, one module per format. Rendering is
+//! Stage 3: rendering feeds into bytes, one module per format. Rendering is
 //! pure (feeds and site in, bytes out) so that a build can be compared with
 //! what is on disk before anything is written.
 
@@ -19,8 +19,8 @@ use thiserror::Error;
 use crate::model::Feed;
 use crate::model::{Family, Format, OutputFile, Site};
 use html::Directory;
-pub use index::INDEX_PATH;
-pub use opml::OPML_PATH;
+pub(crate) use index::INDEX_PATH;
+pub(crate) use opml::OPML_PATH;
 
 /// A feed could not be serialised (a bug in feedgen, not bad input).
 #[derive(Debug, Error)]
@@ -111,7 +111,7 @@ fn hexadecimal_references(xml: Vec<u8>) -> Vec<u8> {
 }
 
 /// Render one feed in one format.
-pub fn render_feed(feed: &Feed, site: &Site, format: Format) -> Result<OutputFile, RenderError> {
+pub(crate) fn render_feed(feed: &Feed, site: &Site, format: Format) -> Result<OutputFile, RenderError> {
     let path = feed.path(format);
     let meta = FeedMeta::new(feed, site);
     let self_url = site.url_of(&path).to_string();
@@ -125,7 +125,7 @@ pub fn render_feed(feed: &Feed, site: &Site, format: Format) -> Result<OutputFil
 
 /// The files a build produces, rendered only when asked: rendering every
 /// feed up front would hold all their bytes at once.
-pub trait Files: Sync {
+pub(crate) trait Files: Sync {
     /// How many files there are.
     fn count(&self) -> usize;
     /// The path of file `index`, relative to the output folder, `/`-separated.
@@ -164,7 +164,7 @@ enum Document {
 /// Every file of a build, each rendered when asked for: per feed, its
 /// formats then its page; then the index and the OPML list.
 #[derive(Debug)]
-pub struct Rendering<'a> {
+pub(crate) struct Rendering<'a> {
     feeds: &'a [Feed],
     site: &'a Site,
     formats: Vec<Format>,
@@ -175,7 +175,7 @@ pub struct Rendering<'a> {
 
 impl<'a> Rendering<'a> {
     /// The files of `feeds` in `formats`, none rendered yet.
-    pub fn new(feeds: &'a [Feed], site: &'a Site, formats: &[Format]) -> Self {
+    pub(crate) fn new(feeds: &'a [Feed], site: &'a Site, formats: &[Format]) -> Self {
         let mut files: Vec<(Document, String)> = Vec::new();
         for (index, feed) in feeds.iter().enumerate() {
             files.extend(formats.iter().map(|&format| (Document::Feed(index, format), feed.path(format))));
@@ -201,7 +201,7 @@ impl<'a> Rendering<'a> {
     }
 
     /// Render every file, on all cores.
-    pub fn render_all(&self) -> Result<Vec<OutputFile>, RenderError> {
+    pub(crate) fn render_all(&self) -> Result<Vec<OutputFile>, RenderError> {
         self.files.par_iter().map(|&(document, _)| self.render(document)).collect()
     }
 }
@@ -221,7 +221,7 @@ impl Files for Rendering<'_> {
 }
 
 /// Every file of a build (see [`Rendering`]), rendered.
-pub fn render_all(feeds: &[Feed], site: &Site, formats: &[Format]) -> Result<Vec<OutputFile>, RenderError> {
+pub(crate) fn render_all(feeds: &[Feed], site: &Site, formats: &[Format]) -> Result<Vec<OutputFile>, RenderError> {
     Rendering::new(feeds, site, formats).render_all()
 }
 

@@ -18,7 +18,7 @@ use crate::model::Feed;
 use crate::model::{Family, Format, Site};
 
 /// The list's path.
-pub const OPML_PATH: &str = "index.opml";
+pub(crate) const OPML_PATH: &str = "index.opml";
 
 /// Render the OPML list of `feeds` (in output order).
 pub(super) fn render(feeds: &[Feed], site: &Site, formats: &[Format]) -> Result<Vec<u8>, String> {

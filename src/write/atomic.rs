@@ -24,7 +24,7 @@ const SUFFIX: &str = ".tmp";
 const RANDOM_LEN: usize = 6;
 
 /// Whether a file name is one of feedgen's temporary files.
-pub fn is_temporary_name(name: &str) -> bool {
+pub(crate) fn is_temporary_name(name: &str) -> bool {
     name.strip_prefix(PREFIX)
         .and_then(|rest| rest.strip_suffix(SUFFIX))
         .is_some_and(|random| random.len() == RANDOM_LEN && random.bytes().all(|byte| byte.is_ascii_alphanumeric()))
@@ -33,7 +33,7 @@ pub fn is_temporary_name(name: &str) -> bool {
 /// A file written under a temporary name in its destination's folder,
 /// waiting for [`commit`]. Dropped uncommitted, it removes its temporary.
 #[derive(Debug)]
-pub struct Staged {
+pub(super) struct Staged {
     temporary: tempfile::TempPath,
     path: PathBuf,
 }
@@ -53,7 +53,7 @@ fn temporary_in(folder: &Path) -> io::Result<tempfile::NamedTempFile> {
 }
 
 /// Write `bytes` to a temporary file beside `path`, whose folder must exist.
-pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, WriteError> {
+pub(super) fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, WriteError> {
     let folder = path.parent().unwrap_or(Path::new("."));
     let mut temporary = temporary_in(folder).map_err(WriteError::at("write", folder))?;
     temporary.write_all(bytes).map_err(WriteError::at("write", path))?;
@@ -65,7 +65,7 @@ pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, WriteError> {
 /// nothing). The file appears complete or not at all: the bytes go to a
 /// temporary file beside it, which is moved into place only if the name is
 /// free at that moment. Its folder must exist.
-pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
     let mut temporary = temporary_in(folder)?;
     temporary.write_all(bytes)?;
@@ -75,7 +75,7 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Put staged files in place, durably: [`sync`] them, then [`put_in_place`].
-pub fn commit(staged: Vec<Staged>) -> Result<(), WriteError> {
+pub(super) fn commit(staged: Vec<Staged>) -> Result<(), WriteError> {
     sync(&staged)?;
     put_in_place(staged)
 }
@@ -88,14 +88,14 @@ fn folders_of(staged: &[Staged]) -> BTreeSet<PathBuf> {
 /// Make the bytes of staged files durable, before any of them is put in
 /// place. Nothing visible changes: a failure here leaves every file as it
 /// was.
-pub fn sync(staged: &[Staged]) -> Result<(), WriteError> {
+pub(super) fn sync(staged: &[Staged]) -> Result<(), WriteError> {
     sync_contents(staged, &folders_of(staged))
 }
 
 /// Rename each staged file over its destination, then sync each folder
 /// once. From the first rename on, a failure leaves some files new and the
 /// others as they were (each whole).
-pub fn put_in_place(staged: Vec<Staged>) -> Result<(), WriteError> {
+pub(super) fn put_in_place(staged: Vec<Staged>) -> Result<(), WriteError> {
     let folders = folders_of(&staged);
     for file in staged {
         let Staged { temporary, path } = file;

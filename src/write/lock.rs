@@ -29,7 +29,7 @@ const POLL: Duration = Duration::from_millis(50);
 
 /// A lock on an output folder, released when dropped.
 #[derive(Debug)]
-pub struct FolderLock {
+pub(super) struct FolderLock {
     _held: Option<File>,
 }
 
@@ -42,14 +42,14 @@ enum Kind {
 
 /// Wait for, then hold, the only lock on `output`, creating the folder if
 /// it is missing; `None` when `stop` is set while waiting.
-pub fn exclusive(output: &Path, stop: &AtomicBool) -> std::io::Result<Option<FolderLock>> {
+pub(super) fn exclusive(output: &Path, stop: &AtomicBool) -> std::io::Result<Option<FolderLock>> {
     wait_for(output, Kind::Exclusive, stop)
 }
 
 /// Wait for, then hold, a lock on `output` that other readers may share
 /// but no build; none when the folder does not exist; `None` when `stop`
 /// is set while waiting.
-pub fn shared(output: &Path, stop: &AtomicBool) -> std::io::Result<Option<FolderLock>> {
+pub(super) fn shared(output: &Path, stop: &AtomicBool) -> std::io::Result<Option<FolderLock>> {
     wait_for(output, Kind::Shared, stop)
 }
 

@@ -18,7 +18,7 @@ const HEADER: &str = "# Files feedgen wrote into this folder, one per line. feed
                       # removes only these; every other file here is left alone.\n";
 
 /// The manifest's bytes for a build producing `paths`: sorted, one per line.
-pub fn render<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<u8> {
+pub(super) fn render<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<u8> {
     let sorted: BTreeSet<&str> = paths.into_iter().collect();
     let mut text = String::from(HEADER);
     for path in sorted {
@@ -32,7 +32,7 @@ pub fn render<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<u8> {
 ///
 /// The manifest decides what gets removed, so every line must be a plain
 /// relative path that stays inside the folder; anything else is refused.
-pub fn read(output: &Path) -> Result<BTreeSet<String>, WriteError> {
+pub(super) fn read(output: &Path) -> Result<BTreeSet<String>, WriteError> {
     let path = output.join(MANIFEST_NAME);
     let text = match fs::read(&path) {
         Ok(bytes) => bytes,

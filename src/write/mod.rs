@@ -1,4 +1,4 @@
-//! Stage 6: putting rendered files into the output folder, touching as
+//! Stage 4: putting rendered files into the output folder, touching as
 //! little as possible.
 //!
 //! Static hosts and feed readers key their caches on mtime and ETag, and CI
@@ -34,8 +34,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use thiserror::Error;
 
-pub use crate::model::MANIFEST_NAME;
-pub use atomic::{create_new, is_temporary_name};
+pub(crate) use crate::model::MANIFEST_NAME;
+pub(crate) use atomic::{create_new, is_temporary_name};
 
 use crate::guard::{Guard, Refusal, feed_of};
 use crate::progress::{Progress, Stage};
@@ -105,7 +105,7 @@ pub enum WriteError {
 
 /// What a write reports its progress to, and the flag that asks it to stop.
 #[derive(Clone, Copy)]
-pub struct Control<'a> {
+pub(crate) struct Control<'a> {
     /// Told how far the write got.
     pub progress: &'a dyn Progress,
     /// Set (by a signal handler, say) to ask the write to stop.
@@ -303,7 +303,7 @@ fn paths_of(files: &dyn Files) -> impl Iterator<Item = &str> {
 
 /// The paths the manifest of `output` lists: every file an earlier build
 /// wrote there; none when there is no manifest (or no folder).
-pub fn listed(output: &Path) -> Result<BTreeSet<String>, WriteError> {
+pub(crate) fn listed(output: &Path) -> Result<BTreeSet<String>, WriteError> {
     if matches!(entry_at(output, MANIFEST_NAME)?, Entry::Foreign | Entry::Folder) {
         return Err(WriteError::NotOurs(vec![local_path(output, MANIFEST_NAME)]));
     }
@@ -449,7 +449,7 @@ fn finish_changes(mut changes: Changes, manifest: Outcome, removed: Vec<String>)
 
 /// Compare a build's `files` with the folder `output`, writing nothing,
 /// if `guard` would let the build write them; stop early once asked to.
-pub fn compare(
+pub(crate) fn compare(
     output: &Path,
     files: &dyn Files,
     guard: &Guard<'_>,
@@ -507,7 +507,12 @@ fn claim_new_paths(output: &Path, before: &Before, files: &dyn Files) -> Result<
 /// into place: those renames and the removals after them finish. A rename
 /// that fails leaves some files new and the others as they were, all
 /// listed in the manifest.
-pub fn write(output: &Path, files: &dyn Files, guard: &Guard<'_>, control: Control<'_>) -> Result<Changes, WriteError> {
+pub(crate) fn write(
+    output: &Path,
+    files: &dyn Files,
+    guard: &Guard<'_>,
+    control: Control<'_>,
+) -> Result<Changes, WriteError> {
     let stopped = || WriteError::Stopped(output.to_owned());
     if control.stopped() {
         return Err(stopped());

@@ -15,7 +15,12 @@ use crate::progress::Progress;
 /// Remove every file in `stale` (paths relative to `output`), then every
 /// folder above them or above the already `gone` paths that is left empty.
 /// `output` itself always stays.
-pub fn remove(output: &Path, stale: &[String], gone: &[String], progress: &dyn Progress) -> Result<(), WriteError> {
+pub(super) fn remove(
+    output: &Path,
+    stale: &[String],
+    gone: &[String],
+    progress: &dyn Progress,
+) -> Result<(), WriteError> {
     for relative in stale {
         let path = local_path(output, relative);
         match fs::remove_file(&path) {

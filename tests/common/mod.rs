@@ -12,22 +12,22 @@ use feedgen::Settings;
 use feedgen::{ConfigFile, Overrides};
 
 /// A stop flag nobody sets: for builds that run to the end.
-pub static NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+pub(crate) static NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The moment tests treat as "now": 2026-01-01T00:00:00Z.
-pub const NOW: i64 = 1_767_225_600;
+pub(crate) const NOW: i64 = 1_767_225_600;
 
-pub fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     DateTime::from_timestamp(NOW, 0).unwrap()
 }
 
 /// The hand-written fixture corpus in `tests/fixtures/newsroom`.
-pub fn newsroom() -> PathBuf {
+pub(crate) fn newsroom() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/newsroom")
 }
 
 /// Settings for a build of `input` into `output` with test defaults.
-pub fn settings(input: &Path, output: &Path) -> Settings {
+pub(crate) fn settings(input: &Path, output: &Path) -> Settings {
     let file = ConfigFile {
         title: Some("Test Site".into()),
         base_url: Some("https://feeds.test/out/".into()),
@@ -41,7 +41,7 @@ pub fn settings(input: &Path, output: &Path) -> Settings {
 
 /// Every file under `dir`, by `/`-separated relative path (empty when `dir`
 /// does not exist).
-pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
@@ -55,7 +55,7 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Every file under `dir` with its bytes and mtime: a folder nobody touched
 /// compares equal.
-pub fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, std::time::SystemTime)> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, std::time::SystemTime)> {
     read_tree(dir)
         .into_iter()
         .map(|(path, bytes)| {
@@ -67,26 +67,26 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, std::time::SystemTime)
 
 /// The feeds of an output tree: its RSS, Atom and JSON files, without
 /// feedgen's manifest, the pages, the index and the OPML list.
-pub fn feeds_only(tree: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn feeds_only(tree: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
     tree.into_iter()
         .filter(|(path, _)| path.ends_with(".rss.xml") || path.ends_with(".atom.xml") || path.ends_with(".json"))
         .collect()
 }
 
 /// Build `settings` and return the output folder's files.
-pub fn build_tree(settings: &Settings) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn build_tree(settings: &Settings) -> BTreeMap<String, Vec<u8>> {
     feedgen::build(settings).unwrap();
     read_tree(&settings.output)
 }
 
 /// Build the records in `input` into a fresh temporary folder.
-pub fn build_folder(input: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn build_folder(input: &Path) -> BTreeMap<String, Vec<u8>> {
     let out = tempfile::tempdir().unwrap();
     build_tree(&settings(input, &out.path().join("feeds")))
 }
 
 /// Write `files` (name → text) into a fresh temporary folder.
-pub fn records_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn records_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -98,7 +98,7 @@ pub fn records_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// Parse an XML document strictly (roxmltree refuses anything ill-formed,
 /// including characters XML forbids), panicking with the file name.
-pub fn assert_well_formed_xml(name: &str, bytes: &[u8]) {
+pub(crate) fn assert_well_formed_xml(name: &str, bytes: &[u8]) {
     let text = std::str::from_utf8(bytes).unwrap_or_else(|e| panic!("{name}: not UTF-8: {e}"));
     if let Err(error) = roxmltree::Document::parse(text) {
         panic!("{name}: ill-formed XML: {error}\n{text}");
@@ -107,7 +107,7 @@ pub fn assert_well_formed_xml(name: &str, bytes: &[u8]) {
 
 /// Whether an output path is a feed (RSS, Atom or JSON Feed), not a page,
 /// the index or the OPML list.
-pub fn is_feed(path: &str) -> bool {
+pub(crate) fn is_feed(path: &str) -> bool {
     path.ends_with(".rss.xml") || path.ends_with(".atom.xml") || path.ends_with(".json")
 }
 
@@ -116,7 +116,7 @@ pub fn is_feed(path: &str) -> bool {
 /// event-handler attributes, `javascript:`/`data:` URLs, `<link>`s other
 /// than feed autodiscovery, style elements other than one in the head,
 /// frames and plugins, and characters XML forbids.
-pub fn page_problems(html: &str) -> Vec<String> {
+pub(crate) fn page_problems(html: &str) -> Vec<String> {
     let document = scraper::Html::parse_document(html);
     let mut problems: Vec<String> = Vec::new();
     let mut styles = 0;
@@ -156,7 +156,7 @@ pub fn page_problems(html: &str) -> Vec<String> {
 
 /// Parse any output file with the independent parsers that fit it: every
 /// feed with `feed-rs`, XML strictly with roxmltree, JSON with serde_json.
-pub fn parse_feed(name: &str, bytes: &[u8]) -> feed_rs::model::Feed {
+pub(crate) fn parse_feed(name: &str, bytes: &[u8]) -> feed_rs::model::Feed {
     if name.ends_with(".xml") {
         assert_well_formed_xml(name, bytes);
     } else {
@@ -166,13 +166,13 @@ pub fn parse_feed(name: &str, bytes: &[u8]) -> feed_rs::model::Feed {
 }
 
 /// The links of a parsed feed's entries, in feed order.
-pub fn entry_links(feed: &feed_rs::model::Feed) -> Vec<String> {
+pub(crate) fn entry_links(feed: &feed_rs::model::Feed) -> Vec<String> {
     feed.entries.iter().map(|entry| entry.links[0].href.clone()).collect()
 }
 
 /// Run the `feedgen` binary in `dir` with `args`, the environment variables
 /// it reads removed and then `env` set.
-pub fn run_feedgen(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+pub(crate) fn run_feedgen(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_feedgen"));
     command.current_dir(dir).args(args);
     for name in ["FEEDGEN_BASE_URL", "FEEDGEN_OUTPUT", "SOURCE_DATE_EPOCH"] {
@@ -183,11 +183,11 @@ pub fn run_feedgen(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::proc
 }
 
 /// What a run printed on stderr.
-pub fn stderr_of(output: &std::process::Output) -> String {
+pub(crate) fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// What a run printed on stdout.
-pub fn stdout_of(output: &std::process::Output) -> String {
+pub(crate) fn stdout_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -42,7 +42,7 @@ const ALLOWED: &str = "GET, HEAD";
 
 /// The router for the output folder `root` (canonical), listening on
 /// `bound`.
-pub fn router(root: &Path, bound: IpAddr) -> Router {
+pub(super) fn router(root: &Path, bound: IpAddr) -> Router {
     Router::new()
         .fallback(serve_file)
         .with_state(Arc::<Path>::from(root))

@@ -26,7 +26,7 @@ const BY_ENDING: &[(&str, &str)] = &[
 
 /// The `Content-Type` to serve the file `name` with, by its ending
 /// (ignoring case); `application/octet-stream` for anything else.
-pub fn media_type(name: &str) -> &'static str {
+pub(super) fn media_type(name: &str) -> &'static str {
     let name = name.to_ascii_lowercase();
     let feeds = Format::ALL.iter().map(|format| (format.extension(), format.media_type()));
     feeds

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use feedgen::{Mode, Report, Settings};
-pub use server::ServeError;
+pub(crate) use server::ServeError;
 use server::{RebuildError, Rebuilds, Server};
 use watch::Watch;
 
@@ -42,7 +42,7 @@ use super::{ExitStatus, Failure, stdout};
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  feedgen serve    # http://127.0.0.1:8000/\n  \
                         feedgen serve --port 0 --output /tmp/preview --unpublished    # drafts too, kept out of feeds/")]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     #[command(flatten)]
     settings: SettingsArgs,
     /// Port to listen on; 0 picks a free one.
@@ -138,7 +138,7 @@ fn drafts_into_deploy_folder(args: &SettingsArgs, settings: &Settings) -> Option
 }
 
 /// Run `feedgen serve`.
-pub fn run(args: ServeArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: ServeArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let settings = args.settings.resolve()?;
     if let Some(message) = drafts_into_deploy_folder(&args.settings, &settings) {

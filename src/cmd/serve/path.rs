@@ -16,7 +16,7 @@ const INDEX: &str = "index.html";
 
 /// Why a request path names no file to serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
+pub(super) enum Refusal {
     /// The path is malformed or tries to climb out of the folder (400).
     BadRequest,
     /// Nothing servable is there (404): missing, a folder, hidden, or
@@ -33,7 +33,7 @@ pub enum Refusal {
 /// `..` segment (encoded or not: `%2e%2e` is `..`, and `%2f` is a `/` like
 /// any other). Refused with [`Refusal::NotFound`]: an empty segment (`//`)
 /// and a hidden one (`.feedgen-manifest`, feedgen's temporary files).
-pub fn relative_path(raw: &str) -> Result<String, Refusal> {
+pub(super) fn relative_path(raw: &str) -> Result<String, Refusal> {
     let rest = raw.strip_prefix('/').ok_or(Refusal::BadRequest)?;
     let decoded = percent_decode_str(rest).decode_utf8().map_err(|_| Refusal::BadRequest)?;
     if decoded.contains(['\\', '\0']) {
@@ -56,7 +56,7 @@ pub fn relative_path(raw: &str) -> Result<String, Refusal> {
 /// The file under `root` (the output folder, canonical) that `raw` names,
 /// as a canonical path: links are followed, and the file must be a regular
 /// file inside `root`, under no hidden name.
-pub fn locate(root: &Path, raw: &str) -> Result<PathBuf, Refusal> {
+pub(super) fn locate(root: &Path, raw: &str) -> Result<PathBuf, Refusal> {
     let relative = relative_path(raw)?;
     let candidate = relative.split('/').fold(root.to_owned(), |path, segment| path.join(segment));
     let file = fs::canonicalize(candidate).map_err(|_| Refusal::NotFound)?;

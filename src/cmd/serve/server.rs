@@ -19,7 +19,7 @@ use super::watch::Watch;
 
 /// Why the preview could not start or stopped.
 #[derive(Debug, Error)]
-pub enum ServeError {
+pub(crate) enum ServeError {
     /// The address cannot be listened on (in use, or not this machine's).
     #[error("cannot listen on {address}: {source}; choose another --port or --bind")]
     Bind {
@@ -55,7 +55,7 @@ pub enum ServeError {
 /// Why a rebuild wrote nothing. The files of the last good build are still
 /// served, and the next change is tried again.
 #[derive(Debug, Error)]
-pub enum RebuildError {
+pub(super) enum RebuildError {
     /// The configuration, read again, is not valid.
     #[error(transparent)]
     Settings(#[from] ConfigError),
@@ -79,7 +79,7 @@ pub enum RebuildError {
 /// each rebuild, read afresh (the configuration file may have changed), and
 /// someone to tell when the server answers and how each rebuild went.
 /// Called from the rebuilding thread, but for [`Rebuilds::serving`].
-pub trait Rebuilds: Sync {
+pub(super) trait Rebuilds: Sync {
     /// The settings to rebuild with, or why there are none.
     fn settings(&self) -> Result<Settings, RebuildError>;
     /// Something changed, and the output folder was rebuilt in `elapsed`.
@@ -96,7 +96,7 @@ pub trait Rebuilds: Sync {
 
 /// A bound listening socket, not yet answering.
 #[derive(Debug)]
-pub struct Server {
+pub(super) struct Server {
     listener: TcpListener,
     address: SocketAddr,
 }
@@ -104,7 +104,7 @@ pub struct Server {
 impl Server {
     /// Listen on `address` (port 0: any free port). Connections wait in the
     /// socket's queue until [`Server::run`] answers them.
-    pub fn bind(address: SocketAddr) -> Result<Server, ServeError> {
+    pub(super) fn bind(address: SocketAddr) -> Result<Server, ServeError> {
         let bind_error = |source| ServeError::Bind { address, source };
         let listener = TcpListener::bind(address).map_err(bind_error)?;
         let address = listener.local_addr().map_err(bind_error)?;
@@ -122,7 +122,7 @@ impl Server {
     /// returns `Ok`. A rebuild under way finishes first.
     /// A second Ctrl-C, at any point after the first, ends the process at
     /// once with status 130 (as a process killed by SIGINT reports it).
-    pub fn run(self, settings: &Settings, watch: Watch, caller: &dyn Rebuilds) -> Result<(), ServeError> {
+    pub(super) fn run(self, settings: &Settings, watch: Watch, caller: &dyn Rebuilds) -> Result<(), ServeError> {
         let root = settings
             .output
             .canonicalize()

@@ -33,7 +33,7 @@ fn rebuild_at(first: Instant, last: Instant) -> Instant {
 /// A running watch on the inputs and the configuration file. Start it before
 /// the first build, so that an edit made while that build runs is not missed.
 #[derive(Debug)]
-pub struct Watch {
+pub(super) struct Watch {
     watcher: RecommendedWatcher,
     changes: Changes,
 }
@@ -57,7 +57,7 @@ fn canonical(path: &Path) -> Result<PathBuf, ServeError> {
 impl Watch {
     /// Watch every input (recursively) and the configuration file, if it is
     /// a regular file. A missing input is refused the way a build refuses it.
-    pub fn start(inputs: &[PathBuf], config_file: Option<&Path>) -> Result<Watch, ServeError> {
+    pub(super) fn start(inputs: &[PathBuf], config_file: Option<&Path>) -> Result<Watch, ServeError> {
         feedgen::inputs_exist(inputs).map_err(ServeError::Input)?;
         let (sender, receiver) = channel();
         let mut watcher = notify::recommended_watcher(sender)
