@@ -1,8 +1,8 @@
 //! Fuzz target: arbitrary bytes as a record file, through the whole pipeline.
 //!
-//! The bytes go to `feedgen::load::parse_record` (pure, no I/O), once without
+//! The bytes go to `feedgen::parse_record` (pure, no I/O), once without
 //! and once with unpublished records. When they give a record, it is rendered
-//! with `feedgen::render_records` together with two copies (one with another
+//! with `feedgen::reference::render_records` together with two copies (one with another
 //! link, one with the same link, so grouping and duplicate selection run),
 //! in every format and every family. The output is then checked:
 //! - rendering never fails;
@@ -18,11 +18,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use chrono::DateTime;
-use feedgen::Settings;
-use feedgen::config::{ConfigFile, Overrides, resolve};
-use feedgen::load::{LoadOptions, Parsed, parse_record};
-use feedgen::model::Record;
-use feedgen::model::Family;
+use feedgen::{ConfigFile, Family, LoadOptions, Overrides, Parsed, Record, Settings, parse_record};
 use libfuzzer_sys::fuzz_target;
 
 fn settings() -> &'static Settings {
@@ -36,7 +32,7 @@ fn settings() -> &'static Settings {
         };
         let overrides = Overrides { inputs: vec!["fuzz".into()], ..Default::default() };
         let now = DateTime::from_timestamp(1_767_225_600, 0).expect("fixed now");
-        let mut settings = resolve(file, Path::new(""), overrides, now).expect("fuzz settings resolve");
+        let mut settings = Settings::resolve(file, Path::new(""), overrides, now).expect("fuzz settings resolve");
         settings.include_future = true;
         settings.include_unpublished = true;
         settings.families = Family::ALL.to_vec();
