@@ -12,32 +12,16 @@
 //! would refuse there, as `build` and `build --check` do.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, PoisonError};
 
+use crate::config::CheckSettings;
 use crate::gather::{GatherOptions, Ledger, SelectOptions, link_key};
 use crate::guard::{Guard, Refusal, feed_of};
-use crate::load::{self, LoadOptions, RecordProblem, Sources, Survey, Tally};
-use crate::model::{Duplicate, Family, Feed};
+use crate::load::{self, LoadOptions, RecordProblem, Sources, Survey, Tally, WarnOptions};
+use crate::model::{Duplicate, Feed};
 use crate::progress::Progress;
 use crate::{BuildError, Reading, gather_records, write};
-
-/// The output folder a build would write, for `feedgen check` to report
-/// what a build would refuse there ([`Refusal`](crate::Refusal)).
-#[derive(Debug, Clone)]
-pub struct OutputCheck<'a> {
-    /// The output folder.
-    pub output: &'a Path,
-    /// The families a build gathers.
-    pub families: Vec<Family>,
-    /// Records dated in the future are built (`--future`).
-    pub include_future: bool,
-    /// The moment that decides which records are in the future.
-    pub now: chrono::DateTime<chrono::Utc>,
-    /// `--allow-empty`: nothing would be refused.
-    pub allow_empty: bool,
-}
 
 /// What `feedgen check` found.
 #[derive(Debug)]
@@ -48,28 +32,30 @@ pub struct Checked {
     pub refusal: Option<Refusal>,
 }
 
-/// Read and validate every record of `inputs` (skipping the folder
-/// `output`, should it lie below an input); with [`LoadOptions::warn`],
-/// also find the warnings, duplicates last. With `guarded`, also tell
-/// whether a build would be refused in its output folder.
+/// Read and validate every record of `settings.inputs`. With `warnings`,
+/// also find what a build would quietly do otherwise than meant (unknown
+/// keys, data left out, records dated in the future, duplicates last).
+/// With `guarded`, also tell whether a build would be refused in the
+/// output folder ([`Refusal`]).
 ///
-/// Only when the output folder holds feeds (and `--allow-empty` is off) is
+/// Only when the output folder holds feeds (and `allow_empty` is off) is
 /// there something to refuse, and then the records are gathered into feeds
 /// as a build gathers them, in the same single reading, to learn which
 /// feeds a build would keep; otherwise checking only parses.
 pub fn check(
-    inputs: &[PathBuf],
-    output: &Path,
-    options: LoadOptions,
-    guarded: Option<&OutputCheck<'_>>,
+    settings: &CheckSettings,
+    warnings: bool,
+    guarded: bool,
     progress: &dyn Progress,
 ) -> Result<Checked, BuildError> {
+    let warn = warnings.then_some(WarnOptions { future_after: (!settings.include_future).then_some(settings.now) });
+    let options = LoadOptions { include_unpublished: settings.include_unpublished, warn };
     let never = AtomicBool::new(false);
-    let sources = Sources::new(inputs, output, &never)?;
-    if let Some(guarded) = guarded.filter(|guarded| !guarded.allow_empty) {
-        let listed = write::listed(guarded.output)?;
+    let sources = Sources::new(&settings.inputs, &settings.output, &never)?;
+    if guarded && !settings.allow_empty {
+        let listed = write::listed(&settings.output)?;
         if listed.iter().any(|path| feed_of(path).is_some()) {
-            return check_against(&sources, options, guarded, &listed, progress);
+            return check_against(&sources, options, settings, &listed, progress);
         }
     }
     Ok(Checked { survey: survey(&sources, options, progress)?, refusal: None })
@@ -107,7 +93,7 @@ fn survey(sources: &Sources<'_>, options: LoadOptions, progress: &dyn Progress) 
 fn check_against(
     sources: &Sources<'_>,
     options: LoadOptions,
-    output: &OutputCheck<'_>,
+    settings: &CheckSettings,
     listed: &BTreeSet<String>,
     progress: &dyn Progress,
 ) -> Result<Checked, BuildError> {
@@ -115,8 +101,8 @@ fn check_against(
         sources,
         load: options,
         gather: GatherOptions {
-            select: SelectOptions { include_future: output.include_future, now: output.now },
-            families: output.families.clone(),
+            select: SelectOptions { include_future: settings.include_future, now: settings.now },
+            families: settings.families.clone(),
             limit: 1,
         },
         skip_invalid: true,
@@ -129,7 +115,7 @@ fn check_against(
     }
     let guard = Guard { allow_empty: false, publishes, records_read: survey.records_read, inputs: sources.inputs() };
     let stems: Vec<String> = found.feeds.iter().map(Feed::stem).collect();
-    let refusal = guard.approve(output.output, listed, stems.iter().map(String::as_str)).err();
+    let refusal = guard.approve(&settings.output, listed, stems.iter().map(String::as_str)).err();
     Ok(Checked { survey, refusal })
 }
 

@@ -134,6 +134,27 @@ pub struct Settings {
     pub now: DateTime<Utc>,
 }
 
+/// What `feedgen check` needs: [`Settings`] without the site, since
+/// records are validated without knowing where feeds will be hosted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckSettings {
+    /// Folders (or files) to read records from.
+    pub inputs: Vec<PathBuf>,
+    /// The folder a build writes to: skipped should it lie below an input,
+    /// and where the check reports what a build would refuse.
+    pub output: PathBuf,
+    /// Families a build gathers, in order.
+    pub families: Vec<Family>,
+    /// Validate `published: false` records too.
+    pub include_unpublished: bool,
+    /// Records dated after `now` are wanted: no warning for them.
+    pub include_future: bool,
+    /// Report nothing a build would refuse ([`Refusal`](crate::Refusal)).
+    pub allow_empty: bool,
+    /// The moment that decides which records are in the future.
+    pub now: DateTime<Utc>,
+}
+
 /// A configuration problem: the user must fix a setting or a flag.
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -213,7 +234,7 @@ fn is_language(text: &str) -> bool {
 
 /// The input folders: `--input` if given, else `input` of the file
 /// (relative to its folder); at least one.
-pub fn resolve_inputs(file: &ConfigFile, file_dir: &Path, given: Vec<PathBuf>) -> Result<Vec<PathBuf>, ConfigError> {
+fn resolve_inputs(file: &ConfigFile, file_dir: &Path, given: Vec<PathBuf>) -> Result<Vec<PathBuf>, ConfigError> {
     let inputs = if given.is_empty() { file.input.iter().map(|input| file_dir.join(input)).collect() } else { given };
     if inputs.is_empty() && file.writes("input") {
         let hint = "write the folder of records, as in `input: articles`, or pass --input DIR";
@@ -229,8 +250,43 @@ pub fn resolve_inputs(file: &ConfigFile, file_dir: &Path, given: Vec<PathBuf>) -
 
 /// The output folder: `given` (`--output` or `FEEDGEN_OUTPUT`) if set, else
 /// `output` of the file (relative to its folder), else `feeds` beside it.
-pub fn resolve_output(file: &ConfigFile, file_dir: &Path, given: Option<PathBuf>) -> PathBuf {
+fn resolve_output(file: &ConfigFile, file_dir: &Path, given: Option<PathBuf>) -> PathBuf {
     given.unwrap_or_else(|| file_dir.join(file.output.as_deref().unwrap_or(Path::new("feeds"))))
+}
+
+/// The families to build, in order, each once; at least one.
+fn resolve_families(file: &ConfigFile) -> Result<Vec<Family>, ConfigError> {
+    let mut families = file.families.clone().unwrap_or_else(|| Family::DEFAULT.to_vec());
+    families.sort();
+    families.dedup();
+    if families.is_empty() {
+        let hint = "list at least one of all, topics, providers, categories, types, \
+                    or leave families out for all, topics and providers";
+        return Err(file.refuse("families", "", "names no family", hint));
+    }
+    Ok(families)
+}
+
+impl CheckSettings {
+    /// Combine the file (whose relative paths are relative to `file_dir`)
+    /// with the command line, as [`Settings::resolve`] does for what a
+    /// check needs; `now` decides which records are in the future.
+    pub fn resolve(
+        file: ConfigFile,
+        file_dir: &Path,
+        overrides: Overrides,
+        now: DateTime<Utc>,
+    ) -> Result<CheckSettings, ConfigError> {
+        Ok(CheckSettings {
+            inputs: resolve_inputs(&file, file_dir, overrides.inputs)?,
+            output: resolve_output(&file, file_dir, overrides.output),
+            families: resolve_families(&file)?,
+            include_unpublished: overrides.unpublished || file.unpublished.unwrap_or(false),
+            include_future: overrides.future || file.future.unwrap_or(false),
+            allow_empty: overrides.allow_empty || file.allow_empty.unwrap_or(false),
+            now,
+        })
+    }
 }
 
 impl Settings {
@@ -242,102 +298,87 @@ impl Settings {
         overrides: Overrides,
         now: DateTime<Utc>,
     ) -> Result<Settings, ConfigError> {
-        resolve(file, file_dir, overrides, now)
-    }
-}
-
-/// [`Settings::resolve`].
-fn resolve(
-    file: ConfigFile,
-    file_dir: &Path,
-    overrides: Overrides,
-    now: DateTime<Utc>,
-) -> Result<Settings, ConfigError> {
-    let base_url = match (overrides.base_url.as_deref(), file.base_url.as_deref()) {
-        (Some(text), _) => folder_url(text).ok_or_else(|| {
-            let name = if overrides.base_url_from_environment { "FEEDGEN_BASE_URL" } else { "--base-url" };
-            refuse_given(name, text, NOT_A_WEB_LINK, BASE_URL_HINT)
-        })?,
-        (None, Some(text)) => {
-            folder_url(text).ok_or_else(|| file.refuse("base_url", text, NOT_A_WEB_LINK, BASE_URL_HINT))?
-        }
-        (None, None) => {
-            return Err(ConfigError::Invalid(
-                "base_url is not set: add `base_url: https://example.com/feeds/` to feedgen.yaml, \
-                 pass --base-url or set FEEDGEN_BASE_URL"
-                    .to_owned(),
-            ));
-        }
-    };
-    let home_url = match &file.home_url {
-        Some(text) => parse_web_link(text).ok_or_else(|| {
-            let hint = "write the site's address, such as https://example.com/, or leave home_url out to use base_url";
-            file.refuse("home_url", text, NOT_A_WEB_LINK, hint)
-        })?,
-        None => base_url.clone(),
-    };
-    let hub_url = file
-        .hub_url
-        .as_deref()
-        .map(|text| {
-            parse_web_link(text).ok_or_else(|| {
-                let hint = "write the address of a WebSub hub, such as https://pubsubhubbub.appspot.com/, \
-                            or leave hub_url out";
-                file.refuse("hub_url", text, NOT_A_WEB_LINK, hint)
+        let base_url = match (overrides.base_url.as_deref(), file.base_url.as_deref()) {
+            (Some(text), _) => folder_url(text).ok_or_else(|| {
+                let name = if overrides.base_url_from_environment { "FEEDGEN_BASE_URL" } else { "--base-url" };
+                refuse_given(name, text, NOT_A_WEB_LINK, BASE_URL_HINT)
+            })?,
+            (None, Some(text)) => {
+                folder_url(text).ok_or_else(|| file.refuse("base_url", text, NOT_A_WEB_LINK, BASE_URL_HINT))?
+            }
+            (None, None) => {
+                return Err(ConfigError::Invalid(
+                    "base_url is not set: add `base_url: https://example.com/feeds/` to feedgen.yaml, \
+                     pass --base-url or set FEEDGEN_BASE_URL"
+                        .to_owned(),
+                ));
+            }
+        };
+        let home_url = match &file.home_url {
+            Some(text) => parse_web_link(text).ok_or_else(|| {
+                let hint =
+                    "write the site's address, such as https://example.com/, or leave home_url out to use base_url";
+                file.refuse("home_url", text, NOT_A_WEB_LINK, hint)
+            })?,
+            None => base_url.clone(),
+        };
+        let hub_url = file
+            .hub_url
+            .as_deref()
+            .map(|text| {
+                parse_web_link(text).ok_or_else(|| {
+                    let hint = "write the address of a WebSub hub, such as https://pubsubhubbub.appspot.com/, \
+                                or leave hub_url out";
+                    file.refuse("hub_url", text, NOT_A_WEB_LINK, hint)
+                })
             })
-        })
-        .transpose()?;
-    let language = match file.language.as_deref().map(str::trim) {
-        Some(text) if !is_language(text) => {
-            let what = "not a language tag that starts with an ISO 639-1 code";
-            let hint = "write a two-letter code such as en, or a tag such as en-GB or zh-Hant";
-            return Err(file.refuse("language", text, what, hint));
+            .transpose()?;
+        let language = match file.language.as_deref().map(str::trim) {
+            Some(text) if !is_language(text) => {
+                let what = "not a language tag that starts with an ISO 639-1 code";
+                let hint = "write a two-letter code such as en, or a tag such as en-GB or zh-Hant";
+                return Err(file.refuse("language", text, what, hint));
+            }
+            language => language.map(str::to_owned),
+        };
+        let title =
+            file.title.as_deref().map(plain_text).filter(|t| !t.is_empty()).unwrap_or_else(|| "Feeds".to_owned());
+        let description = file.description.as_deref().map(plain_text).filter(|d| !d.is_empty());
+        let author = file.author.as_deref().map(plain_text).filter(|a| !a.is_empty());
+        let site = Site {
+            description: description.unwrap_or_else(|| format!("Latest articles from {title}")),
+            author: author.unwrap_or_else(|| title.clone()),
+            title,
+            base_url,
+            home_url,
+            hub_url,
+            language,
+        };
+
+        let inputs = resolve_inputs(&file, file_dir, overrides.inputs)?;
+        let output = resolve_output(&file, file_dir, overrides.output);
+
+        let mut formats = file.formats.clone().unwrap_or_else(|| Format::ALL.to_vec());
+        formats.sort();
+        formats.dedup();
+        if formats.is_empty() {
+            let hint = "list at least one of rss, atom, json, or leave formats out to write all three";
+            return Err(file.refuse("formats", "", "names no format", hint));
         }
-        language => language.map(str::to_owned),
-    };
-    let title = file.title.as_deref().map(plain_text).filter(|t| !t.is_empty()).unwrap_or_else(|| "Feeds".to_owned());
-    let description = file.description.as_deref().map(plain_text).filter(|d| !d.is_empty());
-    let author = file.author.as_deref().map(plain_text).filter(|a| !a.is_empty());
-    let site = Site {
-        description: description.unwrap_or_else(|| format!("Latest articles from {title}")),
-        author: author.unwrap_or_else(|| title.clone()),
-        title,
-        base_url,
-        home_url,
-        hub_url,
-        language,
-    };
+        let families = resolve_families(&file)?;
 
-    let inputs = resolve_inputs(&file, file_dir, overrides.inputs)?;
-    let output = resolve_output(&file, file_dir, overrides.output);
-
-    let mut formats = file.formats.clone().unwrap_or_else(|| Format::ALL.to_vec());
-    formats.sort();
-    formats.dedup();
-    let mut families = file.families.clone().unwrap_or_else(|| Family::DEFAULT.to_vec());
-    families.sort();
-    families.dedup();
-    if formats.is_empty() {
-        let hint = "list at least one of rss, atom, json, or leave formats out to write all three";
-        return Err(file.refuse("formats", "", "names no format", hint));
+        Ok(Settings {
+            site,
+            inputs,
+            output,
+            limit: overrides.limit.or(file.limit).unwrap_or(DEFAULT_LIMIT),
+            formats,
+            families,
+            include_unpublished: overrides.unpublished || file.unpublished.unwrap_or(false),
+            include_future: overrides.future || file.future.unwrap_or(false),
+            skip_invalid: overrides.skip_invalid,
+            allow_empty: overrides.allow_empty || file.allow_empty.unwrap_or(false),
+            now,
+        })
     }
-    if families.is_empty() {
-        let hint = "list at least one of all, topics, providers, categories, types, \
-                    or leave families out for all, topics and providers";
-        return Err(file.refuse("families", "", "names no family", hint));
-    }
-
-    Ok(Settings {
-        site,
-        inputs,
-        output,
-        limit: overrides.limit.or(file.limit).unwrap_or(DEFAULT_LIMIT),
-        formats,
-        families,
-        include_unpublished: overrides.unpublished || file.unpublished.unwrap_or(false),
-        include_future: overrides.future || file.future.unwrap_or(false),
-        skip_invalid: overrides.skip_invalid,
-        allow_empty: overrides.allow_empty || file.allow_empty.unwrap_or(false),
-        now,
-    })
 }

@@ -62,10 +62,10 @@ mod render;
 mod uri;
 mod write;
 
-pub use check::{Checked, OutputCheck, check};
+pub use check::{Checked, check};
 pub use config::{
-    CONFIG_FILE_NAME, ConfigError, ConfigFile, DEFAULT_LIMIT, Overrides, Settings, now_from_source_date_epoch,
-    read_config, resolve_inputs, resolve_output,
+    CONFIG_FILE_NAME, CheckSettings, ConfigError, ConfigFile, DEFAULT_LIMIT, Overrides, Settings,
+    now_from_source_date_epoch, read_config,
 };
 pub use english::counted;
 pub use guard::Refusal;

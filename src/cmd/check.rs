@@ -6,9 +6,8 @@ use std::time::Instant;
 
 use clap::Args;
 use feedgen::BuildError;
-use feedgen::Family;
-use feedgen::OutputCheck;
-use feedgen::{LoadOptions, Survey, WarnOptions};
+use feedgen::CheckSettings;
+use feedgen::Survey;
 
 use super::diagnostic::{self, Severity};
 use super::progress_bar::with_progress;
@@ -77,28 +76,15 @@ pub(crate) fn run(args: CheckArgs) -> Result<(), Failure> {
     // such as new ones before a commit, not what a build of them would do.
     let about_the_build = shared.inputs.is_empty() || shared.output.is_some();
     let (file, file_dir) = read_config_file(shared.config.as_deref(), &shared.inputs)?;
-    let inputs = feedgen::resolve_inputs(&file, &file_dir, shared.inputs)?;
-    let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    let now = feedgen::now_from_source_date_epoch(source_date_epoch.as_deref())?;
-    let include_future = shared.future || file.future.unwrap_or(false);
+    let settings = CheckSettings::resolve(file, &file_dir, shared.overrides(), shared.now()?)?;
     // `--quiet` shows errors only, so without `--strict` it does not look for
     // warnings at all: that is the parse-only pass builds are timed against.
-    let warn = (!shared.quiet || strict).then_some(WarnOptions { future_after: (!include_future).then_some(now) });
-    let options = LoadOptions { include_unpublished: shared.unpublished || file.unpublished.unwrap_or(false), warn };
-    let output = feedgen::resolve_output(&file, &file_dir, shared.output);
-    let output_check = OutputCheck {
-        output: &output,
-        families: file.families.clone().unwrap_or_else(|| Family::DEFAULT.to_vec()),
-        include_future,
-        now,
-        allow_empty: shared.allow_empty || file.allow_empty.unwrap_or(false),
-    };
-    let checked = with_progress(shared.quiet, |progress| {
-        feedgen::check(&inputs, &output, options, about_the_build.then_some(&output_check), progress)
-    })?;
+    let warnings = !shared.quiet || strict;
+    let checked =
+        with_progress(shared.quiet, |progress| feedgen::check(&settings, warnings, about_the_build, progress))?;
     let survey = checked.survey;
     diagnostic::print(&survey.errors, Severity::Error);
-    if warn.is_some() {
+    if warnings {
         diagnostic::print(&survey.warnings, Severity::Warning);
     }
     if !shared.quiet {

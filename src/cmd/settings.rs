@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 use feedgen::Settings;
@@ -49,6 +50,27 @@ pub(super) struct SharedFlags {
     /// Print errors only: no warnings, no notes, no progress bar, no summary.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+impl SharedFlags {
+    /// What these flags override in the configuration.
+    pub(super) fn overrides(&self) -> Overrides {
+        Overrides {
+            inputs: self.inputs.clone(),
+            output: self.output.clone(),
+            unpublished: self.unpublished,
+            future: self.future,
+            allow_empty: self.allow_empty,
+            ..Overrides::default()
+        }
+    }
+
+    /// The moment that decides which records are in the future: the
+    /// clock's, unless `SOURCE_DATE_EPOCH` says otherwise.
+    pub(super) fn now(&self) -> Result<DateTime<Utc>, ConfigError> {
+        let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+        feedgen::now_from_source_date_epoch(source_date_epoch.as_deref())
+    }
 }
 
 /// The flags themselves, as clap parses them: the shared ones, and those
@@ -121,20 +143,14 @@ impl SettingsArgs {
     pub(super) fn resolve(&self) -> Result<Settings, ConfigError> {
         let SettingsFlags { shared, base_url, limit, skip_invalid } = &self.flags;
         let (file, file_dir) = read_config_file(shared.config.as_deref(), &shared.inputs)?;
-        let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-        let now = feedgen::now_from_source_date_epoch(source_date_epoch.as_deref())?;
         let overrides = Overrides {
-            inputs: shared.inputs.clone(),
-            output: shared.output.clone(),
             base_url: base_url.clone(),
             base_url_from_environment: self.base_url_from_environment,
             limit: *limit,
-            unpublished: shared.unpublished,
-            future: shared.future,
             skip_invalid: *skip_invalid,
-            allow_empty: shared.allow_empty,
+            ..shared.overrides()
         };
-        Settings::resolve(file, &file_dir, overrides, now)
+        Settings::resolve(file, &file_dir, overrides, shared.now()?)
     }
 }
 
