@@ -16,12 +16,13 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, PoisonError};
 
 use crate::config::CheckSettings;
-use crate::gather::{GatherOptions, Ledger, SelectOptions, link_key};
+use crate::gather::{GatherOptions, SelectOptions};
 use crate::guard::{Guard, Refusal, feed_of};
 use crate::load::{self, LoadOptions, RecordProblem, Sources, Survey, Tally, WarnOptions};
 use crate::model::{Duplicate, Feed};
 use crate::progress::Progress;
-use crate::{BuildError, Reading, gather_records, write};
+use crate::reading::{Request, gather_records, survey_duplicates};
+use crate::{BuildError, write};
 
 /// What `feedgen check` found.
 #[derive(Debug)]
@@ -58,33 +59,28 @@ pub fn check(
             return check_against(&sources, options, settings, &listed, progress);
         }
     }
-    Ok(Checked { survey: survey(&sources, options, progress)?, refusal: None })
+    let select = SelectOptions { include_future: settings.include_future, now: settings.now };
+    Ok(Checked { survey: survey(&sources, options, select, progress)?, refusal: None })
 }
 
-/// Parse every record, and find duplicates as a build finds them
-/// ([`Ledger`]), so memory stays a few bytes per record.
-fn survey(sources: &Sources<'_>, options: LoadOptions, progress: &dyn Progress) -> Result<Survey, BuildError> {
-    let tally = Mutex::new(Tally::default());
-    let ledger = Mutex::new(Ledger::default());
-    let walked = load::read_all(sources, options, progress, &|file| {
-        let place = file.place;
-        let record = tally.lock().unwrap_or_else(PoisonError::into_inner).note(file);
-        let (Some(record), Some(warn)) = (record, options.warn) else { return };
-        // A build leaves future records out before it looks for duplicates.
-        if warn.future_after.is_none_or(|now| record.published <= now) {
-            let mut ledger = ledger.lock().unwrap_or_else(PoisonError::into_inner);
-            ledger.admit(link_key(&record.link), &record.link, record.updated, place);
-        }
-    })?;
-    let mut survey = tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey();
-    let mut ledger = ledger.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let places = ledger.places_to_name();
-    if !places.is_empty() {
-        let paths = load::paths_at(sources, &places, walked)?;
-        ledger.settle_ties(&paths);
-        survey.warnings.extend(ledger.duplicates(&paths).iter().map(duplicate_warning));
+/// Parse every record; when warnings are wanted, also find duplicates as
+/// a build finds them (a ledger of links, a few bytes per record).
+fn survey(
+    sources: &Sources<'_>,
+    options: LoadOptions,
+    select: SelectOptions,
+    progress: &dyn Progress,
+) -> Result<Survey, BuildError> {
+    if options.warn.is_some() {
+        let (mut survey, duplicates) = survey_duplicates(sources, options, select, progress)?;
+        survey.warnings.extend(duplicates.iter().map(duplicate_warning));
+        return Ok(survey);
     }
-    Ok(survey)
+    let tally = Mutex::new(Tally::default());
+    load::read_all(sources, options, progress, &|file| {
+        tally.lock().unwrap_or_else(PoisonError::into_inner).note(file);
+    })?;
+    Ok(tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey())
 }
 
 /// Gather the records as a build would (one item per feed is enough to
@@ -97,7 +93,7 @@ fn check_against(
     listed: &BTreeSet<String>,
     progress: &dyn Progress,
 ) -> Result<Checked, BuildError> {
-    let reading = Reading {
+    let request = Request {
         sources,
         load: options,
         gather: GatherOptions {
@@ -107,7 +103,7 @@ fn check_against(
         },
         skip_invalid: true,
     };
-    let found = gather_records(&reading, progress)?;
+    let found = gather_records(&request, progress)?;
     let publishes = found.published();
     let mut survey = found.survey;
     if options.warn.is_some() {

@@ -17,7 +17,7 @@ use crate::uri::parse_web_link;
 
 mod source;
 
-pub(crate) use source::ConfigSource;
+pub use source::ConfigSource;
 use source::refuse_given;
 
 /// The name of the configuration file looked for in the working directory.

@@ -24,7 +24,7 @@ use thiserror::Error;
 
 use crate::english::counted;
 use crate::model::Format;
-use crate::write::local_path;
+use crate::model::local_path;
 
 /// How many of the feeds a refusal would remove it names.
 const NAMED: usize = 5;

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::config::CONFIG_FILE_NAME;
-use crate::write::{create_new, local_path};
+use crate::model::local_path;
+use crate::write::create_new;
 
 /// The starter configuration: `base_url` (a placeholder) and `input` set,
 /// every other setting shown commented out with its default.

@@ -56,6 +56,7 @@ mod markup;
 mod model;
 mod prepare;
 mod progress;
+mod reading;
 #[cfg(any(test, feature = "reference"))]
 pub mod reference;
 mod render;
@@ -64,34 +65,34 @@ mod write;
 
 pub use check::{Checked, check};
 pub use config::{
-    CONFIG_FILE_NAME, CheckSettings, ConfigError, ConfigFile, DEFAULT_LIMIT, Overrides, Settings,
+    CONFIG_FILE_NAME, CheckSettings, ConfigError, ConfigFile, ConfigSource, DEFAULT_LIMIT, Overrides, Settings,
     now_from_source_date_epoch, read_config,
 };
 pub use english::counted;
 pub use guard::Refusal;
 pub use init::{InitError, PLACEHOLDER_BASE_URL, init};
 pub use load::{
-    LoadError, LoadOptions, MAX_RECORD_BYTES, Parsed, Position, RecordProblem, Survey, WarnOptions, inputs_exist,
-    is_walked, parse_record,
+    Excerpt, LoadError, LoadOptions, MAX_RECORD_BYTES, Parsed, Position, RecordProblem, Survey, WarnOptions,
+    inputs_exist, is_walked, parse_record,
 };
 pub use model::{
     Duplicate, Family, Feed, Format, Image, Item, ItemImage, ItemLink, ItemProvider, MANIFEST_NAME, OutputFile,
-    Provider, Record, Related, Site,
+    Provider, Record, Related, Site, local_path,
 };
 pub use progress::{Progress, Silent, Stage};
 pub use render::RenderError;
-pub use write::{Changes, WriteError, local_path};
+pub use write::{Changes, WriteError};
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Mutex, PoisonError};
 
 use thiserror::Error;
 
-use gather::{GatherError, GatherOptions, Place, RecordSource, SelectOptions};
+use gather::{GatherOptions, SelectOptions};
 use guard::Guard;
-use load::{Sources, Tally};
+use load::Sources;
+use reading::{Request, gather_records};
 use render::{Files, Rendering};
 
 /// What a build read, left out and produced.
@@ -214,41 +215,6 @@ pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
     Ok(Plan { files, report })
 }
 
-/// What one gathering reads, and how.
-pub(crate) struct Reading<'a> {
-    /// The files to read.
-    pub sources: &'a Sources<'a>,
-    /// Which records loading keeps, and whether it looks for warnings.
-    pub load: LoadOptions,
-    /// Which records are selected, into which feeds.
-    pub gather: GatherOptions,
-    /// Go on when records are invalid (their problems are in the survey).
-    pub skip_invalid: bool,
-}
-
-/// What a gathering found.
-#[derive(Debug)]
-pub(crate) struct Found {
-    /// Every feed, in output order.
-    pub feeds: Vec<Feed>,
-    /// What the files were: counts, problems, warnings.
-    pub survey: Survey,
-    /// Future-dated records held back.
-    pub future: usize,
-    /// Records left out for a duplicate link.
-    pub duplicates: Vec<Duplicate>,
-}
-
-impl Found {
-    /// How many records became items: the valid ones, less those held back
-    /// as future or left out as duplicates. (Counted from the valid ones, not
-    /// from every file read less the invalid files, which would count an
-    /// invalid file read twice, through overlapping inputs, once too often.)
-    pub(crate) fn published(&self) -> usize {
-        self.survey.valid.saturating_sub(self.future + self.duplicates.len())
-    }
-}
-
 /// Read every record and gather the feeds, streaming ([`gather`]).
 fn gather_feeds(
     settings: &Settings,
@@ -256,7 +222,7 @@ fn gather_feeds(
     stop: &AtomicBool,
 ) -> Result<(Vec<Feed>, Report), BuildError> {
     let sources = Sources::new(&settings.inputs, &settings.output, stop)?;
-    let reading = Reading {
+    let request = Request {
         sources: &sources,
         load: LoadOptions { include_unpublished: settings.include_unpublished, warn: None },
         gather: GatherOptions {
@@ -266,7 +232,7 @@ fn gather_feeds(
         },
         skip_invalid: settings.skip_invalid,
     };
-    let found = gather_records(&reading, progress)?;
+    let found = gather_records(&request, progress)?;
     let report = Report {
         published: found.published(),
         records_read: found.survey.records_read,
@@ -280,74 +246,6 @@ fn gather_feeds(
         ..Report::default()
     };
     Ok((found.feeds, report))
-}
-
-/// Read every record of `reading` and gather the feeds, streaming ([`gather`]).
-pub(crate) fn gather_records(reading: &Reading<'_>, progress: &dyn Progress) -> Result<Found, BuildError> {
-    let inputs = Inputs { reading, progress, tally: Mutex::new(Tally::default()) };
-    let gathered = gather::gather(&inputs, reading.gather.clone()).map_err(|error| match error {
-        GatherError::Source(error) => error,
-        GatherError::Changed(path) => {
-            let path = path.or_else(|| reading.sources.inputs().first().cloned()).unwrap_or_default();
-            BuildError::Load(LoadError::Changed(path))
-        }
-    })?;
-    let survey = inputs.tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey();
-    Ok(Found { feeds: gathered.feeds, survey, future: gathered.future, duplicates: gathered.duplicates })
-}
-
-/// The inputs as [`gather`] reads them: through the loader, tallying what
-/// the first reading finds (counts, problems, warnings).
-struct Inputs<'a> {
-    reading: &'a Reading<'a>,
-    progress: &'a dyn Progress,
-    tally: Mutex<Tally>,
-}
-
-impl Inputs<'_> {
-    fn tally(&self) -> std::sync::MutexGuard<'_, Tally> {
-        self.tally.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl RecordSource for Inputs<'_> {
-    type Error = BuildError;
-
-    /// The first reading tallies every file and fails, once every file is
-    /// read, on invalid records (unless they are to be skipped); records
-    /// read again were tallied, warnings and all, the first time.
-    fn read_all(&self, reading: gather::Reading, offer: &(dyn Fn(Record, Place) + Sync)) -> Result<u32, BuildError> {
-        let (sources, options) = (self.reading.sources, self.reading.load);
-        let walked = match reading {
-            gather::Reading::First => load::read_all(sources, options, self.progress, &|file| {
-                let place = file.place;
-                if let Some(record) = self.tally().note(file) {
-                    offer(record, place);
-                }
-            })?,
-            gather::Reading::Again => load::read_all(sources, options, self.progress, &|file| {
-                if let Ok(Parsed::Record(record, _)) = file.outcome {
-                    offer(*record, file.place);
-                }
-            })?,
-        };
-        if reading == gather::Reading::First && !self.reading.skip_invalid && self.tally().has_errors() {
-            let survey = std::mem::take(&mut *self.tally()).into_survey();
-            return Err(BuildError::InvalidRecords(survey.errors));
-        }
-        Ok(walked)
-    }
-
-    fn paths_at(&self, places: &BTreeSet<Place>, walked: u32) -> Result<HashMap<Place, PathBuf>, BuildError> {
-        Ok(load::paths_at(self.reading.sources, places, walked)?)
-    }
-
-    fn read_one(&self, _place: Place, path: &std::path::Path) -> Option<Record> {
-        match load::reread(path, self.reading.load) {
-            Ok(Parsed::Record(record, _)) => Some(*record),
-            _ => None,
-        }
-    }
 }
 
 /// What [`run`] does with the build.

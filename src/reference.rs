@@ -1,8 +1,10 @@
 //! The in-memory pipeline: select, prepare, group and render every record
 //! at once, one stage after another, holding the whole corpus. It is the
-//! reference the streaming build ([`crate::gather`]) must match byte for
+//! reference the streaming build (stage 2, `gather`) must match byte for
 //! byte; only tests and the fuzz target compile it (the `reference`
-//! feature), never the build.
+//! feature), never the build. Beside [`render_records`] it lends the tests
+//! the few internals they compare output against ([`plain_text`],
+//! [`canonical`], [`is_temporary_name`], [`MAX_SLUG_BYTES`]).
 //!
 //! Selection: future-dated records wait (unless asked for), then records
 //! sharing a link collapse into one, the one updated last (on a tie, the
@@ -15,6 +17,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use url::Url;
+
+use crate::gather::SelectOptions;
+use crate::gather::names::{Spellings, Unnamed, canonical_topics, display_name, memberships, name_feeds};
+use crate::model::{Duplicate, Family, Feed, Item, Record, name_key, sort_duplicates};
+use crate::{BuildError, Plan, Report, Settings, prepare, render};
 
 /// The longest slug, in bytes: feed file names stay short on every file system.
 pub const MAX_SLUG_BYTES: usize = crate::gather::MAX_SLUG_BYTES;
@@ -34,11 +41,6 @@ pub fn canonical(url: &Url) -> String {
 pub fn is_temporary_name(name: &str) -> bool {
     crate::write::is_temporary_name(name)
 }
-
-use crate::gather::SelectOptions;
-use crate::gather::names::{Spellings, Unnamed, canonical_topics, display_name, memberships, name_feeds, name_key};
-use crate::model::{Duplicate, Family, Feed, Item, Record, sort_duplicates};
-use crate::{BuildError, Plan, Report, Settings, prepare, render};
 
 /// The records that become items, and what was left out.
 #[derive(Debug, Default)]

@@ -51,15 +51,17 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 
-pub(crate) use best::Best;
-pub(crate) use ledger::{Admission, Ledger, LinkKey, Place, link_key};
+use best::Best;
+pub(crate) use ledger::Place;
+use ledger::{Admission, Ledger, LinkKey, link_key};
 pub(crate) use source::{Reading, RecordSource};
 
 use rayon::iter::{IntoParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
+use crate::model::name_key;
 use crate::model::{Duplicate, Family, Feed, Item, Record};
 use crate::prepare::{self, Labels};
-use names::{Spellings, Unnamed, canonical_topics, display_name, memberships, name_key};
+use names::{Spellings, Unnamed, canonical_topics, display_name, memberships};
 
 /// How to select.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,6 +255,32 @@ pub(crate) fn gather<S: RecordSource>(source: &S, options: GatherOptions) -> Res
     }
 }
 
+/// The records of `source` a build would leave out for sharing a link,
+/// reading each record once: the first pass of [`gather`] without the feeds
+/// (records `select` holds back as future are not considered).
+pub(crate) fn duplicates<S: RecordSource>(
+    source: &S,
+    select: SelectOptions,
+) -> Result<Vec<Duplicate>, GatherError<S::Error>> {
+    let ledger = Mutex::new(Ledger::default());
+    let walked = source
+        .read_all(Reading::First, &|record, place| {
+            if select.include_future || record.published <= select.now {
+                let mut ledger = ledger.lock().unwrap_or_else(PoisonError::into_inner);
+                ledger.admit(link_key(&record.link), &record.link, record.updated, place);
+            }
+        })
+        .map_err(GatherError::Source)?;
+    let mut ledger = ledger.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let places = ledger.places_to_name();
+    if places.is_empty() {
+        return Ok(Vec::new());
+    }
+    let paths = source.paths_at(&places, walked).map_err(GatherError::Source)?;
+    ledger.settle_ties(&paths);
+    Ok(ledger.duplicates(&paths))
+}
+
 impl Gatherer {
     /// Ready for the first record.
     fn new(options: GatherOptions) -> Self {
@@ -375,7 +403,7 @@ impl Gatherer {
         }
     }
 
-    /// The places whose paths [`Gatherer::finish`] needs: records left out
+    /// The places whose paths [`Closing::finish`] needs: records left out
     /// for a duplicate link, the records kept for those links, and the
     /// records to read again.
     fn places_to_name(&self) -> BTreeSet<Place> {

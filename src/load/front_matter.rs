@@ -60,13 +60,13 @@ impl Position {
     /// from 1) of YAML text that starts on file line `first_line`
     /// (`YAML_FIRST_LINE` for front matter, 1 for `feedgen.yaml`); `None`
     /// for a line number too large to be one.
-    pub fn from_yaml(first_line: usize, line: usize, column: usize) -> Option<Position> {
+    pub(crate) fn from_yaml(first_line: usize, line: usize, column: usize) -> Option<Position> {
         Some(Position { line: line.checked_add(first_line.checked_sub(1)?)?, column })
     }
 
     /// The file position of a byte offset into YAML text `yaml` that starts
     /// on file line `first_line`.
-    pub fn in_yaml(yaml: &str, first_line: usize, offset: usize) -> Position {
+    pub(crate) fn in_yaml(yaml: &str, first_line: usize, offset: usize) -> Position {
         let at = position_of(yaml.as_bytes(), offset);
         Position { line: at.line + first_line.saturating_sub(1), column: at.column }
     }

@@ -27,6 +27,7 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use same_file::Handle;
 use thiserror::Error;
 
+pub use excerpt::Excerpt;
 pub use front_matter::Position;
 pub use problem::RecordProblem;
 

@@ -56,7 +56,7 @@ impl RecordProblem {
     }
 
     /// This problem with the excerpt of `text` (the file) at its position.
-    pub fn excerpted_from(mut self, text: &str) -> Self {
+    pub(crate) fn excerpted_from(mut self, text: &str) -> Self {
         let excerpt = if self.about_key { key_excerpt } else { excerpt };
         self.excerpt = self.position.and_then(|at| excerpt(text, at));
         self

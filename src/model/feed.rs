@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
 use super::item::Item;
@@ -71,4 +72,36 @@ pub struct Duplicate {
 /// out.
 pub(crate) fn sort_duplicates(duplicates: &mut [Duplicate]) {
     duplicates.sort_by(|a, b| (a.link.as_str(), &a.dropped).cmp(&(b.link.as_str(), &b.dropped)));
+}
+
+/// A name as a grouping key: Unicode-normalised (NFC), lowercase, inner
+/// whitespace collapsed. Punctuation counts: `C++`, `C#` and `C` differ.
+pub(crate) fn name_key(name: &str) -> String {
+    if name.is_ascii() {
+        // ASCII is already NFC; the common case skips two allocations.
+        let mut key = String::with_capacity(name.len());
+        for word in name.split_whitespace() {
+            if !key.is_empty() {
+                key.push(' ');
+            }
+            key.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        }
+        return key;
+    }
+    name.nfc().collect::<String>().to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_names_get_the_same_key_as_the_general_rule() {
+        let general =
+            |name: &str| name.nfc().collect::<String>().to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+        for name in ["AI", "  Machine\tLearning \n", "a\u{b}b", "C++", "", "x\u{c}y  Z"] {
+            assert_eq!(name_key(name), general(name), "{name:?}");
+        }
+        assert_eq!(name_key("Ａ Ｉ"), general("Ａ Ｉ"));
+    }
 }

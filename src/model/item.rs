@@ -41,21 +41,21 @@ pub struct Item {
 }
 
 /// What grouping looks at: an item's names. Borrowed from an [`Item`], or
-/// from the [`Labels`] of a record not yet prepared.
+/// from the labels of a record not yet prepared (`prepare::Labels`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Facets<'a> {
+pub(crate) struct Facets<'a> {
     /// Topic names.
-    pub topics: &'a [String],
+    pub(crate) topics: &'a [String],
     /// The publisher.
-    pub provider: Option<&'a ItemProvider>,
+    pub(crate) provider: Option<&'a ItemProvider>,
     /// The record's `category`.
-    pub category: Option<&'a str>,
+    pub(crate) category: Option<&'a str>,
     /// The record's `type`.
-    pub kind: Option<&'a str>,
+    pub(crate) kind: Option<&'a str>,
 }
 
 impl<'a> Facets<'a> {
-    /// The facets of the fields an [`Item`] and its [`Labels`] share.
+    /// The facets of the fields an [`Item`] and its labels share.
     pub(crate) fn of(
         topics: &'a [String],
         provider: &'a Option<ItemProvider>,
@@ -66,9 +66,10 @@ impl<'a> Facets<'a> {
     }
 }
 
+#[cfg(any(test, feature = "reference"))]
 impl Item {
-    /// The names grouping looks at.
-    pub fn facets(&self) -> Facets<'_> {
+    /// The names grouping looks at (the reference groups prepared items).
+    pub(crate) fn facets(&self) -> Facets<'_> {
         Facets::of(&self.topics, &self.provider, &self.category, &self.kind)
     }
 }

@@ -10,10 +10,10 @@ mod output;
 mod record;
 mod site;
 
-pub(crate) use feed::sort_duplicates;
 pub use feed::{Duplicate, Feed};
+pub(crate) use feed::{name_key, sort_duplicates};
 pub(crate) use item::Facets;
 pub use item::{Item, ItemImage, ItemLink, ItemProvider};
-pub use output::{MANIFEST_NAME, OutputFile};
+pub use output::{MANIFEST_NAME, OutputFile, local_path};
 pub use record::{Image, Provider, Record, Related};
 pub use site::{Family, Format, Site};

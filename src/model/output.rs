@@ -1,5 +1,7 @@
-//! What a build produces: files for the output folder, and the one name
-//! feedgen keeps there for itself.
+//! What a build produces: files for the output folder, where each lives on
+//! disk, and the one name feedgen keeps there for itself.
+
+use std::path::{Path, PathBuf};
 
 /// The manifest's file name, directly in the output folder: the list of
 /// files feedgen wrote. The writer keeps it; the loader skips any folder
@@ -13,4 +15,9 @@ pub struct OutputFile {
     pub path: String,
     /// The file's complete contents.
     pub bytes: Vec<u8>,
+}
+
+/// Where a `/`-separated output path lives on this system.
+pub fn local_path(output: &Path, relative: &str) -> PathBuf {
+    relative.split('/').fold(output.to_owned(), |path, part| path.join(part))
 }

@@ -147,7 +147,7 @@ impl Directory {
 
     /// The page of the topic named `name`, if topic pages are built.
     pub(super) fn topic(&self, name: &str) -> Option<&str> {
-        self.topics.get(&crate::gather::names::name_key(name)).map(String::as_str)
+        self.topics.get(&crate::model::name_key(name)).map(String::as_str)
     }
 
     /// The page of the provider at `domain`, if provider pages are built.

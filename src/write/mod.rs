@@ -35,6 +35,7 @@ use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use thiserror::Error;
 
 pub(crate) use crate::model::MANIFEST_NAME;
+use crate::model::local_path;
 pub(crate) use atomic::{create_new, is_temporary_name};
 
 use crate::guard::{Guard, Refusal, feed_of};
@@ -159,11 +160,6 @@ impl Changes {
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
     }
-}
-
-/// Where a `/`-separated output path lives on this system.
-pub fn local_path(output: &Path, relative: &str) -> PathBuf {
-    relative.split('/').fold(output.to_owned(), |path, part| path.join(part))
 }
 
 /// What is at an output path, looked at without following links.

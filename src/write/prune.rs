@@ -9,7 +9,8 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use super::{Entry, WriteError, entry_at, local_path};
+use super::{Entry, WriteError, entry_at};
+use crate::model::local_path;
 use crate::progress::Progress;
 
 /// Remove every file in `stale` (paths relative to `output`), then every

@@ -12,7 +12,8 @@ use std::io;
 use std::path::Path;
 use std::time::SystemTime;
 
-use super::{MANIFEST_NAME, Outcome, WriteError, local_path, manifest_outcome, prune, put};
+use super::{MANIFEST_NAME, Outcome, WriteError, manifest_outcome, prune, put};
+use crate::model::local_path;
 use crate::progress::Silent;
 
 /// What the folder was like before a build touched it.

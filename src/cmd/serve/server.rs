@@ -16,6 +16,7 @@ use feedgen::{BuildError, Report, Settings};
 
 use super::http;
 use super::watch::Watch;
+use crate::cmd::ExitStatus;
 
 /// Why the preview could not start or stopped.
 #[derive(Debug, Error)]
@@ -169,7 +170,7 @@ impl Server {
         let _ = stop.send(());
         tokio::spawn(async move {
             interrupts.next().await;
-            std::process::exit(130);
+            std::process::exit(ExitStatus::Interrupted as i32);
         });
         match tokio::time::timeout(GRACE, server).await {
             Ok(served) => served,

@@ -113,7 +113,7 @@ impl Changes {
     }
 
     /// Whether a build reads `path`: the configuration file, or anything the
-    /// walk of an input goes to (the loader says which: [`load::is_walked`]),
+    /// walk of an input goes to (the loader says which: [`feedgen::is_walked`]),
     /// but nothing in the output folder `outputs` names, which may lie
     /// inside an input and which every rebuild writes.
     fn is_read_by_builds(&self, path: &Path, outputs: &[PathBuf]) -> bool {

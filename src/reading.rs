@@ -1,0 +1,139 @@
+//! The build's reading: the input folders, through the loader, into
+//! gathering (stage 1 into stage 2). `build`, `list` and `check` read this
+//! way; it tallies what the files were (counts, problems, warnings) as the
+//! records stream past.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use crate::BuildError;
+use crate::gather::{self, GatherError, GatherOptions, Place, RecordSource, SelectOptions};
+use crate::load::{self, LoadError, LoadOptions, Parsed, Sources, Survey, Tally};
+use crate::model::{Duplicate, Feed, Record};
+use crate::progress::Progress;
+
+/// What one gathering reads, and how.
+pub(crate) struct Request<'a> {
+    /// The files to read.
+    pub sources: &'a Sources<'a>,
+    /// Which records loading keeps, and whether it looks for warnings.
+    pub load: LoadOptions,
+    /// Which records are selected, into which feeds.
+    pub gather: GatherOptions,
+    /// Go on when records are invalid (their problems are in the survey).
+    pub skip_invalid: bool,
+}
+
+/// What a gathering found.
+#[derive(Debug)]
+pub(crate) struct Found {
+    /// Every feed, in output order.
+    pub feeds: Vec<Feed>,
+    /// What the files were: counts, problems, warnings.
+    pub survey: Survey,
+    /// Future-dated records held back.
+    pub future: usize,
+    /// Records left out for a duplicate link.
+    pub duplicates: Vec<Duplicate>,
+}
+
+impl Found {
+    /// How many records became items: the valid ones, less those held back
+    /// as future or left out as duplicates. (Counted from the valid ones, not
+    /// from every file read less the invalid files, which would count an
+    /// invalid file read twice, through overlapping inputs, once too often.)
+    pub(crate) fn published(&self) -> usize {
+        self.survey.valid.saturating_sub(self.future + self.duplicates.len())
+    }
+}
+
+/// Read every record of `request` and gather the feeds, streaming.
+pub(crate) fn gather_records(request: &Request<'_>, progress: &dyn Progress) -> Result<Found, BuildError> {
+    let inputs = Inputs { request, progress, tally: Mutex::new(Tally::default()) };
+    let gathered = gather::gather(&inputs, request.gather.clone()).map_err(|error| failed(request, error))?;
+    let survey = inputs.tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey();
+    Ok(Found { feeds: gathered.feeds, survey, future: gathered.future, duplicates: gathered.duplicates })
+}
+
+/// Read every record of `sources` once, tallying what the files are, and
+/// find the records a build would leave out for sharing a link (records
+/// `select` holds back as future aside); invalid records do not stop it.
+pub(crate) fn survey_duplicates(
+    sources: &Sources<'_>,
+    load: LoadOptions,
+    select: SelectOptions,
+    progress: &dyn Progress,
+) -> Result<(Survey, Vec<Duplicate>), BuildError> {
+    let gather = GatherOptions { select, families: Vec::new(), limit: 0 };
+    let request = Request { sources, load, gather, skip_invalid: true };
+    let inputs = Inputs { request: &request, progress, tally: Mutex::new(Tally::default()) };
+    let duplicates = gather::duplicates(&inputs, select).map_err(|error| failed(&request, error))?;
+    Ok((inputs.tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey(), duplicates))
+}
+
+/// Gathering's failure as the build's: a change to the files names the
+/// file, or else the first input.
+fn failed(request: &Request<'_>, error: GatherError<BuildError>) -> BuildError {
+    match error {
+        GatherError::Source(error) => error,
+        GatherError::Changed(path) => {
+            let path = path.or_else(|| request.sources.inputs().first().cloned()).unwrap_or_default();
+            BuildError::Load(LoadError::Changed(path))
+        }
+    }
+}
+
+/// The inputs as [`gather`] reads them: through the loader, tallying what
+/// the first reading finds (counts, problems, warnings).
+struct Inputs<'a> {
+    request: &'a Request<'a>,
+    progress: &'a dyn Progress,
+    tally: Mutex<Tally>,
+}
+
+impl Inputs<'_> {
+    fn tally(&self) -> MutexGuard<'_, Tally> {
+        self.tally.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl RecordSource for Inputs<'_> {
+    type Error = BuildError;
+
+    /// The first reading tallies every file and fails, once every file is
+    /// read, on invalid records (unless they are to be skipped); records
+    /// read again were tallied, warnings and all, the first time.
+    fn read_all(&self, reading: gather::Reading, offer: &(dyn Fn(Record, Place) + Sync)) -> Result<u32, BuildError> {
+        let (sources, options) = (self.request.sources, self.request.load);
+        let walked = match reading {
+            gather::Reading::First => load::read_all(sources, options, self.progress, &|file| {
+                let place = file.place;
+                if let Some(record) = self.tally().note(file) {
+                    offer(record, place);
+                }
+            })?,
+            gather::Reading::Again => load::read_all(sources, options, self.progress, &|file| {
+                if let Ok(Parsed::Record(record, _)) = file.outcome {
+                    offer(*record, file.place);
+                }
+            })?,
+        };
+        if reading == gather::Reading::First && !self.request.skip_invalid && self.tally().has_errors() {
+            let survey = std::mem::take(&mut *self.tally()).into_survey();
+            return Err(BuildError::InvalidRecords(survey.errors));
+        }
+        Ok(walked)
+    }
+
+    fn paths_at(&self, places: &BTreeSet<Place>, walked: u32) -> Result<HashMap<Place, PathBuf>, BuildError> {
+        Ok(load::paths_at(self.request.sources, places, walked)?)
+    }
+
+    fn read_one(&self, _place: Place, path: &Path) -> Option<Record> {
+        match load::reread(path, self.request.load) {
+            Ok(Parsed::Record(record, _)) => Some(*record),
+            _ => None,
+        }
+    }
+}
