@@ -73,7 +73,7 @@ pub use guard::Refusal;
 pub use init::{InitError, PLACEHOLDER_BASE_URL, init};
 pub use load::{
     Excerpt, LoadError, LoadOptions, MAX_RECORD_BYTES, Parsed, Position, RecordProblem, Survey, WarnOptions,
-    inputs_exist, is_walked, parse_record,
+    inputs_exist, is_input_path, parse_record,
 };
 pub use model::{
     Duplicate, Family, Feed, Format, Image, Item, ItemImage, ItemLink, ItemProvider, MANIFEST_NAME, OutputFile,

@@ -204,14 +204,29 @@ pub fn inputs_exist(inputs: &[PathBuf]) -> Result<(), LoadError> {
     }
 }
 
-/// Whether the walk of the input `input` goes to `path`, which is `input`
-/// itself or a path below it spelt from `input` (any other path: `false`).
-/// It does unless a file or folder on the way below the input is hidden, its
-/// name starting with `.` (`.git`, an editor's `.a.md.swp`); the input itself
-/// may be. The walk also skips output folders, which it recognises by their
-/// identity and their manifest, not by their names.
-pub fn is_walked(input: &Path, path: &Path) -> bool {
+/// Whether the names on the way let the walk of the input `input` go to
+/// `path`, which is `input` itself or a path below it spelt from `input`
+/// (any other path: `false`). They do unless a file or folder on the way
+/// below the input is hidden, its name starting with `.` (`.git`, an
+/// editor's `.a.md.swp`); the input itself may be.
+pub(crate) fn is_walked(input: &Path, path: &Path) -> bool {
     path.strip_prefix(input).is_ok_and(|below| !below.iter().any(|name| name.to_string_lossy().starts_with('.')))
+}
+
+/// Whether a build reads `path` (`input` itself or a path below it, spelt
+/// from `input`) as part of the input `input`, so that a change there can
+/// change the feeds: no name on the way below the input is hidden, and no
+/// folder on the way, `path` included, is an output folder (one that holds
+/// a `.feedgen-manifest`), which the walk skips with all it holds. The walk
+/// also skips the build's own output folder by identity; a watcher knows
+/// that folder and leaves it out itself. Looks at the file system.
+pub fn is_input_path(input: &Path, path: &Path) -> bool {
+    let Some(below) = path.strip_prefix(input).ok().filter(|_| is_walked(input, path)) else { return false };
+    let mut folder = input.to_path_buf();
+    below.iter().all(|name| {
+        folder.push(name);
+        !folder.join(MANIFEST_NAME).is_file()
+    })
 }
 
 /// Whether one of the folders above `path` (once links are resolved) is
@@ -595,6 +610,22 @@ mod tests {
         assert!(!is_walked(input, Path::new(".records/.git/index")));
         assert!(!is_walked(input, Path::new(".records/drafts/.hidden/c.md")));
         assert!(!is_walked(input, Path::new("records/a.md")), "not below the input");
+    }
+
+    #[test]
+    fn nothing_in_an_output_folder_below_an_input_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("site");
+        fs::create_dir_all(input.join("feeds/topics")).unwrap();
+        fs::create_dir_all(input.join("articles")).unwrap();
+        fs::write(input.join("feeds").join(MANIFEST_NAME), "all.json\n").unwrap();
+        assert!(is_input_path(&input, &input.join("articles/a.md")));
+        assert!(is_input_path(&input, &input.join("feeds-notes.md")));
+        assert!(!is_input_path(&input, &input.join("feeds")));
+        assert!(!is_input_path(&input, &input.join("feeds/all.json")));
+        assert!(!is_input_path(&input, &input.join("feeds/topics/ai.json")));
+        assert!(!is_input_path(&input, &input.join("articles/.a.md.swp")), "hidden");
+        assert!(!is_input_path(&input, &dir.path().join("elsewhere.md")), "not below the input");
     }
 
     #[test]

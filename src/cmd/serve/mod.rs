@@ -13,7 +13,7 @@
 //! All of it belongs to the binary, behind the `serve` cargo feature (on by
 //! default): the library builds feeds and needs no async runtime, HTTP
 //! stack or file watcher; the watcher asks it which paths a build reads
-//! ([`feedgen::is_walked`]).
+//! ([`feedgen::is_input_path`]).
 
 mod http;
 mod media_type;

@@ -113,7 +113,7 @@ impl Changes {
     }
 
     /// Whether a build reads `path`: the configuration file, or anything the
-    /// walk of an input goes to (the loader says which: [`feedgen::is_walked`]),
+    /// walk of an input goes to (the loader says which: [`feedgen::is_input_path`]),
     /// but nothing in the output folder `outputs` names, which may lie
     /// inside an input and which every rebuild writes.
     fn is_read_by_builds(&self, path: &Path, outputs: &[PathBuf]) -> bool {
@@ -123,7 +123,7 @@ impl Changes {
         if self.config_file.as_deref() == Some(path) {
             return true;
         }
-        self.inputs.iter().any(|input| feedgen::is_walked(input, path))
+        self.inputs.iter().any(|input| feedgen::is_input_path(input, path))
     }
 
     /// Wait, until `deadline` if given, for a change that calls for a
