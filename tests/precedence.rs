@@ -80,6 +80,16 @@ fn output_in_feedgen_yaml_is_relative_to_the_file_and_feedgen_output_to_the_work
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn with_config_dev_null_the_default_output_is_in_the_working_directory() {
+    let dir = site("");
+    let args = ["build", "--config", "/dev/null", "--input", "records", "--base-url", "https://ok.test/"];
+    let output = run_feedgen(&dir.path().join("site"), &args, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(built_folders(dir.path()), ["site/feeds"]);
+}
+
 #[test]
 fn an_empty_feedgen_output_exits_2_and_writes_nothing() {
     let dir = site("base_url: https://ok.test/\n");

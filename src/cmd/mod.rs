@@ -181,5 +181,9 @@ fn read_config_file(explicit: Option<&Path>, inputs: &[PathBuf]) -> Result<(Conf
         return if inputs.is_empty() { Err(ConfigError::NoSite) } else { Ok((ConfigFile::default(), PathBuf::new())) };
     };
     let file = feedgen::read_config(&path)?;
-    Ok((file, path.parent().map(Path::to_owned).unwrap_or_default()))
+    // A configuration that is not a regular file (`--config /dev/null`, a
+    // pipe such as `<(…)`) has no folder of its own: its paths, and the
+    // default output folder, are relative to the working directory.
+    let folder = if path.is_file() { path.parent().map(Path::to_owned).unwrap_or_default() } else { PathBuf::new() };
+    Ok((file, folder))
 }
