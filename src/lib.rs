@@ -63,6 +63,12 @@ mod render;
 mod uri;
 mod write;
 
+/// The code in docs/library.md, compiled as a doctest so the guide's
+/// example keeps up with the API.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/library.md")]
+pub struct LibraryGuide;
+
 pub use check::{Checked, check};
 pub use config::{
     CONFIG_FILE_NAME, CheckSettings, ConfigError, ConfigFile, ConfigSource, DEFAULT_LIMIT, Overrides, Settings,
