@@ -50,9 +50,9 @@ impl Found {
 
 /// Read every record of `request` and gather the feeds, streaming.
 pub(crate) fn gather_records(request: &Request<'_>, progress: &dyn Progress) -> Result<Found, BuildError> {
-    let inputs = Inputs { request, progress, tally: Mutex::new(Tally::default()) };
-    let gathered = gather::gather(&inputs, request.gather.clone()).map_err(|error| failed(request, error))?;
-    let survey = inputs.tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey();
+    let inputs = Inputs::new(request.sources, request.load, request.skip_invalid, progress);
+    let gathered = gather::gather(&inputs, request.gather.clone()).map_err(|error| inputs.failed(error))?;
+    let survey = inputs.into_survey();
     Ok(Found { feeds: gathered.feeds, survey, future: gathered.future, duplicates: gathered.duplicates })
 }
 
@@ -65,36 +65,46 @@ pub(crate) fn survey_duplicates(
     select: SelectOptions,
     progress: &dyn Progress,
 ) -> Result<(Survey, Vec<Duplicate>), BuildError> {
-    let gather = GatherOptions { select, families: Vec::new(), limit: 0 };
-    let request = Request { sources, load, gather, skip_invalid: true };
-    let inputs = Inputs { request: &request, progress, tally: Mutex::new(Tally::default()) };
-    let duplicates = gather::duplicates(&inputs, select).map_err(|error| failed(&request, error))?;
-    Ok((inputs.tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey(), duplicates))
-}
-
-/// Gathering's failure as the build's: a change to the files names the
-/// file, or else the first input.
-fn failed(request: &Request<'_>, error: GatherError<BuildError>) -> BuildError {
-    match error {
-        GatherError::Source(error) => error,
-        GatherError::Changed(path) => {
-            let path = path.or_else(|| request.sources.inputs().first().cloned()).unwrap_or_default();
-            BuildError::Load(LoadError::Changed(path))
-        }
-    }
+    let inputs = Inputs::new(sources, load, true, progress);
+    let duplicates = gather::duplicates(&inputs, select).map_err(|error| inputs.failed(error))?;
+    Ok((inputs.into_survey(), duplicates))
 }
 
 /// The inputs as [`gather`] reads them: through the loader, tallying what
 /// the first reading finds (counts, problems, warnings).
 struct Inputs<'a> {
-    request: &'a Request<'a>,
+    sources: &'a Sources<'a>,
+    load: LoadOptions,
+    /// Go on when records are invalid, rather than fail after the first reading.
+    skip_invalid: bool,
     progress: &'a dyn Progress,
     tally: Mutex<Tally>,
 }
 
-impl Inputs<'_> {
+impl<'a> Inputs<'a> {
+    fn new(sources: &'a Sources<'a>, load: LoadOptions, skip_invalid: bool, progress: &'a dyn Progress) -> Self {
+        Inputs { sources, load, skip_invalid, progress, tally: Mutex::new(Tally::default()) }
+    }
+
     fn tally(&self) -> MutexGuard<'_, Tally> {
         self.tally.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// What the files were, in input, then path order.
+    fn into_survey(self) -> Survey {
+        self.tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey()
+    }
+
+    /// Gathering's failure as the build's: a change to the files names the
+    /// file, or else the first input.
+    fn failed(&self, error: GatherError<BuildError>) -> BuildError {
+        match error {
+            GatherError::Source(error) => error,
+            GatherError::Changed(path) => {
+                let path = path.or_else(|| self.sources.inputs().first().cloned()).unwrap_or_default();
+                BuildError::Load(LoadError::Changed(path))
+            }
+        }
     }
 }
 
@@ -105,7 +115,7 @@ impl RecordSource for Inputs<'_> {
     /// read, on invalid records (unless they are to be skipped); records
     /// read again were tallied, warnings and all, the first time.
     fn read_all(&self, reading: gather::Reading, offer: &(dyn Fn(Record, Place) + Sync)) -> Result<u32, BuildError> {
-        let (sources, options) = (self.request.sources, self.request.load);
+        let (sources, options) = (self.sources, self.load);
         let walked = match reading {
             gather::Reading::First => load::read_all(sources, options, self.progress, &|file| {
                 let place = file.place;
@@ -119,7 +129,7 @@ impl RecordSource for Inputs<'_> {
                 }
             })?,
         };
-        if reading == gather::Reading::First && !self.request.skip_invalid && self.tally().has_errors() {
+        if reading == gather::Reading::First && !self.skip_invalid && self.tally().has_errors() {
             let survey = std::mem::take(&mut *self.tally()).into_survey();
             return Err(BuildError::InvalidRecords(survey.errors));
         }
@@ -127,11 +137,11 @@ impl RecordSource for Inputs<'_> {
     }
 
     fn paths_at(&self, places: &BTreeSet<Place>, walked: u32) -> Result<HashMap<Place, PathBuf>, BuildError> {
-        Ok(load::paths_at(self.request.sources, places, walked)?)
+        Ok(load::paths_at(self.sources, places, walked)?)
     }
 
     fn read_one(&self, _place: Place, path: &Path) -> Option<Record> {
-        match load::reread(path, self.request.load) {
+        match load::reread(path, self.load) {
             Ok(Parsed::Record(record, _)) => Some(*record),
             _ => None,
         }
