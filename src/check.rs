@@ -102,15 +102,16 @@ fn check_against(
             limit: 1,
         },
         skip_invalid: true,
+        keep: None,
     };
     let found = gather_records(&request, progress)?;
     let publishes = found.published();
     let mut survey = found.survey;
     if options.warn.is_some() {
-        survey.warnings.extend(found.duplicates.iter().map(duplicate_warning));
+        survey.warnings.extend(found.gathered.duplicates.iter().map(duplicate_warning));
     }
     let guard = Guard { allow_empty: false, publishes, records_read: survey.records_read, inputs: sources.inputs() };
-    let stems: Vec<String> = found.feeds.iter().map(Feed::stem).collect();
+    let stems: Vec<String> = found.gathered.feeds.iter().map(Feed::stem).collect();
     let refusal = guard.approve(&settings.output, listed, stems.iter().map(String::as_str)).err();
     Ok(Checked { survey, refusal })
 }

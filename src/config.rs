@@ -26,6 +26,11 @@ pub const CONFIG_FILE_NAME: &str = "feedgen.yaml";
 /// Items per feed when configuration does not say.
 pub const DEFAULT_LIMIT: usize = 50;
 
+/// The most items an archive document holds when configuration does not
+/// say: small enough for a reader to fetch a page at a time, large enough
+/// that walking a long history takes few requests.
+pub const DEFAULT_ARCHIVE_ITEMS: usize = 200;
+
 /// `feedgen.yaml` as written. Unknown keys are refused: in a configuration
 /// file they are typos, and a silently ignored setting is worse than an error.
 #[derive(Debug, Default, Deserialize)]
@@ -56,6 +61,10 @@ pub struct ConfigFile {
     pub output: Option<PathBuf>,
     /// Items per feed; 0 = all.
     pub limit: Option<usize>,
+    /// Keep every feed's full history as archive documents (RFC 5005).
+    pub archives: Option<bool>,
+    /// The most items one archive document holds.
+    pub archive_items: Option<usize>,
     /// Formats to write.
     pub formats: Option<Vec<Format>>,
     /// Feed families to build.
@@ -96,6 +105,8 @@ pub struct Overrides {
     pub base_url_from_environment: bool,
     /// `--limit`.
     pub limit: Option<usize>,
+    /// `--archives`.
+    pub archives: bool,
     /// `--unpublished`.
     pub unpublished: bool,
     /// `--future`.
@@ -117,6 +128,11 @@ pub struct Settings {
     pub output: PathBuf,
     /// Items per feed; 0 = all.
     pub limit: usize,
+    /// Write every feed's items beyond `limit` as archive documents
+    /// (RFC 5005) with pages for people.
+    pub archives: bool,
+    /// The most items one archive document holds (at least 1).
+    pub archive_items: usize,
     /// Formats to write, in order.
     pub formats: Vec<Format>,
     /// Families to build, in order.
@@ -366,12 +382,19 @@ impl Settings {
             return Err(file.refuse("formats", "", "names no format", hint));
         }
         let families = resolve_families(&file)?;
+        let archive_items = file.archive_items.unwrap_or(DEFAULT_ARCHIVE_ITEMS);
+        if archive_items == 0 {
+            let hint = format!("an archive document holds at least one item; leave it out for {DEFAULT_ARCHIVE_ITEMS}");
+            return Err(file.refuse("archive_items", "0", "not a number of items", &hint));
+        }
 
         Ok(Settings {
             site,
             inputs,
             output,
             limit: overrides.limit.or(file.limit).unwrap_or(DEFAULT_LIMIT),
+            archives: overrides.archives || file.archives.unwrap_or(false),
+            archive_items,
             formats,
             families,
             include_unpublished: overrides.unpublished || file.unpublished.unwrap_or(false),

@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::english::counted;
-use crate::model::Format;
 use crate::model::local_path;
+use crate::model::{Format, is_archive_path};
 
 /// How many of the feeds a refusal would remove it names.
 const NAMED: usize = 5;
@@ -126,8 +126,13 @@ fn named(feeds: &[String]) -> String {
 }
 
 /// The feed a path in the output folder is a file of (the path without its
-/// format's extension), or `None` for pages, the index and the OPML list.
+/// format's extension), or `None` for pages, the index, the OPML list and
+/// archive documents: archives come and go with the `archives` setting, and
+/// a feed's history is not a feed of its own.
 pub(crate) fn feed_of(path: &str) -> Option<&str> {
+    if is_archive_path(path) {
+        return None;
+    }
     Format::ALL.iter().find_map(|format| path.strip_suffix(format.extension()))
 }
 
@@ -239,6 +244,7 @@ mod tests {
         assert_eq!(feed_of("all.json"), Some("all"));
         assert_eq!(feed_of("topics/rust.html"), None);
         assert_eq!(feed_of("index.opml"), None);
+        assert_eq!(feed_of("topics/rust/archive/2026-03.json"), None);
     }
 
     #[test]

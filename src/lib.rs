@@ -50,6 +50,7 @@ mod config;
 mod english;
 mod gather;
 mod guard;
+mod history;
 mod init;
 mod load;
 mod markup;
@@ -71,11 +72,12 @@ pub struct LibraryGuide;
 
 pub use check::{Checked, check};
 pub use config::{
-    CONFIG_FILE_NAME, CheckSettings, ConfigError, ConfigFile, ConfigSource, DEFAULT_LIMIT, Overrides, Settings,
-    now_from_source_date_epoch, read_config,
+    CONFIG_FILE_NAME, CheckSettings, ConfigError, ConfigFile, ConfigSource, DEFAULT_ARCHIVE_ITEMS, DEFAULT_LIMIT,
+    Overrides, Settings, now_from_source_date_epoch, read_config,
 };
 pub use english::counted;
 pub use guard::Refusal;
+pub use history::ArchiveError;
 pub use init::{InitError, PLACEHOLDER_BASE_URL, init};
 pub use load::{
     Excerpt, LoadError, LoadOptions, MAX_RECORD_BYTES, Parsed, Position, RecordProblem, Survey, WarnOptions,
@@ -97,6 +99,7 @@ use thiserror::Error;
 
 use gather::{GatherOptions, SelectOptions};
 use guard::Guard;
+use history::Archive;
 use load::Sources;
 use reading::{Request, gather_records};
 use render::{Files, Rendering};
@@ -124,6 +127,9 @@ pub struct Report {
     pub warnings: Vec<RecordProblem>,
     /// Feeds built (each written once per format).
     pub feeds: usize,
+    /// Archive documents built (each written once per format, with a
+    /// page): none unless `archives` is on.
+    pub archives: usize,
     /// Files produced.
     pub files: usize,
     /// How the output folder differs (or differed, before writing) from
@@ -162,6 +168,9 @@ pub enum BuildError {
     /// Writing failed.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The archives' temporary files failed (a full disk).
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
     /// The build would throw published feeds away ([`Refusal`]); nothing
     /// was written.
     #[error(transparent)]
@@ -188,21 +197,31 @@ pub struct FeedSummary {
     pub items: usize,
     /// Publication date of its newest item.
     pub newest: Option<chrono::DateTime<chrono::Utc>>,
+    /// How many archive documents hold its older items (with `archives`).
+    pub archives: usize,
+    /// How many items those archive documents hold.
+    pub archived_items: usize,
 }
 
 /// The feeds a build of `settings` would write, in output order, without
 /// rendering or writing anything; the report says what was read and left out.
 pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildError> {
-    let (feeds, report) = gather_feeds(settings, &Silent, &AtomicBool::new(false))?;
+    let (feeds, archive, report) = gather_feeds(settings, &Silent, &AtomicBool::new(false))?;
     let summaries = feeds
         .into_iter()
-        .map(|feed| FeedSummary {
-            stem: feed.stem(),
-            items: feed.items.len(),
-            newest: feed.items.first().map(|item| item.published),
-            family: feed.family,
-            slug: feed.slug,
-            name: feed.name,
+        .enumerate()
+        .map(|(index, feed)| {
+            let pages = archive.as_ref().map_or(&[][..], |archive| archive.pages(index));
+            FeedSummary {
+                stem: feed.stem(),
+                items: feed.items.len(),
+                newest: feed.items.first().map(|item| item.published),
+                family: feed.family,
+                slug: feed.slug,
+                name: feed.name,
+                archives: pages.len(),
+                archived_items: pages.iter().map(|page| page.count).sum(),
+            }
         })
         .collect();
     Ok((summaries, report))
@@ -215,19 +234,22 @@ pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildErro
 /// Invalid records fail the build unless `settings.skip_invalid` is set, in
 /// which case they are left out and listed in [`Report::skipped`].
 pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
-    let (feeds, mut report) = gather_feeds(settings, &Silent, &AtomicBool::new(false))?;
-    let files = render::render_all(&feeds, &settings.site, &settings.formats)?;
+    let (feeds, archive, mut report) = gather_feeds(settings, &Silent, &AtomicBool::new(false))?;
+    let files = render::render_all(&feeds, &settings.site, &settings.formats, archive.as_ref())?;
     report.files = files.len();
     Ok(Plan { files, report })
 }
 
-/// Read every record and gather the feeds, streaming ([`gather`]).
+/// Read every record and gather the feeds, streaming ([`gather`]), with
+/// their archives when `settings.archives` is on.
 fn gather_feeds(
     settings: &Settings,
     progress: &dyn Progress,
     stop: &AtomicBool,
-) -> Result<(Vec<Feed>, Report), BuildError> {
+) -> Result<(Vec<Feed>, Option<Archive>, Report), BuildError> {
     let sources = Sources::new(&settings.inputs, &settings.output, stop)?;
+    // With `limit: 0` every item is in its feed's subscription document: no archive.
+    let collector = (settings.archives && settings.limit > 0).then(history::Collector::new).transpose()?;
     let request = Request {
         sources: &sources,
         load: LoadOptions { include_unpublished: settings.include_unpublished, warn: None },
@@ -237,21 +259,26 @@ fn gather_feeds(
             limit: settings.limit,
         },
         skip_invalid: settings.skip_invalid,
+        keep: collector.as_ref().map(|collector| collector as &dyn gather::Keep),
     };
     let found = gather_records(&request, progress)?;
+    let archive = collector
+        .map(|collector| collector.finish(&found.gathered, settings.limit, settings.archive_items))
+        .transpose()?;
     let report = Report {
         published: found.published(),
         records_read: found.survey.records_read,
         unpublished: found.survey.unpublished,
-        future: found.future,
-        duplicates: found.duplicates,
+        future: found.gathered.future,
+        duplicates: found.gathered.duplicates,
         without_front_matter: found.survey.without_front_matter,
         skipped: found.survey.errors,
         warnings: found.survey.warnings,
-        feeds: found.feeds.len(),
+        feeds: found.gathered.feeds.len(),
+        archives: archive.as_ref().map_or(0, Archive::page_count),
         ..Report::default()
     };
-    Ok((found.feeds, report))
+    Ok((found.gathered.feeds, archive, report))
 }
 
 /// What [`run`] does with the build.
@@ -281,8 +308,8 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
         BuildError::Write(WriteError::Refused(refusal)) => BuildError::Refused(refusal),
         error => error,
     };
-    let (feeds, mut report) = gather_feeds(settings, progress, stop).map_err(stopped)?;
-    let files = Rendering::new(&feeds, &settings.site, &settings.formats);
+    let (feeds, archive, mut report) = gather_feeds(settings, progress, stop).map_err(stopped)?;
+    let files = Rendering::new(&feeds, &settings.site, &settings.formats, archive.as_ref());
     report.files = files.count();
     let guard = Guard {
         allow_empty: settings.allow_empty,

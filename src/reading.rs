@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::BuildError;
-use crate::gather::{self, GatherError, GatherOptions, Place, RecordSource, SelectOptions};
+use crate::gather::{self, GatherError, GatherOptions, Gathered, Keep, Place, RecordSource, SelectOptions};
 use crate::load::{self, LoadError, LoadOptions, Parsed, Sources, Survey, Tally};
-use crate::model::{Duplicate, Feed, Record};
+use crate::model::{Duplicate, Record};
 use crate::progress::Progress;
 
 /// What one gathering reads, and how.
@@ -23,19 +23,17 @@ pub(crate) struct Request<'a> {
     pub gather: GatherOptions,
     /// Go on when records are invalid (their problems are in the survey).
     pub skip_invalid: bool,
+    /// What sees every selected record as it is first read (the archives).
+    pub keep: Option<&'a dyn Keep>,
 }
 
 /// What a gathering found.
 #[derive(Debug)]
 pub(crate) struct Found {
-    /// Every feed, in output order.
-    pub feeds: Vec<Feed>,
     /// What the files were: counts, problems, warnings.
     pub survey: Survey,
-    /// Future-dated records held back.
-    pub future: usize,
-    /// Records left out for a duplicate link.
-    pub duplicates: Vec<Duplicate>,
+    /// The feeds, and what selection left out.
+    pub gathered: Gathered,
 }
 
 impl Found {
@@ -44,16 +42,16 @@ impl Found {
     /// from every file read less the invalid files, which would count an
     /// invalid file read twice, through overlapping inputs, once too often.)
     pub(crate) fn published(&self) -> usize {
-        self.survey.valid.saturating_sub(self.future + self.duplicates.len())
+        self.survey.valid.saturating_sub(self.gathered.future + self.gathered.duplicates.len())
     }
 }
 
 /// Read every record of `request` and gather the feeds, streaming.
 pub(crate) fn gather_records(request: &Request<'_>, progress: &dyn Progress) -> Result<Found, BuildError> {
     let inputs = Inputs::new(request.sources, request.load, request.skip_invalid, progress);
-    let gathered = gather::gather(&inputs, request.gather.clone()).map_err(|error| inputs.failed(error))?;
-    let survey = inputs.into_survey();
-    Ok(Found { feeds: gathered.feeds, survey, future: gathered.future, duplicates: gathered.duplicates })
+    let gathered =
+        gather::gather(&inputs, request.gather.clone(), request.keep).map_err(|error| inputs.failed(error))?;
+    Ok(Found { survey: inputs.into_survey(), gathered })
 }
 
 /// Read every record of `sources` once, tallying what the files are, and

@@ -153,7 +153,7 @@ pub fn render_records(records: Vec<Record>, settings: &Settings) -> Result<Plan,
     let selection = select(records, SelectOptions { include_future: settings.include_future, now: settings.now });
     let items = selection.records.iter().map(prepare::prepare).collect();
     let feeds = group(items, &GroupOptions { families: settings.families.clone(), limit: settings.limit });
-    let files = render::render_all(&feeds, &settings.site, &settings.formats)?;
+    let files = render::render_all(&feeds, &settings.site, &settings.formats, None)?;
     let report = Report {
         published: selection.records.len(),
         future: selection.future,

@@ -434,10 +434,20 @@ fn list_shows_each_feed_with_its_item_count_and_newest_date_and_writes_nothing()
     assert_eq!(
         listed,
         serde_json::json!([
-            {"family": "all", "slug": "all", "path": "all", "name": "", "items": 2, "newest": "2025-01-02T08:00:00Z"},
+            {"family": "all", "slug": "all", "path": "all", "name": "", "items": 2, "newest": "2025-01-02T08:00:00Z",
+             "archives": 0, "archived_items": 0},
             {"family": "topics", "slug": "greetings", "path": "topics/greetings", "name": "Greetings", "items": 2,
-             "newest": "2025-01-02T08:00:00Z"},
+             "newest": "2025-01-02T08:00:00Z", "archives": 0, "archived_items": 0},
         ])
+    );
+
+    let archived = feedgen(dir.path(), &["list", "--archives", "--limit", "1"], &[]);
+    assert_eq!(archived.status.code(), Some(0), "{}", stderr(&archived));
+    assert_eq!(
+        stdout(&archived),
+        "FEED              ITEMS  NEWEST      ARCHIVES  ARCHIVED  NAME\n\
+         all                   1  2025-01-02         1         1  \n\
+         topics/greetings      1  2025-01-02         1         1  Greetings\n"
     );
     assert!(!dir.path().join("feeds").exists(), "list wrote something");
 }

@@ -40,7 +40,11 @@ fn secured_values(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn assert_unpublished_changes_nothing(records: &Path) {
+/// Build `records` with and without their unpublished records, with
+/// `archives` on (a feed of one item each, the rest in archive documents of
+/// one item, so that every item lands in some archive) or off: the same
+/// files, byte for byte.
+fn assert_unpublished_changes_nothing(records: &Path, archives: bool) {
     let with = tempfile::tempdir().unwrap();
     copy_tree(records, with.path());
     let without = tempfile::tempdir().unwrap();
@@ -53,11 +57,15 @@ fn assert_unpublished_changes_nothing(records: &Path) {
     // The same output folder path, so that nothing but the records differs.
     let build = |input: &Path| {
         let out = tempfile::tempdir().unwrap();
-        let settings = settings(input, &out.path().join("feeds"));
+        let mut settings = settings(input, &out.path().join("feeds"));
+        if archives {
+            (settings.archives, settings.limit, settings.archive_items) = (true, 1, 1);
+        }
         build_tree(&settings)
     };
     let built_with = build(with.path());
     let built_without = build(without.path());
+    assert_eq!(built_with.keys().any(|path| path.contains("/archive/")), archives);
     assert_eq!(built_with.keys().collect::<Vec<_>>(), built_without.keys().collect::<Vec<_>>());
     for (path, bytes) in &built_with {
         assert!(bytes == &built_without[path], "{path} differs when unpublished records are present");
@@ -66,12 +74,19 @@ fn assert_unpublished_changes_nothing(records: &Path) {
 
 #[test]
 fn unpublished_record_changes_nothing() {
-    assert_unpublished_changes_nothing(&newsroom());
+    assert_unpublished_changes_nothing(&newsroom(), false);
+}
+
+#[test]
+fn unpublished_record_changes_nothing_with_archives() {
+    assert_unpublished_changes_nothing(&newsroom(), true);
 }
 
 #[test]
 fn unpublished_example_records_change_nothing() {
-    assert_unpublished_changes_nothing(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/records"));
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/records");
+    assert_unpublished_changes_nothing(&examples, false);
+    assert_unpublished_changes_nothing(&examples, true);
 }
 
 #[test]

@@ -79,7 +79,10 @@ pub(super) fn summary(report: &Report, output: &Path, mode: Mode, elapsed: Durat
         Mode::Compare => format!("current ({})", counted(changes.unchanged.len(), "file")),
     };
     let seconds = elapsed.as_secs_f64();
-    let feeds = counted(report.feeds, "feed");
+    let mut feeds = counted(report.feeds, "feed");
+    if report.archives > 0 {
+        feeds.push_str(&format!(" with {}", counted(report.archives, "archive document")));
+    }
     format!("feedgen: {}; {feeds} in {}: {outcome}; {seconds:.2}s", left_out(report), output.display())
 }
 

@@ -16,7 +16,7 @@ use super::{Failure, stdout};
 pub(crate) struct ListArgs {
     #[command(flatten)]
     settings: SettingsArgs,
-    /// Print a JSON array (family, slug, path, name, items, newest) instead of a table.
+    /// Print a JSON array (family, slug, path, name, items, newest, archives, archived_items) instead of a table.
     #[arg(long)]
     json: bool,
 }
@@ -29,7 +29,11 @@ pub(crate) fn run(args: ListArgs) -> Result<(), Failure> {
     if !args.settings.quiet() {
         print_warnings(&report);
     }
-    if args.json { stdout::print(json(&feeds)) } else { table(&feeds).iter().try_for_each(stdout::print) }
+    if args.json {
+        stdout::print(json(&feeds))
+    } else {
+        table(&feeds, settings.archives).iter().try_for_each(stdout::print)
+    }
 }
 
 /// The date as scripts want it: RFC 3339 in UTC.
@@ -48,19 +52,27 @@ fn json(feeds: &[FeedSummary]) -> String {
                 "name": feed.name,
                 "items": feed.items,
                 "newest": rfc3339(feed),
+                "archives": feed.archives,
+                "archived_items": feed.archived_items,
             })
         })
         .collect();
     serde_json::Value::Array(entries).to_string()
 }
 
-/// A header, then one line per feed: path, item count, newest date, name.
-fn table(feeds: &[FeedSummary]) -> Vec<String> {
+/// A header, then one line per feed: path, item count, newest date, (with
+/// `archives`) how many archive documents and items it has, and name.
+fn table(feeds: &[FeedSummary], archives: bool) -> Vec<String> {
     let width = feeds.iter().map(|feed| feed.stem.len()).max().unwrap_or(0).max("FEED".len());
-    let mut lines = vec![format!("{:width$}  {:>5}  {:10}  NAME", "FEED", "ITEMS", "NEWEST")];
+    let history = |documents: &dyn std::fmt::Display, items: &dyn std::fmt::Display| {
+        if archives { format!("  {documents:>8}  {items:>8}") } else { String::new() }
+    };
+    let header = history(&"ARCHIVES", &"ARCHIVED");
+    let mut lines = vec![format!("{:width$}  {:>5}  {:10}{header}  NAME", "FEED", "ITEMS", "NEWEST")];
     for feed in feeds {
         let newest = feed.newest.map_or_else(|| "-".to_owned(), |at| at.format("%Y-%m-%d").to_string());
-        lines.push(format!("{:width$}  {:>5}  {newest:10}  {}", feed.stem, feed.items, feed.name));
+        let history = history(&feed.archives, &feed.archived_items);
+        lines.push(format!("{:width$}  {:>5}  {newest:10}{history}  {}", feed.stem, feed.items, feed.name));
     }
     lines
 }

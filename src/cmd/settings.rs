@@ -85,6 +85,9 @@ struct SettingsFlags {
     /// Items per feed; 0 keeps all [default: 50].
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
+    /// Also write every feed's older items as archive documents (RFC 5005), with pages.
+    #[arg(long)]
+    archives: bool,
     /// Build the valid records even if some are invalid, listing those skipped (exit 0).
     #[arg(long)]
     skip_invalid: bool,
@@ -141,12 +144,13 @@ impl SettingsArgs {
     /// The settings from these flags, the environment and the configuration
     /// file, read now (so "now" is the clock's, unless `SOURCE_DATE_EPOCH`).
     pub(super) fn resolve(&self) -> Result<Settings, ConfigError> {
-        let SettingsFlags { shared, base_url, limit, skip_invalid } = &self.flags;
+        let SettingsFlags { shared, base_url, limit, archives, skip_invalid } = &self.flags;
         let (file, file_dir) = read_config_file(shared.config.as_deref(), &shared.inputs)?;
         let overrides = Overrides {
             base_url: base_url.clone(),
             base_url_from_environment: self.base_url_from_environment,
             limit: *limit,
+            archives: *archives,
             skip_invalid: *skip_invalid,
             ..shared.overrides()
         };

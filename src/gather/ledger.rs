@@ -106,6 +106,11 @@ impl Ledger {
         !self.ties.is_empty()
     }
 
+    /// The place of every link's holder, in no order.
+    pub(crate) fn holder_places(&self) -> impl Iterator<Item = Place> + '_ {
+        self.holders.values().map(|holder| holder.place)
+    }
+
     /// How many links have a holder.
     pub(crate) fn holders(&self) -> usize {
         self.holders.len()

@@ -148,10 +148,10 @@ struct State {
 }
 
 /// How a record reaches [`Gatherer::fold`].
-#[derive(Debug, Clone, Copy)]
-enum Entry {
-    /// Read from the inputs.
-    Arriving,
+#[derive(Clone, Copy)]
+enum Entry<'a> {
+    /// Read from the inputs, on the first reading with what to hand it on to.
+    Arriving(Option<&'a dyn Keep>),
     /// Read again after winning a tie.
     Settled,
 }
@@ -182,6 +182,56 @@ pub(crate) struct Gathered {
     pub future: usize,
     /// Every record left out for a duplicate link.
     pub duplicates: Vec<Duplicate>,
+    /// The places of the records that hold their link: the records that
+    /// became items, in some feed or beyond its limit.
+    pub holders: Holders,
+    /// Each topic's display name.
+    pub topic_names: TopicNames,
+}
+
+/// Each topic's display name, by its key ([`name_key`]): the spelling most
+/// records use.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct TopicNames(HashMap<String, String>);
+
+impl TopicNames {
+    /// Show `item`'s topics under their display names.
+    pub(crate) fn rename(&self, item: &mut Item) {
+        item.topics = canonical_topics(&item.topics, |key| self.0.get(key).cloned());
+    }
+}
+
+/// A set of places: which records hold their link.
+#[derive(Debug, Default)]
+pub(crate) struct Holders(Vec<u64>);
+
+impl Holders {
+    fn new(places: impl Iterator<Item = Place>) -> Self {
+        let mut bits: Vec<u64> = Vec::new();
+        for place in places {
+            let word = place as usize / 64;
+            if bits.len() <= word {
+                bits.resize(word + 1, 0);
+            }
+            bits[word] |= 1 << (place % 64);
+        }
+        Holders(bits)
+    }
+
+    /// Whether the record at `place` holds its link.
+    pub(crate) fn contains(&self, place: Place) -> bool {
+        self.0.get(place as usize / 64).is_some_and(|word| word & (1 << (place % 64)) != 0)
+    }
+}
+
+/// What the first reading hands on besides gathering: every record it
+/// selects (future-dated ones aside), whether or not it ends up holding its
+/// link, with the feeds it belongs to, in any order and from any thread.
+/// The archives' collector is one ([`crate::history`]).
+pub(crate) trait Keep: Sync {
+    /// Take the record at `place`, a member of `feeds` (each a family and a
+    /// grouping key, once).
+    fn keep(&self, record: &Record, place: Place, feeds: &[(Family, &str)]);
 }
 
 /// How gathering ended.
@@ -208,10 +258,17 @@ pub(crate) enum GatherError<E> {
 /// them all once, settle ties in update time and take back what records
 /// that lost their link counted (reading those few again), and, when some
 /// feed may be missing an item, read every record a second time.
-pub(crate) fn gather<S: RecordSource>(source: &S, options: GatherOptions) -> Result<Gathered, GatherError<S::Error>> {
+///
+/// `keep`, when given, sees every selected record of the first reading.
+pub(crate) fn gather<S: RecordSource>(
+    source: &S,
+    options: GatherOptions,
+    keep: Option<&dyn Keep>,
+) -> Result<Gathered, GatherError<S::Error>> {
     let gatherer = Gatherer::new(options);
-    let walked =
-        source.read_all(Reading::First, &|record, place| gatherer.offer(record, place)).map_err(GatherError::Source)?;
+    let walked = source
+        .read_all(Reading::First, &|record, place| gatherer.fold(record, place, Entry::Arriving(keep)))
+        .map_err(GatherError::Source)?;
     let read_one = |place: Place, link: LinkKey, paths: &HashMap<Place, PathBuf>| {
         let path = &paths[&place];
         match source.read_one(place, path) {
@@ -311,7 +368,7 @@ impl Gatherer {
     /// in every feed where it is among the newest. Records may come from any
     /// thread, in any order.
     fn offer(&self, record: Record, place: Place) {
-        self.fold(record, place, Entry::Arriving);
+        self.fold(record, place, Entry::Arriving(None));
     }
 
     /// Whether some record tied with its link's holder on update time; see
@@ -344,10 +401,10 @@ impl Gatherer {
 
     /// Fold one record into the feeds; how it enters decides what the ledger
     /// is asked.
-    fn fold(&self, record: Record, place: Place, entry: Entry) {
+    fn fold(&self, record: Record, place: Place, entry: Entry<'_>) {
         let select = self.options.select;
         if !select.include_future && record.published > select.now {
-            if matches!((&self.pass, entry), (Pass::First, Entry::Arriving)) {
+            if matches!((&self.pass, entry), (Pass::First, Entry::Arriving(_))) {
                 self.state().future += 1;
             }
             return;
@@ -358,11 +415,18 @@ impl Gatherer {
         let topic_keys: Vec<String> = labels.topics.iter().map(|topic| name_key(topic)).collect();
         let spelled = spelled(&self.options.families, &labels, &topic_keys);
         let logo = prepare::provider_logo(&record);
+        if let Entry::Arriving(Some(keep)) = entry {
+            let mut feeds: Vec<(Family, &str)> =
+                spelled.iter().map(|(family, key, _)| (*family, key.as_str())).collect();
+            feeds.sort_unstable();
+            feeds.dedup();
+            keep.keep(&record, place, &feeds);
+        }
 
         let mut state = self.state();
         let state = &mut *state;
         match (&self.pass, entry) {
-            (Pass::First, Entry::Arriving) => match state.ledger.admit(link, &record.link, record.updated, place) {
+            (Pass::First, Entry::Arriving(_)) => match state.ledger.admit(link, &record.link, record.updated, place) {
                 Admission::First => {}
                 Admission::Replaces(previous) => state.superseded.push((previous, link)),
                 Admission::Loses => return,
@@ -530,12 +594,13 @@ impl Closing {
 
     /// Name the feeds and rename the items' topics: the result.
     fn into_gathered(mut self) -> Gathered {
-        let topic_names: HashMap<String, String> =
-            self.state.topic_spellings.iter().map(|(key, spellings)| (key.clone(), display_name(spellings))).collect();
+        let topic_names = TopicNames(
+            self.state.topic_spellings.iter().map(|(key, spellings)| (key.clone(), display_name(spellings))).collect(),
+        );
         let items: HashMap<Place, Arc<Item>> = std::mem::take(&mut self.items)
             .into_iter()
             .map(|(id, mut item)| {
-                item.topics = canonical_topics(&item.topics, |key| topic_names.get(key).cloned());
+                topic_names.rename(&mut item);
                 (id, Arc::new(item))
             })
             .collect();
@@ -564,7 +629,8 @@ impl Closing {
             .iter()
             .flat_map(|family| names::name_feeds(*family, by_family.remove(family).unwrap_or_default()))
             .collect();
-        Gathered { feeds, future: self.state.future, duplicates: self.state.duplicates }
+        let holders = Holders::new(self.state.ledger.holder_places());
+        Gathered { feeds, future: self.state.future, duplicates: self.state.duplicates, holders, topic_names }
     }
 }
 

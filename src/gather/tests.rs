@@ -120,10 +120,10 @@ fn streamed(records: &[Record], order: &[usize], settings: &Settings) -> (Vec<Ou
         limit: settings.limit,
     };
     let source = InMemory { records, order, read_again: AtomicBool::new(false) };
-    let gathered = gather(&source, options).expect("the same records");
+    let gathered = gather(&source, options, None).expect("the same records");
     let duplicates =
         gathered.duplicates.iter().map(|d| (d.link.to_string(), d.kept.clone(), d.dropped.clone())).collect();
-    let files = render_all(&gathered.feeds, &settings.site, &settings.formats).unwrap();
+    let files = render_all(&gathered.feeds, &settings.site, &settings.formats, None).unwrap();
     (files, duplicates, source.read_again.into_inner())
 }
 

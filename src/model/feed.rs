@@ -48,12 +48,49 @@ impl Feed {
         self.file_path(".html")
     }
 
+    /// The feed with no items: the rest of a feed document made of other
+    /// items (an archive document).
+    pub(crate) fn without_items(&self) -> Feed {
+        Feed {
+            family: self.family,
+            slug: self.slug.clone(),
+            key: self.key.clone(),
+            name: self.name.clone(),
+            items: Vec::new(),
+            icon: self.icon.clone(),
+        }
+    }
+
+    /// Path of this feed's archive document `page` (RFC 5005) in `format`:
+    /// `topics/rust/archive/2026-03.rss.xml`, beside its other archives in
+    /// a folder named after the feed.
+    pub fn archive_path(&self, page: &str, format: Format) -> String {
+        format!("{}/{ARCHIVE_FOLDER}/{page}{}", self.stem(), format.extension())
+    }
+
+    /// Path of the page for people of this feed's archive document `page`.
+    pub fn archive_page_path(&self, page: &str) -> String {
+        format!("{}/{ARCHIVE_FOLDER}/{page}.html", self.stem())
+    }
+
     fn file_path(&self, extension: &str) -> String {
         match self.family.folder() {
             Some(folder) => format!("{folder}/{}{extension}", self.slug),
             None => format!("{}{extension}", self.slug),
         }
     }
+}
+
+/// The folder, inside a feed's own folder, that holds its archive documents.
+const ARCHIVE_FOLDER: &str = "archive";
+
+/// Whether an output path is one of a feed's archive documents or their
+/// pages (`<feed>/archive/<page>.<ext>`) rather than a feed's own file.
+/// Family folders have fixed names, so no feed's own file has `archive` as
+/// its folder.
+pub(crate) fn is_archive_path(path: &str) -> bool {
+    let mut folders = path.rsplit('/').skip(1);
+    folders.next() == Some(ARCHIVE_FOLDER) && folders.next().is_some()
 }
 
 /// Two records with one link: which one was kept.
@@ -94,6 +131,16 @@ pub(crate) fn name_key(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn archive_paths_are_told_from_feed_paths() {
+        for archive in ["all/archive/2026-03.rss.xml", "topics/archive/archive/2026-03.2.html"] {
+            assert!(is_archive_path(archive), "{archive}");
+        }
+        for feed in ["all.rss.xml", "topics/archive.json", "archive.html", "index.html"] {
+            assert!(!is_archive_path(feed), "{feed}");
+        }
+    }
 
     #[test]
     fn ascii_names_get_the_same_key_as_the_general_rule() {

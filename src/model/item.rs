@@ -3,9 +3,10 @@
 //! makes items), so the renderers only copy fields into their formats.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// A feed item, ready for any format.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     /// Permanent, unique id: the record's link (the same link is one item).
     pub id: String,
@@ -75,7 +76,7 @@ impl Item {
 }
 
 /// A publisher, as feeds show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemProvider {
     /// Display name (the domain when the record gives none).
     pub name: String,
@@ -88,7 +89,7 @@ pub struct ItemProvider {
 }
 
 /// An image, as feeds show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ItemImage {
     /// Absolute URL.
     pub url: String,
@@ -98,12 +99,14 @@ pub struct ItemImage {
     pub height: Option<u32>,
     /// Plain-text caption.
     pub title: Option<String>,
-    /// Media type guessed from the file extension, when it is a known one.
+    /// Media type guessed from the file extension, when it is a known one
+    /// (`image/jpeg`, `image/png`, `image/gif`, `image/webp`, `image/avif` or
+    /// `image/svg+xml`).
     pub media_type: Option<&'static str>,
 }
 
 /// A titled link.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemLink {
     /// Absolute URL.
     pub url: String,
@@ -111,4 +114,28 @@ pub struct ItemLink {
     pub title: String,
     /// Plain-text publisher name.
     pub provider: Option<String>,
+}
+
+/// The media types an [`ItemImage`] may have.
+pub(crate) const IMAGE_MEDIA_TYPES: [&str; 6] =
+    ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "image/svg+xml"];
+
+/// An [`ItemImage`] as serde reads it back: its media type as a string,
+/// which becomes the same entry of [`IMAGE_MEDIA_TYPES`] (anything else
+/// becomes none).
+#[derive(Deserialize)]
+struct WrittenImage {
+    url: String,
+    width: Option<u32>,
+    height: Option<u32>,
+    title: Option<String>,
+    media_type: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ItemImage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let WrittenImage { url, width, height, title, media_type } = WrittenImage::deserialize(deserializer)?;
+        let media_type = media_type.and_then(|written| IMAGE_MEDIA_TYPES.into_iter().find(|&known| known == written));
+        Ok(ItemImage { url, width, height, title, media_type })
+    }
 }

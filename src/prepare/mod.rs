@@ -10,7 +10,7 @@ use crate::markup::{
     EmbedLink, Thumbnail, escape_attribute, escape_html, html_to_text, markdown_to_html, plain_text, sanitise_html,
     sanitise_html_with_embeds, xml_safe,
 };
-use crate::model::{Facets, Image, Item, ItemImage, ItemLink, ItemProvider, Record, Related};
+use crate::model::{Facets, IMAGE_MEDIA_TYPES, Image, Item, ItemImage, ItemLink, ItemProvider, Record, Related};
 
 /// A record's names, cleaned exactly as its item will show them. Cheap to
 /// compute (no HTML is parsed, no URL built), so a build can tell which
@@ -65,13 +65,14 @@ fn non_empty(text: String) -> Option<String> {
 
 fn image_media_type(url: &url::Url) -> Option<&'static str> {
     let extension = url.path().rsplit_once('.')?.1.to_ascii_lowercase();
+    let [jpeg, png, gif, webp, avif, svg] = IMAGE_MEDIA_TYPES;
     Some(match extension.as_str() {
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "svg" => "image/svg+xml",
+        "jpg" | "jpeg" => jpeg,
+        "png" => png,
+        "gif" => gif,
+        "webp" => webp,
+        "avif" => avif,
+        "svg" => svg,
         _ => return None,
     })
 }

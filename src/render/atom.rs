@@ -1,9 +1,12 @@
 //! Atom 1.0 (RFC 4287): provider as entry author, images as
 //! `rel="enclosure"` links, related articles as `rel="related"` links.
 
+use std::collections::BTreeMap;
+
+use atom_syndication::extension::{Extension, ExtensionMap};
 use atom_syndication::{Category, Content, Entry, FixedDateTime, Generator, Link, Person, Text, WriteConfig};
 
-use super::{FeedMeta, GENERATOR};
+use super::{Chain, FeedMeta, GENERATOR, HISTORY_NAMESPACE};
 use crate::model::Feed;
 use crate::model::Item;
 use crate::model::{Format, Site};
@@ -55,22 +58,43 @@ fn entry(item: &Item) -> Entry {
     }
 }
 
-pub(super) fn render(feed: &Feed, site: &Site, meta: &FeedMeta, self_url: &str) -> Result<Vec<u8>, String> {
+pub(super) fn render(
+    feed: &Feed,
+    site: &Site,
+    meta: &FeedMeta,
+    self_url: &str,
+    chain: &Chain,
+) -> Result<Vec<u8>, String> {
+    let atom_type = Some(Format::Atom.media_type());
+    let chain_links =
+        [("current", &chain.current), ("prev-archive", &chain.prev_archive), ("next-archive", &chain.next_archive)]
+            .map(|(rel, href)| href.as_deref().map(|href| link(rel, href, atom_type, None)));
+    let mut namespaces = BTreeMap::new();
+    let mut extensions = ExtensionMap::new();
+    if chain.is_archive() {
+        namespaces.insert("fh".to_owned(), HISTORY_NAMESPACE.to_owned());
+        let archive = Extension { name: "fh:archive".to_owned(), ..Default::default() };
+        extensions.insert("fh".to_owned(), BTreeMap::from([("archive".to_owned(), vec![archive])]));
+    }
     let atom = atom_syndication::Feed {
         title: Text::plain(meta.title.clone()),
-        id: self_url.to_owned(),
+        // Every document of a feed's history is the same feed.
+        id: chain.current.as_deref().unwrap_or(self_url).to_owned(),
         updated: FixedDateTime::from(meta.updated),
         authors: vec![Person { name: site.author.clone(), ..Default::default() }],
         generator: Some(Generator { value: GENERATOR.to_owned(), ..Default::default() }),
         icon: feed.icon.clone(),
         links: [
-            Some(link("self", self_url, Some(Format::Atom.media_type()), None)),
+            Some(link("self", self_url, atom_type, None)),
             Some(link("alternate", &meta.page_url, Some("text/html"), None)),
             site.hub_url.as_ref().map(|hub| link("hub", hub.as_str(), None, None)),
         ]
         .into_iter()
+        .chain(chain_links)
         .flatten()
         .collect(),
+        namespaces,
+        extensions,
         subtitle: Some(Text::plain(meta.description.clone())),
         lang: site.language.clone(),
         entries: feed.items.iter().map(|item| entry(item)).collect(),

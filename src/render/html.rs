@@ -51,14 +51,20 @@ pub(super) struct Alternate {
     pub href: String,
 }
 
-/// The feed files of `feed` as alternates of a page at `from`.
-pub(super) fn feed_alternates(feed: &Feed, title: &str, formats: &[Format], from: &str) -> Vec<Alternate> {
+/// A feed document in each of `formats` (at `path_of` the format) as
+/// alternates of a page at `from`.
+pub(super) fn feed_alternates(
+    formats: &[Format],
+    title: &str,
+    from: &str,
+    path_of: impl Fn(Format) -> String,
+) -> Vec<Alternate> {
     formats
         .iter()
         .map(|&format| Alternate {
             media_type: format.media_type(),
             title: format!("{title} ({})", format_name(format)),
-            href: relative(from, &feed.path(format)),
+            href: relative(from, &path_of(format)),
         })
         .collect()
 }

@@ -33,7 +33,7 @@ pub(super) fn render(feeds: &[Feed], site: &Site, formats: &[Format]) -> Vec<u8>
     let mut alternates: Vec<Alternate> = feeds
         .iter()
         .filter(|feed| feed.family == Family::All)
-        .flat_map(|feed| feed_alternates(feed, &site.title, formats, INDEX_PATH))
+        .flat_map(|feed| feed_alternates(formats, &site.title, INDEX_PATH, |format| feed.path(format)))
         .collect();
     alternates.push(Alternate {
         media_type: "text/x-opml",

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{FeedMeta, rfc3339};
+use super::{Chain, FeedMeta, rfc3339};
 use crate::model::Feed;
 use crate::model::Item;
 use crate::model::Site;
@@ -19,6 +19,9 @@ struct JsonFeed<'a> {
     authors: Vec<Author<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
+    /// The next older document of the feed's history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_url: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hubs: Vec<Hub<'a>>,
     items: Vec<JsonItem<'a>>,
@@ -83,16 +86,24 @@ fn json_item(item: &Item) -> JsonItem<'_> {
     }
 }
 
-pub(super) fn render(feed: &Feed, site: &Site, meta: &FeedMeta, self_url: &str) -> Result<Vec<u8>, String> {
+pub(super) fn render(
+    feed: &Feed,
+    site: &Site,
+    meta: &FeedMeta,
+    self_url: &str,
+    chain: &Chain,
+) -> Result<Vec<u8>, String> {
     let json = JsonFeed {
         version: "https://jsonfeed.org/version/1.1",
         title: &meta.title,
         home_page_url: &meta.page_url,
-        feed_url: self_url,
+        // Every document of a feed's history is the same feed.
+        feed_url: chain.current.as_deref().unwrap_or(self_url),
         description: &meta.description,
         favicon: feed.icon.as_deref(),
         authors: vec![Author { name: &site.author, url: None }],
         language: site.language.as_deref(),
+        next_url: chain.prev_archive.as_deref(),
         hubs: site.hub_url.iter().map(|hub| Hub { kind: "WebSub", url: hub.as_str() }).collect(),
         items: feed.items.iter().map(|item| json_item(item)).collect(),
     };

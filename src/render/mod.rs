@@ -16,11 +16,13 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use thiserror::Error;
 
+use crate::history::{Archive, Page};
 use crate::model::Feed;
 use crate::model::{Family, Format, OutputFile, Site};
 use html::Directory;
 pub(crate) use index::INDEX_PATH;
 pub(crate) use opml::OPML_PATH;
+use page::History;
 
 /// A feed could not be serialised (a bug in feedgen, not bad input).
 #[derive(Debug, Error)]
@@ -110,16 +112,70 @@ fn hexadecimal_references(xml: Vec<u8>) -> Vec<u8> {
     out
 }
 
-/// Render one feed in one format.
-pub(crate) fn render_feed(feed: &Feed, site: &Site, format: Format) -> Result<OutputFile, RenderError> {
-    let path = feed.path(format);
-    let meta = FeedMeta::new(feed, site);
+/// The namespace of RFC 5005's `fh:archive`.
+const HISTORY_NAMESPACE: &str = "http://purl.org/syndication/history/1.0";
+
+/// An XML archive document with its `fh:archive` element written empty,
+/// as RFC 5005 has it: the serialisers indent between its start and end
+/// tags.
+fn empty_archive_marker(mut xml: Vec<u8>) -> Vec<u8> {
+    const START: &[u8] = b"<fh:archive>";
+    const END: &[u8] = b"</fh:archive>";
+    let Some(start) = memchr::memmem::find(&xml, START) else { return xml };
+    let inside = start + START.len();
+    let blank = xml[inside..].iter().take_while(|byte| byte.is_ascii_whitespace()).count();
+    if xml[inside + blank..].starts_with(END) {
+        xml.splice(start..inside + blank + END.len(), b"<fh:archive/>".iter().copied());
+    }
+    xml
+}
+
+/// Where a feed document sits in its feed's history (RFC 5005 §4): the
+/// absolute URLs of the documents it links to, all in its own format.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Chain {
+    /// Archive documents only: the subscription document (`rel="current"`),
+    /// which also names the feed they belong to (Atom's `id`, JSON Feed's
+    /// `feed_url`).
+    pub current: Option<String>,
+    /// The next older archive document (`prev-archive`; JSON Feed's
+    /// `next_url`).
+    pub prev_archive: Option<String>,
+    /// The next newer archive document (`next-archive`).
+    pub next_archive: Option<String>,
+}
+
+impl Chain {
+    /// Whether the document is an archive document (`fh:archive`).
+    fn is_archive(&self) -> bool {
+        self.current.is_some()
+    }
+}
+
+/// Where a feed document goes: its path, its page for people and its
+/// place in the feed's history.
+#[derive(Debug, Clone)]
+pub(crate) struct Placement {
+    /// The document's path in the output folder.
+    pub path: String,
+    /// The path of the page for people that shows the same items.
+    pub page_path: String,
+    /// Its links to the rest of the feed's history.
+    pub chain: Chain,
+}
+
+/// Render one feed document: `feed`'s items in `format`, at `placement`.
+fn render_document(feed: &Feed, site: &Site, format: Format, placement: Placement) -> Result<OutputFile, RenderError> {
+    let Placement { path, page_path, chain } = placement;
+    let mut meta = FeedMeta::new(feed, site);
+    meta.page_url = site.url_of(&page_path).to_string();
     let self_url = site.url_of(&path).to_string();
     let rendered = match format {
-        Format::Rss => rss::render(feed, site, &meta, &self_url).map(hexadecimal_references),
-        Format::Atom => atom::render(feed, site, &meta, &self_url).map(hexadecimal_references),
-        Format::Json => json::render(feed, site, &meta, &self_url),
+        Format::Rss => rss::render(feed, site, &meta, &self_url, &chain).map(hexadecimal_references),
+        Format::Atom => atom::render(feed, site, &meta, &self_url, &chain).map(hexadecimal_references),
+        Format::Json => json::render(feed, site, &meta, &self_url, &chain),
     };
+    let rendered = rendered.map(|bytes| if chain.is_archive() { empty_archive_marker(bytes) } else { bytes });
     rendered.map(|bytes| OutputFile { path: path.clone(), bytes }).map_err(|message| RenderError { path, message })
 }
 
@@ -155,6 +211,9 @@ enum Document {
     Feed(usize, Format),
     /// The page for people of feed `0`.
     Page(usize),
+    /// Archive document `1` (an index into the feed's pages) of feed `0`,
+    /// in a format, or (`None`) its page for people.
+    Archived(usize, usize, Option<Format>),
     /// `index.html`.
     Index,
     /// `index.opml`.
@@ -162,42 +221,98 @@ enum Document {
 }
 
 /// Every file of a build, each rendered when asked for: per feed, its
-/// formats then its page; then the index and the OPML list.
+/// formats then its page, then each archive document's formats and page;
+/// then the index and the OPML list.
 #[derive(Debug)]
 pub(crate) struct Rendering<'a> {
     feeds: &'a [Feed],
     site: &'a Site,
     formats: Vec<Format>,
+    archive: Option<&'a Archive>,
     /// Which page shows each topic and provider.
     directory: Directory,
     files: Vec<(Document, String)>,
 }
 
 impl<'a> Rendering<'a> {
-    /// The files of `feeds` in `formats`, none rendered yet.
-    pub(crate) fn new(feeds: &'a [Feed], site: &'a Site, formats: &[Format]) -> Self {
+    /// The files of `feeds` in `formats`, with the history in `archive`,
+    /// none rendered yet.
+    pub(crate) fn new(feeds: &'a [Feed], site: &'a Site, formats: &[Format], archive: Option<&'a Archive>) -> Self {
         let mut files: Vec<(Document, String)> = Vec::new();
         for (index, feed) in feeds.iter().enumerate() {
             files.extend(formats.iter().map(|&format| (Document::Feed(index, format), feed.path(format))));
             files.push((Document::Page(index), feed.page_path()));
+            let pages = archive.map_or(&[][..], |archive| archive.pages(index));
+            for (number, page) in pages.iter().enumerate() {
+                for &format in formats {
+                    let path = feed.archive_path(&page.name, format);
+                    files.push((Document::Archived(index, number, Some(format)), path));
+                }
+                files.push((Document::Archived(index, number, None), feed.archive_page_path(&page.name)));
+            }
         }
         files.push((Document::Index, INDEX_PATH.to_owned()));
         files.push((Document::Opml, OPML_PATH.to_owned()));
-        Rendering { feeds, site, formats: formats.to_vec(), directory: Directory::new(feeds), files }
+        Rendering { feeds, site, formats: formats.to_vec(), archive, directory: Directory::new(feeds), files }
+    }
+
+    /// The archive pages of feed `index`, oldest first.
+    fn pages(&self, index: usize) -> &'a [Page] {
+        self.archive.map_or(&[], |archive| archive.pages(index))
     }
 
     /// Render one file.
     fn render(&self, document: Document) -> Result<OutputFile, RenderError> {
         let (feeds, site, formats) = (self.feeds, self.site, self.formats.as_slice());
         let (path, bytes) = match document {
-            Document::Feed(index, format) => return render_feed(&feeds[index], site, format),
-            Document::Page(index) => {
-                (feeds[index].page_path(), Ok(page::render(&feeds[index], site, formats, &self.directory)))
+            Document::Feed(index, format) => {
+                let feed = &feeds[index];
+                let newest = self.pages(index).last();
+                let chain = Chain {
+                    prev_archive: newest.map(|page| site.url_of(&feed.archive_path(&page.name, format)).to_string()),
+                    ..Chain::default()
+                };
+                let placement = Placement { path: feed.path(format), page_path: feed.page_path(), chain };
+                return render_document(feed, site, format, placement);
             }
+            Document::Page(index) => {
+                let history = History::Feed(self.pages(index));
+                (feeds[index].page_path(), Ok(page::render(&feeds[index], site, formats, &self.directory, history)))
+            }
+            Document::Archived(index, number, format) => return self.render_archived(index, number, format),
             Document::Index => (INDEX_PATH.to_owned(), Ok(index::render(feeds, site, formats))),
             Document::Opml => (OPML_PATH.to_owned(), opml::render(feeds, site, formats)),
         };
         bytes.map(|bytes| OutputFile { path: path.clone(), bytes }).map_err(|message| RenderError { path, message })
+    }
+
+    /// Render archive document `number` of feed `index` in `format`, or its
+    /// page for people.
+    fn render_archived(&self, index: usize, number: usize, format: Option<Format>) -> Result<OutputFile, RenderError> {
+        let (feed, site) = (&self.feeds[index], self.site);
+        let pages = self.pages(index);
+        let page = &pages[number];
+        let (older, newer) = (number.checked_sub(1).map(|older| &pages[older]), pages.get(number + 1));
+        let page_path = feed.archive_page_path(&page.name);
+        let read = self.archive.map(|archive| archive.items(page)).unwrap_or_else(|| Ok(Vec::new()));
+        let items = read.map_err(|error| RenderError {
+            path: format.map_or_else(|| page_path.clone(), |format| feed.archive_path(&page.name, format)),
+            message: format!("cannot read the archives' temporary file in {}: {error}", std::env::temp_dir().display()),
+        })?;
+        let archived = Feed { items, ..feed.without_items() };
+        let Some(format) = format else {
+            let history = History::Archive { name: &page.name, older, newer };
+            let bytes = page::render(&archived, site, &self.formats, &self.directory, history);
+            return Ok(OutputFile { path: page_path, bytes });
+        };
+        let url = |page: &Page| site.url_of(&feed.archive_path(&page.name, format)).to_string();
+        let chain = Chain {
+            current: Some(site.url_of(&feed.path(format)).to_string()),
+            prev_archive: older.map(url),
+            next_archive: newer.map(url),
+        };
+        let placement = Placement { path: feed.archive_path(&page.name, format), page_path, chain };
+        render_document(&archived, site, format, placement)
     }
 
     /// Render every file, on all cores.
@@ -221,13 +336,26 @@ impl Files for Rendering<'_> {
 }
 
 /// Every file of a build (see [`Rendering`]), rendered.
-pub(crate) fn render_all(feeds: &[Feed], site: &Site, formats: &[Format]) -> Result<Vec<OutputFile>, RenderError> {
-    Rendering::new(feeds, site, formats).render_all()
+pub(crate) fn render_all(
+    feeds: &[Feed],
+    site: &Site,
+    formats: &[Format],
+    archive: Option<&Archive>,
+) -> Result<Vec<OutputFile>, RenderError> {
+    Rendering::new(feeds, site, formats, archive).render_all()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_archive_marker_is_written_empty() {
+        let xml = b"<channel>\n  <fh:archive>\n  </fh:archive>\n  <title>x</title>\n</channel>".to_vec();
+        assert_eq!(empty_archive_marker(xml), b"<channel>\n  <fh:archive/>\n  <title>x</title>\n</channel>");
+        let json = b"{\"items\": []}".to_vec();
+        assert_eq!(empty_archive_marker(json.clone()), json);
+    }
 
     #[test]
     fn lt_and_amp_become_hexadecimal_references_outside_cdata() {

@@ -7,21 +7,58 @@ use maud::{Markup, PreEscaped, html};
 use super::FeedMeta;
 use super::html::{Directory, date, document, feed_alternates, format_links, relative};
 use super::index::{INDEX_PATH, family_heading};
+use crate::english::counted;
+use crate::history::Page;
 use crate::model::Feed;
 use crate::model::Item;
 use crate::model::{Format, Site};
 
-/// Render the page of `feed`.
-pub(super) fn render(feed: &Feed, site: &Site, formats: &[Format], directory: &Directory) -> Vec<u8> {
+/// What a page shows of its feed's history.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum History<'a> {
+    /// The feed's own page, with its archive pages (oldest first; none
+    /// without archives).
+    Feed(&'a [Page]),
+    /// The page of archive document `name`, with its older and newer
+    /// neighbours (the newest links to the feed's own page instead).
+    Archive { name: &'a str, older: Option<&'a Page>, newer: Option<&'a Page> },
+}
+
+/// Render the page of `feed`, or (`history`) of one of its archive
+/// documents, whose items `feed` then holds.
+pub(super) fn render(
+    feed: &Feed,
+    site: &Site,
+    formats: &[Format],
+    directory: &Directory,
+    history: History<'_>,
+) -> Vec<u8> {
     let meta = FeedMeta::new(feed, site);
-    let path = feed.page_path();
-    let alternates = feed_alternates(feed, &meta.title, formats, &path);
+    let (path, title, alternates) = match history {
+        History::Feed(_) => {
+            let path = feed.page_path();
+            let alternates = feed_alternates(formats, &meta.title, &path, |format| feed.path(format));
+            (path, meta.title.clone(), alternates)
+        }
+        History::Archive { name, .. } => {
+            let path = feed.archive_page_path(name);
+            let title = format!("{}: {}", meta.title, archive_label(name));
+            let alternates = feed_alternates(formats, &title, &path, |format| feed.archive_path(name, format));
+            (path, title, alternates)
+        }
+    };
     let body = html! {
         header {
-            p.crumb { a href=(relative(&path, INDEX_PATH)) { (site.title) } " › " (family_heading(feed.family)) }
-            h1 { (meta.title) }
+            p.crumb {
+                a href=(relative(&path, INDEX_PATH)) { (site.title) } " › " (family_heading(feed.family))
+                @if let History::Archive { .. } = history {
+                    " › " a href=(relative(&path, &feed.page_path())) { (feed_label(feed, &meta.title)) }
+                }
+            }
+            h1 { (title) }
             p { (meta.description) }
             p { "Subscribe: " (format_links(feed, formats, &path)) }
+            @if let History::Archive { .. } = history { (archive_navigation(feed, &path, history)) }
         }
         main {
             @if feed.items.is_empty() {
@@ -31,11 +68,64 @@ pub(super) fn render(feed: &Feed, site: &Site, formats: &[Format], directory: &D
                 (article(item, &path, directory))
             }
         }
+        @match history {
+            History::Feed(pages) if !pages.is_empty() => {
+                section.archive {
+                    h2 { "Older articles" }
+                    ul.feeds {
+                        @for page in pages.iter().rev() {
+                            li {
+                                a.name href=(relative(&path, &feed.archive_page_path(&page.name))) { (archive_label(&page.name)) }
+                                " · " (counted(page.count, "article"))
+                            }
+                        }
+                    }
+                }
+            }
+            History::Feed(_) => {}
+            History::Archive { .. } => { (archive_navigation(feed, &path, history)) }
+        }
         footer {
             p { "Built by feedgen from " a href=(site.home_url.as_str()) { (site.home_url.as_str()) } "." }
         }
     };
-    document(site, &meta.title, &meta.description, &alternates, body)
+    document(site, &title, &meta.description, &alternates, body)
+}
+
+/// The name of the feed in a crumb: its display name, or for the firehose
+/// its title.
+fn feed_label<'a>(feed: &'a Feed, title: &'a str) -> &'a str {
+    if feed.name.is_empty() { title } else { &feed.name }
+}
+
+/// Links from an archive page to the newer and older ones (the newest
+/// archive page's newer one is the feed's own page).
+fn archive_navigation(feed: &Feed, path: &str, history: History<'_>) -> Markup {
+    let History::Archive { older, newer, .. } = history else { return html! {} };
+    let newer = match newer {
+        Some(page) => (feed.archive_page_path(&page.name), archive_label(&page.name)),
+        None => (feed.page_path(), "Latest articles".to_owned()),
+    };
+    html! {
+        nav.history {
+            p {
+                "Newer: " a rel="next" href=(relative(path, &newer.0)) { (newer.1) }
+                @if let Some(older) = older {
+                    " · Older: "
+                    a rel="prev" href=(relative(path, &feed.archive_page_path(&older.name))) { (archive_label(&older.name)) }
+                }
+            }
+        }
+    }
+}
+
+/// An archive document's name for people: `2026-03` is "March 2026",
+/// `2026-03.2` "March 2026, part 2".
+fn archive_label(name: &str) -> String {
+    let (month, part) = name.split_once('.').unwrap_or((name, ""));
+    let label = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_or_else(|_| month.to_owned(), |first| first.format("%B %Y").to_string());
+    if part.is_empty() { label } else { format!("{label}, part {part}") }
 }
 
 /// One item: title, provider and date, image, excerpt, topics, and related

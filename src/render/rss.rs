@@ -9,7 +9,7 @@ use rss::extension::dublincore::DublinCoreExtension;
 use rss::extension::{Extension, ExtensionMap};
 use rss::{Category, Channel, Guid, Image};
 
-use super::{FeedMeta, GENERATOR};
+use super::{Chain, FeedMeta, GENERATOR, HISTORY_NAMESPACE};
 use crate::model::Feed;
 use crate::model::{Format, Site};
 use crate::model::{Item, ItemImage};
@@ -84,7 +84,24 @@ fn is_rss_image_format(url: &str) -> bool {
     }
 }
 
-pub(super) fn render(feed: &Feed, site: &Site, meta: &FeedMeta, self_url: &str) -> Result<Vec<u8>, String> {
+/// The channel's `atom:link`s for its place in the feed's history.
+fn chain_links(chain: &Chain) -> impl Iterator<Item = Link> + '_ {
+    [("current", &chain.current), ("prev-archive", &chain.prev_archive), ("next-archive", &chain.next_archive)]
+        .into_iter()
+        .filter_map(|(rel, href)| {
+            let href = href.as_ref()?;
+            let mime_type = Some(Format::Rss.media_type().to_owned());
+            Some(Link { href: href.clone(), rel: rel.to_owned(), mime_type, ..Default::default() })
+        })
+}
+
+pub(super) fn render(
+    feed: &Feed,
+    site: &Site,
+    meta: &FeedMeta,
+    self_url: &str,
+    chain: &Chain,
+) -> Result<Vec<u8>, String> {
     let self_link = Link {
         href: self_url.to_owned(),
         rel: "self".to_owned(),
@@ -99,6 +116,13 @@ pub(super) fn render(feed: &Feed, site: &Site, meta: &FeedMeta, self_url: &str) 
         link: meta.page_url.clone(),
         ..Default::default()
     });
+    let mut namespaces = BTreeMap::from([("media".to_owned(), MEDIA_NAMESPACE.to_owned())]);
+    let mut extensions = ExtensionMap::new();
+    if chain.is_archive() {
+        namespaces.insert("fh".to_owned(), HISTORY_NAMESPACE.to_owned());
+        let archive = Extension { name: "fh:archive".to_owned(), ..Default::default() };
+        extensions.insert("fh".to_owned(), BTreeMap::from([("archive".to_owned(), vec![archive])]));
+    }
     let channel = Channel {
         title: meta.title.clone(),
         link: meta.page_url.clone(),
@@ -107,8 +131,11 @@ pub(super) fn render(feed: &Feed, site: &Site, meta: &FeedMeta, self_url: &str) 
         generator: Some(GENERATOR.to_owned()),
         last_build_date: Some(meta.updated.to_rfc2822()),
         image,
-        atom_ext: Some(AtomExtension { links: std::iter::once(self_link).chain(hub_link).collect() }),
-        namespaces: BTreeMap::from([("media".to_owned(), MEDIA_NAMESPACE.to_owned())]),
+        atom_ext: Some(AtomExtension {
+            links: std::iter::once(self_link).chain(hub_link).chain(chain_links(chain)).collect(),
+        }),
+        namespaces,
+        extensions,
         items: feed.items.iter().map(|item| rss_item(item)).collect(),
         ..Default::default()
     };

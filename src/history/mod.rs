@@ -1,0 +1,244 @@
+//! Stage 2b, with `archives` on: every feed's full history as archive
+//! documents (RFC 5005), in bounded memory.
+//!
+//! A feed's subscription document holds its newest `limit` items; its
+//! archive holds every older one, split into pages ([`partition`]). Holding
+//! all of those items would not fit a million records, so as records are
+//! first read, each selected one is prepared once and written to a
+//! temporary file, and every feed it belongs to gets a small entry (date,
+//! place, where the item is) in a bucket file ([`spill`]). Once gathering
+//! has settled which record holds each link and where each feed's
+//! subscription document ends, the entries are read back a bucket at a
+//! time, sorted per feed and split into pages; rendering then reads each
+//! page's items back from the file. Memory never holds the items: at most
+//! one bucket's entries (32 bytes each, one per item of each feed in the
+//! bucket; the firehose's bucket has one per record) and, for rendering,
+//! one page's items per thread.
+
+mod partition;
+mod spill;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::{DateTime, Utc};
+use thiserror::Error;
+
+use partition::partition;
+use spill::{Entry, FeedNumbers, ItemsFile, Spill, Stored, read_bucket, read_exact_at};
+
+use crate::gather::{Gathered, Keep, Place, TopicNames};
+use crate::model::{Family, Item, Record};
+use crate::prepare;
+
+/// The archives' temporary files could not be written or read.
+#[derive(Debug, Error)]
+#[error(
+    "cannot keep the archives' temporary files in {}: {source}; they take about as much room as the records: \
+     free some there, or point TMPDIR at a folder with room",
+    .folder.display()
+)]
+pub struct ArchiveError {
+    /// Where the temporary files are.
+    pub folder: PathBuf,
+    /// What failed.
+    pub source: io::Error,
+}
+
+impl From<io::Error> for ArchiveError {
+    fn from(source: io::Error) -> Self {
+        ArchiveError { folder: std::env::temp_dir(), source }
+    }
+}
+
+/// Collects every selected record's item as gathering reads it
+/// ([`Keep`]); [`Collector::finish`] makes the archives.
+#[derive(Debug)]
+pub(crate) struct Collector {
+    spill: Spill,
+    /// Whether a write failed; later records are not written.
+    failed: AtomicBool,
+    /// The first write that failed.
+    failure: Mutex<Option<io::Error>>,
+}
+
+impl Collector {
+    /// Ready, with empty temporary files.
+    pub(crate) fn new() -> Result<Self, ArchiveError> {
+        Ok(Collector { spill: Spill::new()?, failed: AtomicBool::new(false), failure: Mutex::default() })
+    }
+
+    /// The archives of `gathered`, whose feeds hold their newest `limit`
+    /// items (`0`: all of them, so no feed has an archive), in documents of
+    /// at most `per_page` items.
+    pub(crate) fn finish(self, gathered: &Gathered, limit: usize, per_page: usize) -> Result<Archive, ArchiveError> {
+        if let Some(error) = self.failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            return Err(error.into());
+        }
+        let (items, numbers, buckets) = self.spill.finish()?;
+        let targets = targets(gathered, &numbers, limit);
+        let mut order = Order { file: BufWriter::new(tempfile::tempfile()?), placed: 0, per_page };
+        let mut pages: Vec<Vec<Page>> = gathered.feeds.iter().map(|_| Vec::new()).collect();
+        for bucket in buckets {
+            let mut entries = read_bucket(bucket)?;
+            entries.retain(|entry| gathered.holders.contains(entry.place) && targets[entry.feed as usize].is_some());
+            entries.sort_unstable_by_key(|entry| (entry.feed, entry.published, entry.place));
+            for group in entries.chunk_by(|a, b| a.feed == b.feed) {
+                let Some((feed, boundary)) = &targets[group[0].feed as usize] else { continue };
+                let archived = oldest_first(group, boundary, &items)?;
+                pages[*feed] = order.place(&archived)?;
+            }
+        }
+        let order = order.file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        Ok(Archive { items, order, pages, topic_names: gathered.topic_names.clone() })
+    }
+}
+
+impl Keep for Collector {
+    fn keep(&self, record: &Record, place: Place, feeds: &[(Family, &str)]) {
+        if feeds.is_empty() || self.failed.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Err(error) = self.spill.add(&prepare::prepare(record), place, feeds) {
+            self.failed.store(true, Ordering::Relaxed);
+            self.failure.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(error);
+        }
+    }
+}
+
+/// The oldest item a feed's subscription document holds (its date and id):
+/// the feed's archive holds the items older than that.
+type Boundary = (DateTime<Utc>, String);
+
+/// For each feed number of the spill, the feed's index among the gathered
+/// feeds and its boundary, if it has an archive: its subscription document
+/// is full, at `limit` items.
+fn targets(gathered: &Gathered, numbers: &FeedNumbers, limit: usize) -> Vec<Option<(usize, Boundary)>> {
+    let index: HashMap<(Family, &str), usize> =
+        gathered.feeds.iter().enumerate().map(|(index, feed)| ((feed.family, feed.key.as_str()), index)).collect();
+    let mut targets = vec![None; numbers.len()];
+    for ((family, key), &number) in numbers {
+        let Some(&feed) = index.get(&(*family, key.as_str())) else { continue };
+        let items = &gathered.feeds[feed].items;
+        if limit > 0
+            && items.len() >= limit
+            && let Some(oldest) = items.last()
+        {
+            targets[number as usize] = Some((feed, (oldest.published, oldest.id.clone())));
+        }
+    }
+    targets
+}
+
+/// The entries of one feed (sorted by date, then place) that its archive
+/// holds, oldest first: by date, and on one date by id, descending, as
+/// feeds order items (newest first, ties by id) read backwards. Ids are
+/// read only for entries that share a date with another or the boundary.
+fn oldest_first(group: &[Entry], boundary: &Boundary, items: &ItemsFile) -> io::Result<Vec<(DateTime<Utc>, Stored)>> {
+    let (oldest_kept, oldest_kept_id) = boundary;
+    let mut archived = Vec::with_capacity(group.len());
+    for same_date in group.chunk_by(|a, b| a.published == b.published) {
+        let published = same_date[0].published;
+        if published > *oldest_kept {
+            break;
+        }
+        if same_date.len() == 1 && published < *oldest_kept {
+            archived.push((published, same_date[0].stored));
+            continue;
+        }
+        let mut with_ids = same_date
+            .iter()
+            .map(|entry| Ok((items.id(entry.stored)?, entry.stored)))
+            .collect::<io::Result<Vec<(String, Stored)>>>()?;
+        with_ids.retain(|(id, _)| published < *oldest_kept || id > oldest_kept_id);
+        with_ids.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        archived.extend(with_ids.into_iter().map(|(_, stored)| (published, stored)));
+    }
+    Ok(archived)
+}
+
+/// The file of every archived item's place in the items file, page after
+/// page, each page oldest first.
+struct Order {
+    file: BufWriter<File>,
+    /// How many items are written.
+    placed: u64,
+    /// The most items a page holds.
+    per_page: usize,
+}
+
+/// Bytes per item in the order file: offset and length.
+const ORDER_ENTRY: usize = 12;
+
+impl Order {
+    /// Split one feed's archived items, oldest first, into pages, and write
+    /// them down.
+    fn place(&mut self, archived: &[(DateTime<Utc>, Stored)]) -> io::Result<Vec<Page>> {
+        let mut pages = Vec::new();
+        for sheet in partition(archived.iter().map(|(published, _)| *published), self.per_page) {
+            pages.push(Page { name: sheet.name, count: sheet.count, first: self.placed });
+            self.placed += sheet.count as u64;
+        }
+        for (_, stored) in archived {
+            self.file.write_all(&stored.offset.to_le_bytes())?;
+            self.file.write_all(&stored.len.to_le_bytes())?;
+        }
+        Ok(pages)
+    }
+}
+
+/// One archive document of a feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Page {
+    /// Its name in the feed's archive folder (`2026-03`, `2026-03.2`).
+    pub name: String,
+    /// How many items it holds.
+    pub count: usize,
+    /// Where its items start in the order file, in items.
+    first: u64,
+}
+
+/// Every feed's archive: its pages, and their items on disk.
+#[derive(Debug)]
+pub(crate) struct Archive {
+    items: ItemsFile,
+    order: File,
+    /// Each feed's pages (by its index among the gathered feeds), oldest first.
+    pages: Vec<Vec<Page>>,
+    topic_names: TopicNames,
+}
+
+impl Archive {
+    /// The pages of feed `feed` (its index among the gathered feeds),
+    /// oldest first; none when it has no archive.
+    pub(crate) fn pages(&self, feed: usize) -> &[Page] {
+        self.pages.get(feed).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many archive documents (pages) there are in all.
+    pub(crate) fn page_count(&self) -> usize {
+        self.pages.iter().map(Vec::len).sum()
+    }
+
+    /// The items of `page`, newest first, as the feed shows them.
+    pub(crate) fn items(&self, page: &Page) -> io::Result<Vec<Arc<Item>>> {
+        let mut order = vec![0; page.count * ORDER_ENTRY];
+        read_exact_at(&self.order, &mut order, page.first * ORDER_ENTRY as u64)?;
+        let mut items = order
+            .chunks_exact(ORDER_ENTRY)
+            .map(|bytes| {
+                let offset = u64::from_le_bytes(bytes[..8].try_into().expect("eight bytes"));
+                let len = u32::from_le_bytes(bytes[8..].try_into().expect("four bytes"));
+                let mut item = self.items.item(Stored { offset, len })?;
+                self.topic_names.rename(&mut item);
+                Ok(Arc::new(item))
+            })
+            .collect::<io::Result<Vec<_>>>()?;
+        items.reverse();
+        Ok(items)
+    }
+}

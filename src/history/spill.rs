@@ -1,0 +1,221 @@
+//! The archives' temporary files: each selected record's item, written
+//! once as it is read, and one fixed-size entry per (feed, item), spread
+//! over a few bucket files by feed, so that memory holds neither.
+//!
+//! The files are anonymous temporary files (`tempfile`): the system
+//! removes them when the build ends, however it ends.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Seek, Write};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::gather::Place;
+use crate::model::{Family, Item};
+
+/// How many bucket files the entries are spread over. A bucket is read
+/// whole, so more buckets hold less at once; the firehose, with an entry
+/// per record, fills one alone.
+const BUCKETS: usize = 16;
+
+/// Where an item is in the items file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Stored {
+    pub offset: u64,
+    pub len: u32,
+}
+
+/// One item of one feed, as a bucket holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Entry {
+    /// The feed's number ([`Spill::feed_number`]).
+    pub feed: u32,
+    pub published: DateTime<Utc>,
+    /// The record's place, to check that it held its link.
+    pub place: Place,
+    pub stored: Stored,
+}
+
+impl Entry {
+    const SIZE: usize = 32;
+
+    fn encode(&self) -> [u8; Self::SIZE] {
+        let mut bytes = [0; Self::SIZE];
+        bytes[0..4].copy_from_slice(&self.feed.to_le_bytes());
+        bytes[4..12].copy_from_slice(&self.published.timestamp().to_le_bytes());
+        bytes[12..16].copy_from_slice(&self.published.timestamp_subsec_nanos().to_le_bytes());
+        bytes[16..20].copy_from_slice(&self.place.to_le_bytes());
+        bytes[20..28].copy_from_slice(&self.stored.offset.to_le_bytes());
+        bytes[28..32].copy_from_slice(&self.stored.len.to_le_bytes());
+        bytes
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("four bytes"));
+        let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+        let published = DateTime::from_timestamp(u64_at(4).cast_signed(), u32_at(12))?;
+        let stored = Stored { offset: u64_at(20), len: u32_at(28) };
+        Some(Entry { feed: u32_at(0), published, place: u32_at(16), stored })
+    }
+}
+
+/// The items file being appended to.
+#[derive(Debug)]
+struct Appender {
+    file: BufWriter<File>,
+    len: u64,
+}
+
+/// Each feed's number in the bucket entries, by family and grouping key.
+pub(super) type FeedNumbers = HashMap<(Family, String), u32>;
+
+/// The temporary files, while records arrive from any thread.
+#[derive(Debug)]
+pub(super) struct Spill {
+    items: Mutex<Appender>,
+    buckets: Vec<Mutex<BufWriter<File>>>,
+    feeds: Mutex<FeedNumbers>,
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Spill {
+    /// Empty temporary files.
+    pub(super) fn new() -> io::Result<Self> {
+        let buckets =
+            (0..BUCKETS).map(|_| Ok(Mutex::new(BufWriter::new(tempfile::tempfile()?)))).collect::<io::Result<_>>()?;
+        let items = Appender { file: BufWriter::new(tempfile::tempfile()?), len: 0 };
+        Ok(Spill { items: Mutex::new(items), buckets, feeds: Mutex::default() })
+    }
+
+    /// The number of the feed of `family` keyed `key`, given on first sight.
+    fn feed_number(&self, family: Family, key: &str) -> u32 {
+        let mut feeds = locked(&self.feeds);
+        if let Some(&number) = feeds.get(&(family, key.to_owned())) {
+            return number;
+        }
+        let number = u32::try_from(feeds.len()).expect("fewer feeds than records");
+        feeds.insert((family, key.to_owned()), number);
+        number
+    }
+
+    /// Write `item` (of the record at `place`) once and an entry for it in
+    /// each of `feeds`.
+    pub(super) fn add(&self, item: &Item, place: Place, feeds: &[(Family, &str)]) -> io::Result<()> {
+        let bytes = postcard::to_stdvec(item).map_err(io::Error::other)?;
+        let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
+        let offset = {
+            let mut items = locked(&self.items);
+            items.file.write_all(&bytes)?;
+            let offset = items.len;
+            items.len += u64::from(len);
+            offset
+        };
+        for &(family, key) in feeds {
+            let feed = self.feed_number(family, key);
+            let entry = Entry { feed, published: item.published, place, stored: Stored { offset, len } };
+            locked(&self.buckets[feed as usize % BUCKETS]).write_all(&entry.encode())?;
+        }
+        Ok(())
+    }
+
+    /// Done writing: the items file, ready to read, the feeds' numbers and
+    /// the buckets, each to be read with [`read_bucket`].
+    pub(super) fn finish(self) -> io::Result<(ItemsFile, FeedNumbers, Vec<File>)> {
+        let items = self.items.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let items = ItemsFile(items.file.into_inner().map_err(io::IntoInnerError::into_error)?);
+        let feeds = self.feeds.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let buckets = self
+            .buckets
+            .into_iter()
+            .map(|bucket| {
+                bucket
+                    .into_inner()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .into_inner()
+                    .map_err(io::IntoInnerError::into_error)
+            })
+            .collect::<io::Result<_>>()?;
+        Ok((items, feeds, buckets))
+    }
+}
+
+/// Every entry of a bucket file.
+pub(super) fn read_bucket(mut file: File) -> io::Result<Vec<Entry>> {
+    file.rewind()?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    bytes
+        .chunks_exact(Entry::SIZE)
+        .map(|chunk| Entry::decode(chunk).ok_or_else(|| io::Error::other("a bucket entry is not what was written")))
+        .collect()
+}
+
+/// The items file, read from any thread.
+#[derive(Debug)]
+pub(super) struct ItemsFile(File);
+
+/// The first field of a stored [`Item`], read without the rest.
+#[derive(Deserialize)]
+struct IdFirst {
+    id: String,
+}
+
+impl ItemsFile {
+    fn bytes(&self, stored: Stored) -> io::Result<Vec<u8>> {
+        let mut bytes = vec![0; stored.len as usize];
+        read_exact_at(&self.0, &mut bytes, stored.offset)?;
+        Ok(bytes)
+    }
+
+    /// The item stored at `stored`.
+    pub(super) fn item(&self, stored: Stored) -> io::Result<Item> {
+        postcard::from_bytes(&self.bytes(stored)?).map_err(io::Error::other)
+    }
+
+    /// The id of the item stored at `stored`.
+    pub(super) fn id(&self, stored: Stored) -> io::Result<String> {
+        let bytes = self.bytes(stored)?;
+        let (first, _) = postcard::take_from_bytes::<IdFirst>(&bytes).map_err(io::Error::other)?;
+        Ok(first.id)
+    }
+}
+
+/// Fill `buffer` from `file` at `offset`, leaving the file's position alone
+/// where the system allows, so that threads read at once.
+#[cfg(unix)]
+pub(super) fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
+}
+
+/// Fill `buffer` from `file` at `offset`.
+#[cfg(windows)]
+pub(super) fn read_exact_at(file: &File, mut buffer: &mut [u8], mut offset: u64) -> io::Result<()> {
+    while !buffer.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buffer, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            read => {
+                buffer = &mut buffer[read..];
+                offset += read as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_reads_back_as_written() {
+        let published = DateTime::from_timestamp(-86_400 * 365 * 40, 123_456_789).unwrap();
+        let entry = Entry { feed: 7, published, place: 42, stored: Stored { offset: 1 << 40, len: 9000 } };
+        assert_eq!(Entry::decode(&entry.encode()), Some(entry));
+    }
+}
