@@ -27,13 +27,21 @@ fn validator_fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/validator")
 }
 
-/// Every file of one build over the three corpora.
+/// Every file of one build over the three corpora, and the archive
+/// documents and pages of a second build with archives on (one item per
+/// feed, two per archive document), so that every rule covers them too.
 static OUTPUT: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/records");
     let mut settings = settings(&newsroom(), Path::new("unused"));
     settings.inputs = vec![newsroom(), examples, validator_fixtures()];
     let plan = feedgen::plan(&settings).unwrap();
-    plan.files.into_iter().map(|file| (file.path, String::from_utf8(file.bytes).unwrap())).collect()
+    (settings.archives, settings.limit, settings.archive_items) = (true, 1, 2);
+    let archived = feedgen::plan(&settings).unwrap().files.into_iter().filter(|file| file.path.contains("/archive/"));
+    let files = plan.files.into_iter().chain(archived);
+    let output: BTreeMap<String, String> =
+        files.map(|file| (file.path, String::from_utf8(file.bytes).unwrap())).collect();
+    assert!(output.keys().filter(|path| path.contains("/archive/")).count() > 100);
+    output
 });
 
 /// Calls `check` with every parsed document whose path ends in `suffix`.

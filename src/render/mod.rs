@@ -8,9 +8,11 @@ mod index;
 mod json;
 mod opml;
 mod page;
+mod read_pages;
 mod rss;
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
@@ -23,6 +25,7 @@ use html::Directory;
 pub(crate) use index::INDEX_PATH;
 pub(crate) use opml::OPML_PATH;
 use page::History;
+use read_pages::ReadPages;
 
 /// A feed could not be serialised (a bug in feedgen, not bad input).
 #[derive(Debug, Error)]
@@ -229,6 +232,8 @@ pub(crate) struct Rendering<'a> {
     site: &'a Site,
     formats: Vec<Format>,
     archive: Option<&'a Archive>,
+    /// Archive pages' items, read once for their documents.
+    read_pages: ReadPages,
     /// Which page shows each topic and provider.
     directory: Directory,
     files: Vec<(Document, String)>,
@@ -253,7 +258,16 @@ impl<'a> Rendering<'a> {
         }
         files.push((Document::Index, INDEX_PATH.to_owned()));
         files.push((Document::Opml, OPML_PATH.to_owned()));
-        Rendering { feeds, site, formats: formats.to_vec(), archive, directory: Directory::new(feeds), files }
+        let directory = Directory::new(feeds);
+        Rendering {
+            feeds,
+            site,
+            formats: formats.to_vec(),
+            archive,
+            read_pages: ReadPages::default(),
+            directory,
+            files,
+        }
     }
 
     /// The archive pages of feed `index`, oldest first.
@@ -294,12 +308,13 @@ impl<'a> Rendering<'a> {
         let page = &pages[number];
         let (older, newer) = (number.checked_sub(1).map(|older| &pages[older]), pages.get(number + 1));
         let page_path = feed.archive_page_path(&page.name);
-        let read = self.archive.map(|archive| archive.items(page)).unwrap_or_else(|| Ok(Vec::new()));
-        let items = read.map_err(|error| RenderError {
+        let documents = self.formats.len() + 1;
+        let read = self.archive.map(|archive| self.read_pages.take(archive, (index, number), page, documents));
+        let items = read.unwrap_or_else(|| Ok(Arc::from([]))).map_err(|error| RenderError {
             path: format.map_or_else(|| page_path.clone(), |format| feed.archive_path(&page.name, format)),
             message: format!("cannot read the archives' temporary file in {}: {error}", std::env::temp_dir().display()),
         })?;
-        let archived = Feed { items, ..feed.without_items() };
+        let archived = Feed { items: items.to_vec(), ..feed.without_items() };
         let Some(format) = format else {
             let history = History::Archive { name: &page.name, older, newer };
             let bytes = page::render(&archived, site, &self.formats, &self.directory, history);
