@@ -46,7 +46,7 @@ pub(crate) fn partition(dates: impl IntoIterator<Item = DateTime<Utc>>, per_page
     sheets
 }
 
-/// `2026-03`: a year of four digits (or more) and a month of two.
+/// `2026-03`: the year (records' years have four digits) and the month.
 fn month_name((year, month): (i32, u32)) -> String {
     format!("{year:04}-{month:02}")
 }

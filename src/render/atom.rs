@@ -1,12 +1,9 @@
 //! Atom 1.0 (RFC 4287): provider as entry author, images as
 //! `rel="enclosure"` links, related articles as `rel="related"` links.
 
-use std::collections::BTreeMap;
-
-use atom_syndication::extension::{Extension, ExtensionMap};
 use atom_syndication::{Category, Content, Entry, FixedDateTime, Generator, Link, Person, Text, WriteConfig};
 
-use super::{Chain, FeedMeta, GENERATOR, HISTORY_NAMESPACE};
+use super::{Chain, FeedMeta, GENERATOR};
 use crate::model::Feed;
 use crate::model::Item;
 use crate::model::{Format, Site};
@@ -69,13 +66,6 @@ pub(super) fn render(
     let chain_links =
         [("current", &chain.current), ("prev-archive", &chain.prev_archive), ("next-archive", &chain.next_archive)]
             .map(|(rel, href)| href.as_deref().map(|href| link(rel, href, atom_type, None)));
-    let mut namespaces = BTreeMap::new();
-    let mut extensions = ExtensionMap::new();
-    if chain.is_archive() {
-        namespaces.insert("fh".to_owned(), HISTORY_NAMESPACE.to_owned());
-        let archive = Extension { name: "fh:archive".to_owned(), ..Default::default() };
-        extensions.insert("fh".to_owned(), BTreeMap::from([("archive".to_owned(), vec![archive])]));
-    }
     let atom = atom_syndication::Feed {
         title: Text::plain(meta.title.clone()),
         // Every document of a feed's history is the same feed.
@@ -87,14 +77,13 @@ pub(super) fn render(
         links: [
             Some(link("self", self_url, atom_type, None)),
             Some(link("alternate", &meta.page_url, Some("text/html"), None)),
-            site.hub_url.as_ref().map(|hub| link("hub", hub.as_str(), None, None)),
+            chain.hub(site).map(|hub| link("hub", hub.as_str(), None, None)),
         ]
         .into_iter()
         .chain(chain_links)
         .flatten()
         .collect(),
-        namespaces,
-        extensions,
+        namespaces: chain.namespaces().into_iter().collect(),
         subtitle: Some(Text::plain(meta.description.clone())),
         lang: site.language.clone(),
         entries: feed.items.iter().map(|item| entry(item)).collect(),

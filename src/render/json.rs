@@ -104,7 +104,7 @@ pub(super) fn render(
         authors: vec![Author { name: &site.author, url: None }],
         language: site.language.as_deref(),
         next_url: chain.prev_archive.as_deref(),
-        hubs: site.hub_url.iter().map(|hub| Hub { kind: "WebSub", url: hub.as_str() }).collect(),
+        hubs: chain.hub(site).iter().map(|hub| Hub { kind: "WebSub", url: hub.as_str() }).collect(),
         items: feed.items.iter().map(|item| json_item(item)).collect(),
     };
     let mut bytes = serde_json::to_vec_pretty(&json).map_err(|error| error.to_string())?;

@@ -1,6 +1,7 @@
-//! Stage 3: rendering feeds into bytes, one module per format. Rendering is
-//! pure (feeds and site in, bytes out) so that a build can be compared with
-//! what is on disk before anything is written.
+//! Stage 3: rendering feeds into bytes, one module per format. Rendering
+//! writes nothing (feeds and site in, bytes out; archive documents read
+//! their items back from the archives' temporary file) so that a build can
+//! be compared with what is on disk before anything is written.
 
 mod atom;
 mod html;
@@ -12,7 +13,6 @@ mod read_pages;
 mod rss;
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
@@ -27,7 +27,9 @@ pub(crate) use opml::OPML_PATH;
 use page::History;
 use read_pages::ReadPages;
 
-/// A feed could not be serialised (a bug in feedgen, not bad input).
+/// A feed could not be serialised (a bug in feedgen, not bad input), or an
+/// archive document's items could not be read back from the archives'
+/// temporary file.
 #[derive(Debug, Error)]
 #[error("cannot render {path}: {message}")]
 pub struct RenderError {
@@ -118,18 +120,21 @@ fn hexadecimal_references(xml: Vec<u8>) -> Vec<u8> {
 /// The namespace of RFC 5005's `fh:archive`.
 const HISTORY_NAMESPACE: &str = "http://purl.org/syndication/history/1.0";
 
-/// An XML archive document with its `fh:archive` element written empty,
-/// as RFC 5005 has it: the serialisers indent between its start and end
-/// tags.
-fn empty_archive_marker(mut xml: Vec<u8>) -> Vec<u8> {
-    const START: &[u8] = b"<fh:archive>";
-    const END: &[u8] = b"</fh:archive>";
-    let Some(start) = memchr::memmem::find(&xml, START) else { return xml };
-    let inside = start + START.len();
-    let blank = xml[inside..].iter().take_while(|byte| byte.is_ascii_whitespace()).count();
-    if xml[inside + blank..].starts_with(END) {
-        xml.splice(start..inside + blank + END.len(), b"<fh:archive/>".iter().copied());
-    }
+/// An XML archive document with RFC 5005's `<fh:archive/>` marker added
+/// among the feed's own elements, on a line of its own just before the
+/// first of `items` (`<item>`, `<entry>`), or before `end` (`</channel>`,
+/// `</feed>`) without any: Atom allows extension elements only before its
+/// entries. (The serialisers would write the marker after the entries, and
+/// not empty.) Nothing before the first item can hold the tag literally:
+/// text there is escaped.
+fn with_archive_marker(mut xml: Vec<u8>, items: &[u8], end: &[u8]) -> Vec<u8> {
+    let Some(anchor) = memchr::memmem::find(&xml, items).or_else(|| memchr::memmem::rfind(&xml, end)) else {
+        return xml;
+    };
+    let line = xml[..anchor].iter().rposition(|&byte| byte == b'\n').map_or(0, |newline| newline + 1);
+    let mut marker = xml[line..anchor].to_vec();
+    marker.extend_from_slice(b"<fh:archive/>\n");
+    xml.splice(line..line, marker);
     xml
 }
 
@@ -153,6 +158,18 @@ impl Chain {
     fn is_archive(&self) -> bool {
         self.current.is_some()
     }
+
+    /// The namespace declarations the document needs for its place: `fh`
+    /// on archive documents.
+    fn namespaces(&self) -> Option<(String, String)> {
+        self.is_archive().then(|| ("fh".to_owned(), HISTORY_NAMESPACE.to_owned()))
+    }
+
+    /// The WebSub hub the document names: none on archive documents, which
+    /// nobody subscribes to.
+    fn hub<'a>(&self, site: &'a Site) -> Option<&'a url::Url> {
+        site.hub_url.as_ref().filter(|_| !self.is_archive())
+    }
 }
 
 /// Where a feed document goes: its path, its page for people and its
@@ -173,12 +190,19 @@ fn render_document(feed: &Feed, site: &Site, format: Format, placement: Placemen
     let mut meta = FeedMeta::new(feed, site);
     meta.page_url = site.url_of(&page_path).to_string();
     let self_url = site.url_of(&path).to_string();
+    let marked = |items: &'static [u8], end: &'static [u8]| {
+        let archive = chain.is_archive();
+        move |xml: Vec<u8>| if archive { with_archive_marker(xml, items, end) } else { xml }
+    };
     let rendered = match format {
-        Format::Rss => rss::render(feed, site, &meta, &self_url, &chain).map(hexadecimal_references),
-        Format::Atom => atom::render(feed, site, &meta, &self_url, &chain).map(hexadecimal_references),
+        Format::Rss => rss::render(feed, site, &meta, &self_url, &chain)
+            .map(hexadecimal_references)
+            .map(marked(b"<item>", b"</channel>")),
+        Format::Atom => atom::render(feed, site, &meta, &self_url, &chain)
+            .map(hexadecimal_references)
+            .map(marked(b"<entry>", b"</feed>")),
         Format::Json => json::render(feed, site, &meta, &self_url, &chain),
     };
-    let rendered = rendered.map(|bytes| if chain.is_archive() { empty_archive_marker(bytes) } else { bytes });
     rendered.map(|bytes| OutputFile { path: path.clone(), bytes }).map_err(|message| RenderError { path, message })
 }
 
@@ -209,14 +233,14 @@ impl Files for [OutputFile] {
 
 /// One output file, by what it shows.
 #[derive(Debug, Clone, Copy)]
-enum Document {
+enum Document<'a> {
     /// Feed `0` (an index into the feeds) in one format.
     Feed(usize, Format),
     /// The page for people of feed `0`.
     Page(usize),
-    /// Archive document `1` (an index into the feed's pages) of feed `0`,
-    /// in a format, or (`None`) its page for people.
-    Archived(usize, usize, Option<Format>),
+    /// Archive document `2` (an index into the feed's pages in archive `0`)
+    /// of feed `1`, in a format, or (`None`) its page for people.
+    Archived(&'a Archive, usize, usize, Option<Format>),
     /// `index.html`.
     Index,
     /// `index.opml`.
@@ -236,24 +260,25 @@ pub(crate) struct Rendering<'a> {
     read_pages: ReadPages,
     /// Which page shows each topic and provider.
     directory: Directory,
-    files: Vec<(Document, String)>,
+    files: Vec<(Document<'a>, String)>,
 }
 
 impl<'a> Rendering<'a> {
     /// The files of `feeds` in `formats`, with the history in `archive`,
     /// none rendered yet.
     pub(crate) fn new(feeds: &'a [Feed], site: &'a Site, formats: &[Format], archive: Option<&'a Archive>) -> Self {
-        let mut files: Vec<(Document, String)> = Vec::new();
+        let mut files: Vec<(Document<'a>, String)> = Vec::new();
         for (index, feed) in feeds.iter().enumerate() {
             files.extend(formats.iter().map(|&format| (Document::Feed(index, format), feed.path(format))));
             files.push((Document::Page(index), feed.page_path()));
-            let pages = archive.map_or(&[][..], |archive| archive.pages(index));
-            for (number, page) in pages.iter().enumerate() {
+            let Some(archive) = archive else { continue };
+            for (number, page) in archive.pages(index).iter().enumerate() {
                 for &format in formats {
                     let path = feed.archive_path(&page.name, format);
-                    files.push((Document::Archived(index, number, Some(format)), path));
+                    files.push((Document::Archived(archive, index, number, Some(format)), path));
                 }
-                files.push((Document::Archived(index, number, None), feed.archive_page_path(&page.name)));
+                let page_path = feed.archive_page_path(&page.name);
+                files.push((Document::Archived(archive, index, number, None), page_path));
             }
         }
         files.push((Document::Index, INDEX_PATH.to_owned()));
@@ -276,7 +301,7 @@ impl<'a> Rendering<'a> {
     }
 
     /// Render one file.
-    fn render(&self, document: Document) -> Result<OutputFile, RenderError> {
+    fn render(&self, document: Document<'_>) -> Result<OutputFile, RenderError> {
         let (feeds, site, formats) = (self.feeds, self.site, self.formats.as_slice());
         let (path, bytes) = match document {
             Document::Feed(index, format) => {
@@ -293,7 +318,9 @@ impl<'a> Rendering<'a> {
                 let history = History::Feed(self.pages(index));
                 (feeds[index].page_path(), Ok(page::render(&feeds[index], site, formats, &self.directory, history)))
             }
-            Document::Archived(index, number, format) => return self.render_archived(index, number, format),
+            Document::Archived(archive, index, number, format) => {
+                return self.render_archived(archive, index, number, format);
+            }
             Document::Index => (INDEX_PATH.to_owned(), Ok(index::render(feeds, site, formats))),
             Document::Opml => (OPML_PATH.to_owned(), opml::render(feeds, site, formats)),
         };
@@ -302,15 +329,20 @@ impl<'a> Rendering<'a> {
 
     /// Render archive document `number` of feed `index` in `format`, or its
     /// page for people.
-    fn render_archived(&self, index: usize, number: usize, format: Option<Format>) -> Result<OutputFile, RenderError> {
+    fn render_archived(
+        &self,
+        archive: &Archive,
+        index: usize,
+        number: usize,
+        format: Option<Format>,
+    ) -> Result<OutputFile, RenderError> {
         let (feed, site) = (&self.feeds[index], self.site);
-        let pages = self.pages(index);
+        let pages = archive.pages(index);
         let page = &pages[number];
         let (older, newer) = (number.checked_sub(1).map(|older| &pages[older]), pages.get(number + 1));
         let page_path = feed.archive_page_path(&page.name);
         let documents = self.formats.len() + 1;
-        let read = self.archive.map(|archive| self.read_pages.take(archive, (index, number), page, documents));
-        let items = read.unwrap_or_else(|| Ok(Arc::from([]))).map_err(|error| RenderError {
+        let items = self.read_pages.take(archive, (index, number), page, documents).map_err(|error| RenderError {
             path: format.map_or_else(|| page_path.clone(), |format| feed.archive_path(&page.name, format)),
             message: format!("cannot read the archives' temporary file in {}: {error}", std::env::temp_dir().display()),
         })?;
@@ -365,11 +397,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_archive_marker_is_written_empty() {
-        let xml = b"<channel>\n  <fh:archive>\n  </fh:archive>\n  <title>x</title>\n</channel>".to_vec();
-        assert_eq!(empty_archive_marker(xml), b"<channel>\n  <fh:archive/>\n  <title>x</title>\n</channel>");
-        let json = b"{\"items\": []}".to_vec();
-        assert_eq!(empty_archive_marker(json.clone()), json);
+    fn the_archive_marker_goes_before_the_first_entry_or_else_the_end() {
+        let atom = b"<feed>\n  <title>a &#x3C;entry></title>\n  <entry>1</entry>\n  <entry>2</entry>\n</feed>\n";
+        assert_eq!(
+            String::from_utf8(with_archive_marker(atom.to_vec(), b"<entry>", b"</feed>")).unwrap(),
+            "<feed>\n  <title>a &#x3C;entry></title>\n  <fh:archive/>\n  <entry>1</entry>\n  <entry>2</entry>\n</feed>\n"
+        );
+        let empty = b"<rss>\n  <channel>\n    <title>x</title>\n  </channel>\n</rss>\n";
+        assert_eq!(
+            String::from_utf8(with_archive_marker(empty.to_vec(), b"<item>", b"</channel>")).unwrap(),
+            "<rss>\n  <channel>\n    <title>x</title>\n  <fh:archive/>\n  </channel>\n</rss>\n"
+        );
     }
 
     #[test]

@@ -34,19 +34,15 @@ pub(super) fn render(
     history: History<'_>,
 ) -> Vec<u8> {
     let meta = FeedMeta::new(feed, site);
-    let (path, title, alternates) = match history {
-        History::Feed(_) => {
-            let path = feed.page_path();
-            let alternates = feed_alternates(formats, &meta.title, &path, |format| feed.path(format));
-            (path, meta.title.clone(), alternates)
-        }
+    let (path, title) = match history {
+        History::Feed(_) => (feed.page_path(), meta.title.clone()),
         History::Archive { name, .. } => {
-            let path = feed.archive_page_path(name);
-            let title = format!("{}: {}", meta.title, archive_label(name));
-            let alternates = feed_alternates(formats, &title, &path, |format| feed.archive_path(name, format));
-            (path, title, alternates)
+            (feed.archive_page_path(name), format!("{}: {}", meta.title, archive_label(name)))
         }
     };
+    // Autodiscovery finds the feed to subscribe to, from an archive page too:
+    // archive documents never change.
+    let alternates = feed_alternates(formats, &meta.title, &path, |format| feed.path(format));
     let body = html! {
         header {
             p.crumb {

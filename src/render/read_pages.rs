@@ -5,7 +5,9 @@
 //! one thread. Reading its items from the temporary file and decoding them
 //! for each document cost about a third of rendering, so the first reads
 //! them and the others take them from here. A page leaves once each of its
-//! documents has taken its items, so only pages being rendered are held.
+//! documents has taken its items, so only pages being rendered are held
+//! (and, until rendering ends, the rare page one of whose files the writer
+//! renders twice: a file it finds unlisted, to see whether to adopt it).
 
 use std::collections::HashMap;
 use std::io;

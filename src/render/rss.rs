@@ -9,7 +9,7 @@ use rss::extension::dublincore::DublinCoreExtension;
 use rss::extension::{Extension, ExtensionMap};
 use rss::{Category, Channel, Guid, Image};
 
-use super::{Chain, FeedMeta, GENERATOR, HISTORY_NAMESPACE};
+use super::{Chain, FeedMeta, GENERATOR};
 use crate::model::Feed;
 use crate::model::{Format, Site};
 use crate::model::{Item, ItemImage};
@@ -109,7 +109,7 @@ pub(super) fn render(
         ..Default::default()
     };
     let hub_link =
-        site.hub_url.as_ref().map(|hub| Link { href: hub.to_string(), rel: "hub".to_owned(), ..Default::default() });
+        chain.hub(site).map(|hub| Link { href: hub.to_string(), rel: "hub".to_owned(), ..Default::default() });
     let image = feed.icon.as_ref().filter(|icon| is_rss_image_format(icon)).map(|icon| Image {
         url: icon.clone(),
         title: meta.title.clone(),
@@ -117,12 +117,7 @@ pub(super) fn render(
         ..Default::default()
     });
     let mut namespaces = BTreeMap::from([("media".to_owned(), MEDIA_NAMESPACE.to_owned())]);
-    let mut extensions = ExtensionMap::new();
-    if chain.is_archive() {
-        namespaces.insert("fh".to_owned(), HISTORY_NAMESPACE.to_owned());
-        let archive = Extension { name: "fh:archive".to_owned(), ..Default::default() };
-        extensions.insert("fh".to_owned(), BTreeMap::from([("archive".to_owned(), vec![archive])]));
-    }
+    namespaces.extend(chain.namespaces());
     let channel = Channel {
         title: meta.title.clone(),
         link: meta.page_url.clone(),
@@ -135,7 +130,6 @@ pub(super) fn render(
             links: std::iter::once(self_link).chain(hub_link).chain(chain_links(chain)).collect(),
         }),
         namespaces,
-        extensions,
         items: feed.items.iter().map(|item| rss_item(item)).collect(),
         ..Default::default()
     };
