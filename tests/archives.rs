@@ -224,7 +224,8 @@ proptest! {
 }
 
 /// A corpus for the stability tests: `count` records, one a day from
-/// 2025-06-01, all about Rust from one provider.
+/// 1 November 2024 (so that they span two years, before the tests' now),
+/// all about Rust from one provider.
 fn daily_records(dir: &Path, count: usize) {
     for index in 0..count {
         fs::write(dir.join(format!("d{index:03}.md")), daily_record(index as i64)).unwrap();
@@ -232,7 +233,7 @@ fn daily_records(dir: &Path, count: usize) {
 }
 
 fn daily_record(day: i64) -> String {
-    let at = chrono::DateTime::parse_from_rfc3339("2025-06-01T09:00:00Z").unwrap() + chrono::Duration::days(day);
+    let at = chrono::DateTime::parse_from_rfc3339("2024-11-01T09:00:00Z").unwrap() + chrono::Duration::days(day);
     format!(
         "---\ntitle: Day {day}\npublishedDateTime: {}\noriginalUrl: https://n.test/day/{day}\ntopics: [Rust]\n\
          provider:\n  domain: a.test\n---\n",
@@ -240,9 +241,10 @@ fn daily_record(day: i64) -> String {
     )
 }
 
-/// Build, change the records with `change`, build again into the same
-/// folder: the archive files (documents and pages) that the second build
-/// added, changed and removed.
+/// Build 100 daily records (10 items per feed, 20 per archive document),
+/// change the records with `change`, build again into the same folder: the
+/// archive files (documents and pages) that the second build added,
+/// changed and removed.
 fn archive_changes(change: impl FnOnce(&Path)) -> (BTreeMap<String, Vec<u8>>, BTreeSet<String>) {
     let input = tempfile::tempdir().unwrap();
     daily_records(input.path(), 100);
@@ -276,13 +278,14 @@ fn documents(pages: &[&str]) -> BTreeSet<String> {
 }
 
 #[test]
-fn the_archives_of_a_hundred_days_are_months_of_at_most_twenty() {
+fn the_archives_of_a_hundred_days_are_years_of_at_most_twenty() {
     let (before, _) = archive_changes(|_| {});
     let archived: BTreeSet<&str> =
         before.keys().filter_map(|path| path.strip_prefix("all/archive/")?.strip_suffix(".json")).collect();
-    // 100 days from 1 June, the newest 10 (30 Aug to 8 Sep) in the
-    // subscription document: June 30 items, July 31, August 29.
-    let expected = ["2025-06", "2025-06.2", "2025-07", "2025-07.2", "2025-08", "2025-08.2"];
+    // 100 days from 1 November 2024, the newest 10 (30 January to 8
+    // February 2025) in the subscription document: 61 items of 2024, 29 of
+    // 2025.
+    let expected = ["2024", "2024.2", "2024.3", "2024.4", "2025", "2025.2"];
     assert_eq!(archived, BTreeSet::from(expected));
     assert_eq!(documents(&expected), before.keys().filter(|path| path.contains("/archive/")).cloned().collect());
 }
@@ -290,36 +293,36 @@ fn the_archives_of_a_hundred_days_are_months_of_at_most_twenty() {
 #[test]
 fn a_new_record_rewrites_only_the_newest_archive_document() {
     let (_, changed) = archive_changes(|input| fs::write(input.join("new.md"), daily_record(100)).unwrap());
-    assert_eq!(changed, documents(&["2025-08.2"]));
+    assert_eq!(changed, documents(&["2025.2"]));
 }
 
 #[test]
 fn a_new_record_that_fills_the_newest_archive_document_starts_the_next_one() {
     let (_, changed) = archive_changes(|input| {
-        for day in 100..111 {
+        for day in 100..112 {
             fs::write(input.join(format!("new{day}.md")), daily_record(day)).unwrap();
         }
     });
-    // August's second document takes 11 more items (9 + 11 = 20, full), and
-    // September's first document is new: the old newest gets its link.
-    assert_eq!(changed, documents(&["2025-08.2", "2025-09"]));
+    // 2025's second document takes 11 more items (9 + 11 = 20, full), and
+    // the twelfth starts its third: the old newest gets its link.
+    assert_eq!(changed, documents(&["2025.2", "2025.3"]));
 }
 
 #[test]
-fn a_back_dated_record_rewrites_only_the_documents_of_its_month() {
+fn a_back_dated_record_rewrites_only_the_documents_of_its_year_from_its_place_on() {
     let (_, changed) = archive_changes(|input| {
-        let back_dated = daily_record(40).replace("https://n.test/day/40", "https://n.test/late");
+        let back_dated = daily_record(30).replace("https://n.test/day/30", "https://n.test/late");
         fs::write(input.join("late.md"), back_dated).unwrap();
     });
-    // 11 July: July's first document holds 1–20 July, its second the rest.
-    assert_eq!(changed, documents(&["2025-07", "2025-07.2"]));
+    // 1 December 2024 is 2024's 31st item: its second document on shift.
+    assert_eq!(changed, documents(&["2024.2", "2024.3", "2024.4"]));
 }
 
 #[test]
-fn a_deleted_record_rewrites_only_the_documents_of_its_month() {
+fn a_deleted_record_rewrites_only_the_documents_of_its_year_from_its_place_on() {
     let (_, changed) = archive_changes(|input| fs::remove_file(input.join("d065.md")).unwrap());
-    // Day 65 is 5 August: both of August's documents shift by one.
-    assert_eq!(changed, documents(&["2025-08", "2025-08.2"]));
+    // Day 65 is 5 January 2025: both of 2025's documents shift by one.
+    assert_eq!(changed, documents(&["2025", "2025.2"]));
 }
 
 #[test]
@@ -355,8 +358,8 @@ fn build_check_reports_a_stale_archive_document() {
     let out = tempfile::tempdir().unwrap();
     let settings = archive_settings(input.path(), out.path(), 5, 10);
     feedgen::build(&settings).unwrap();
-    let stale = out.path().join("topics/rust/archive/2025-06.atom.xml");
+    let stale = out.path().join("topics/rust/archive/2024.atom.xml");
     fs::write(&stale, fs::read_to_string(&stale).unwrap().replace("Day 3", "Day three")).unwrap();
     let compared = feedgen::run(&settings, feedgen::Mode::Compare, &feedgen::Silent, &Default::default()).unwrap();
-    assert_eq!(compared.output.changed, ["topics/rust/archive/2025-06.atom.xml"]);
+    assert_eq!(compared.output.changed, ["topics/rust/archive/2024.atom.xml"]);
 }

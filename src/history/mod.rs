@@ -194,7 +194,7 @@ impl Order {
 /// One archive document of a feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Page {
-    /// Its name in the feed's archive folder (`2026-03`, `2026-03.2`).
+    /// Its name in the feed's archive folder (`2026`, `2026.2`).
     pub name: String,
     /// How many items it holds.
     pub count: usize,

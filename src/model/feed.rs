@@ -62,7 +62,7 @@ impl Feed {
     }
 
     /// Path of this feed's archive document `page` (RFC 5005) in `format`:
-    /// `topics/rust/archive/2026-03.rss.xml`, beside its other archives in
+    /// `topics/rust/archive/2026.rss.xml`, beside its other archives in
     /// a folder named after the feed.
     pub fn archive_path(&self, page: &str, format: Format) -> String {
         format!("{}/{ARCHIVE_FOLDER}/{page}{}", self.stem(), format.extension())
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn archive_paths_are_told_from_feed_paths() {
-        for archive in ["all/archive/2026-03.rss.xml", "topics/archive/archive/2026-03.2.html"] {
+        for archive in ["all/archive/2026.rss.xml", "topics/archive/archive/2026.2.html"] {
             assert!(is_archive_path(archive), "{archive}");
         }
         for feed in ["all.rss.xml", "topics/archive.json", "archive.html", "index.html"] {

@@ -115,13 +115,13 @@ fn archive_navigation(feed: &Feed, path: &str, history: History<'_>) -> Markup {
     }
 }
 
-/// An archive document's name for people: `2026-03` is "March 2026",
-/// `2026-03.2` "March 2026, part 2".
+/// An archive document's name for people: `2026` is "2026", `2026.2`
+/// "2026, part 2".
 fn archive_label(name: &str) -> String {
-    let (month, part) = name.split_once('.').unwrap_or((name, ""));
-    let label = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map_or_else(|_| month.to_owned(), |first| first.format("%B %Y").to_string());
-    if part.is_empty() { label } else { format!("{label}, part {part}") }
+    match name.split_once('.') {
+        Some((year, part)) => format!("{year}, part {part}"),
+        None => name.to_owned(),
+    }
 }
 
 /// One item: title, provider and date, image, excerpt, topics, and related
