@@ -2,7 +2,7 @@
 //! a synthetic corpus:
 //!
 //! ```text
-//! cargo run --release --example bench -- N [--runs R] [--seed S]
+//! cargo run --release --example bench -- N [--runs R] [--seed S] [--archives]
 //! ```
 //!
 //! It builds the release binaries, writes a corpus of N records with
@@ -16,6 +16,7 @@
 //! - `first build`: a build into an empty folder (removed, and the disks
 //!   synced, before the clock starts), writing every file.
 //!
+//! With `--archives`, both builds write every feed's archive documents too.
 //! It prints each run, then the medians: seconds, records per second, peak
 //! resident memory, and the median of each build's time over the check
 //! time of its round. Unix only (it reads peak memory from `wait4`).
@@ -29,12 +30,14 @@ struct Args {
     count: usize,
     runs: usize,
     seed: u64,
+    /// Build with `--archives`.
+    archives: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: bench N [--runs R] [--seed S]";
+    let usage = "usage: bench N [--runs R] [--seed S] [--archives]";
     let mut count = None;
-    let (mut runs, mut seed) = (5, 1);
+    let (mut runs, mut seed, mut archives) = (5, 1, false);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| -> Result<u64, String> {
@@ -44,13 +47,14 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--runs" => runs = usize::try_from(value("--runs")?).map_err(|error| error.to_string())?,
             "--seed" => seed = value("--seed")?,
+            "--archives" => archives = true,
             _ if count.is_none() => {
                 count = Some(arg.replace('_', "").parse().map_err(|_| format!("N: not a number: {arg}"))?);
             }
             _ => return Err(usage.to_owned()),
         }
     }
-    Ok(Args { count: count.ok_or(usage)?, runs: runs.max(1), seed })
+    Ok(Args { count: count.ok_or(usage)?, runs: runs.max(1), seed, archives })
 }
 
 /// One finished run: wall time and peak resident memory.
@@ -147,7 +151,7 @@ struct Round {
     first_build: Run,
 }
 
-fn round(feedgen: &Path, corpus: &Path, current: &Path, empty: &Path) -> Result<Round, String> {
+fn round(feedgen: &Path, corpus: &Path, current: &Path, empty: &Path, archives: bool) -> Result<Round, String> {
     let command = |subcommand: &str| {
         let mut command = Command::new(feedgen);
         command.args([subcommand, "--config", "/dev/null", "--quiet", "--input"]).arg(corpus);
@@ -156,6 +160,9 @@ fn round(feedgen: &Path, corpus: &Path, current: &Path, empty: &Path) -> Result<
     let build_into = |output: &Path| {
         let mut build = command("build");
         build.arg("--output").arg(output).args(["--base-url", "https://bench.invalid/feeds/"]);
+        if archives {
+            build.arg("--archives");
+        }
         build
     };
     let check = measure(&mut command("check"))?;
@@ -172,18 +179,24 @@ fn bench(args: &Args) -> Result<(), String> {
     build_binaries(root)?;
     let corpus = corpus(root, args)?;
     let feedgen = root.join("target/release/feedgen");
-    let current = root.join(format!("target/bench/out-{}-s{}", args.count, args.seed));
+    let archived = if args.archives { "-archives" } else { "" };
+    let current = root.join(format!("target/bench/out-{}-s{}{archived}", args.count, args.seed));
     let empty = root.join("target/bench/out-first-build");
     println!("machine: {}", machine());
-    println!("corpus: {} records in {}", args.count, corpus.display());
-    round(&feedgen, &corpus, &current, &empty)?;
+    println!(
+        "corpus: {} records in {}{}",
+        args.count,
+        corpus.display(),
+        if args.archives { "; with archives" } else { "" }
+    );
+    round(&feedgen, &corpus, &current, &empty, args.archives)?;
     println!(
         "{:>4} {:>9} {:>9} {:>12} {:>10} {:>10} {:>10}",
         "run", "check s", "build s", "first bld s", "check MiB", "build MiB", "first MiB"
     );
     let mut rounds = Vec::new();
     for run in 1..=args.runs {
-        let r = round(&feedgen, &corpus, &current, &empty)?;
+        let r = round(&feedgen, &corpus, &current, &empty, args.archives)?;
         println!(
             "{run:>4} {:>9.3} {:>9.3} {:>12.3} {:>10.1} {:>10.1} {:>10.1}",
             r.check.wall.as_secs_f64(),

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, Write};
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -145,22 +145,27 @@ impl Spill {
     }
 }
 
-/// Every entry of a bucket file.
+/// Every entry of a bucket file, decoded as it is read (the bytes are not
+/// held besides the entries).
 pub(super) fn read_bucket(mut file: File) -> io::Result<Vec<Entry>> {
+    let len = file.seek(SeekFrom::End(0))?;
     file.rewind()?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
-    bytes
-        .chunks_exact(Entry::SIZE)
-        .map(|chunk| Entry::decode(chunk).ok_or_else(|| io::Error::other("a bucket entry is not what was written")))
-        .collect()
+    let mut entries = Vec::with_capacity(usize::try_from(len).unwrap_or(0) / Entry::SIZE);
+    let mut reader = BufReader::new(file);
+    let mut bytes = [0; Entry::SIZE];
+    for _ in 0..len / Entry::SIZE as u64 {
+        reader.read_exact(&mut bytes)?;
+        entries.push(Entry::decode(&bytes).ok_or_else(|| io::Error::other("a bucket entry is not what was written"))?);
+    }
+    Ok(entries)
 }
 
 /// The items file, read from any thread.
 #[derive(Debug)]
 pub(super) struct ItemsFile(File);
 
-/// The first field of a stored [`Item`], read without the rest.
+/// The first field of a stored [`Item`], read without the rest: `id` must
+/// stay `Item`'s first field (a test below says so).
 #[derive(Deserialize)]
 struct IdFirst {
     id: String,
@@ -211,6 +216,38 @@ pub(super) fn read_exact_at(file: &File, mut buffer: &mut [u8], mut offset: u64)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_item_reads_back_whole_and_its_id_alone_from_its_stored_bytes() {
+        let published = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let item = Item {
+            id: "https://n.test/a".into(),
+            link: "https://n.test/a?x".into(),
+            title: "A title".into(),
+            published,
+            updated: published,
+            summary_html: Some("<p>s</p>".into()),
+            summary_text: Some("s".into()),
+            content_html: None,
+            kind: None,
+            category: None,
+            topics: vec!["AI".into()],
+            tags: Vec::new(),
+            provider: None,
+            images: vec![crate::model::ItemImage {
+                url: "https://n.test/a.png".into(),
+                width: Some(640),
+                height: None,
+                title: Some("Caption".into()),
+                media_type: Some("image/png"),
+            }],
+            related: Vec::new(),
+        };
+        let bytes = postcard::to_stdvec(&item).unwrap();
+        let (first, _) = postcard::take_from_bytes::<IdFirst>(&bytes).unwrap();
+        assert_eq!(first.id, item.id);
+        assert_eq!(postcard::from_bytes::<Item>(&bytes).unwrap(), item);
+    }
 
     #[test]
     fn an_entry_reads_back_as_written() {
