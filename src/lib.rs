@@ -99,7 +99,7 @@ use thiserror::Error;
 
 use gather::{GatherOptions, SelectOptions};
 use guard::Guard;
-use history::Archive;
+use history::{Archive, Keeping};
 use load::Sources;
 use reading::{Request, gather_records};
 use render::{Files, Rendering};
@@ -206,7 +206,7 @@ pub struct FeedSummary {
 /// The feeds a build of `settings` would write, in output order, without
 /// rendering or writing anything; the report says what was read and left out.
 pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildError> {
-    let (feeds, archive, report) = gather_feeds(settings, &Silent, &AtomicBool::new(false))?;
+    let (feeds, archive, report) = gather_feeds(settings, Keeping::Ids, &Silent, &AtomicBool::new(false))?;
     let summaries = feeds
         .into_iter()
         .enumerate()
@@ -234,22 +234,24 @@ pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildErro
 /// Invalid records fail the build unless `settings.skip_invalid` is set, in
 /// which case they are left out and listed in [`Report::skipped`].
 pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
-    let (feeds, archive, mut report) = gather_feeds(settings, &Silent, &AtomicBool::new(false))?;
+    let (feeds, archive, mut report) = gather_feeds(settings, Keeping::Items, &Silent, &AtomicBool::new(false))?;
     let files = render::render_all(&feeds, &settings.site, &settings.formats, archive.as_ref())?;
     report.files = files.len();
     Ok(Plan { files, report })
 }
 
 /// Read every record and gather the feeds, streaming ([`gather`]), with
-/// their archives when `settings.archives` is on.
+/// their archives (keeping what `keeping` says) when `settings.archives` is
+/// on.
 fn gather_feeds(
     settings: &Settings,
+    keeping: Keeping,
     progress: &dyn Progress,
     stop: &AtomicBool,
 ) -> Result<(Vec<Feed>, Option<Archive>, Report), BuildError> {
     let sources = Sources::new(&settings.inputs, &settings.output, stop)?;
     // With `limit: 0` every item is in its feed's subscription document: no archive.
-    let collector = (settings.archives && settings.limit > 0).then(history::Collector::new).transpose()?;
+    let collector = (settings.archives && settings.limit > 0).then(|| history::Collector::new(keeping)).transpose()?;
     let request = Request {
         sources: &sources,
         load: LoadOptions { include_unpublished: settings.include_unpublished, warn: None },
@@ -308,7 +310,7 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
         BuildError::Write(WriteError::Refused(refusal)) => BuildError::Refused(refusal),
         error => error,
     };
-    let (feeds, archive, mut report) = gather_feeds(settings, progress, stop).map_err(stopped)?;
+    let (feeds, archive, mut report) = gather_feeds(settings, Keeping::Items, progress, stop).map_err(stopped)?;
     let files = Rendering::new(&feeds, &settings.site, &settings.formats, archive.as_ref());
     report.files = files.count();
     let guard = Guard {

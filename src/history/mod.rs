@@ -55,11 +55,22 @@ impl From<io::Error> for ArchiveError {
     }
 }
 
+/// What the [`Collector`] writes of each record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keeping {
+    /// Its prepared item, for the archive documents to show.
+    Items,
+    /// Its id alone: enough to order the archives and count their pages
+    /// and items (`feedgen list`), not to render them.
+    Ids,
+}
+
 /// Collects every selected record's item as gathering reads it
 /// ([`Keep`]); [`Collector::finish`] makes the archives.
 #[derive(Debug)]
 pub(crate) struct Collector {
     spill: Spill,
+    keeping: Keeping,
     /// Whether a write failed; later records are not written.
     failed: AtomicBool,
     /// The first write that failed.
@@ -67,9 +78,9 @@ pub(crate) struct Collector {
 }
 
 impl Collector {
-    /// Ready, with empty temporary files.
-    pub(crate) fn new() -> Result<Self, ArchiveError> {
-        Ok(Collector { spill: Spill::new()?, failed: AtomicBool::new(false), failure: Mutex::default() })
+    /// Ready to keep what `keeping` says, with empty temporary files.
+    pub(crate) fn new(keeping: Keeping) -> Result<Self, ArchiveError> {
+        Ok(Collector { spill: Spill::new()?, keeping, failed: AtomicBool::new(false), failure: Mutex::default() })
     }
 
     /// The archives of `gathered`, whose feeds hold their newest `limit`
@@ -103,7 +114,11 @@ impl Keep for Collector {
         if feeds.is_empty() || self.failed.load(Ordering::Relaxed) {
             return;
         }
-        if let Err(error) = self.spill.add(&prepare::prepare(record), place, feeds) {
+        let kept = match self.keeping {
+            Keeping::Items => spill::encode_item(&prepare::prepare(record)),
+            Keeping::Ids => spill::encode_id(&prepare::labels(record).id),
+        };
+        if let Err(error) = kept.and_then(|bytes| self.spill.add(&bytes, record.published, place, feeds)) {
             self.failed.store(true, Ordering::Relaxed);
             self.failure.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(error);
         }
@@ -202,7 +217,8 @@ pub(crate) struct Page {
     first: u64,
 }
 
-/// Every feed's archive: its pages, and their items on disk.
+/// Every feed's archive: its pages, and their items on disk (unless it was
+/// collected keeping [`Keeping::Ids`]: then reading a page's items fails).
 #[derive(Debug)]
 pub(crate) struct Archive {
     items: ItemsFile,

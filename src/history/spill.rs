@@ -11,7 +11,7 @@ use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::gather::Place;
 use crate::model::{Family, Item};
@@ -104,21 +104,27 @@ impl Spill {
         number
     }
 
-    /// Write `item` (of the record at `place`) once and an entry for it in
-    /// each of `feeds`.
-    pub(super) fn add(&self, item: &Item, place: Place, feeds: &[(Family, &str)]) -> io::Result<()> {
-        let bytes = postcard::to_stdvec(item).map_err(io::Error::other)?;
+    /// Write `bytes` (what is kept of the record at `place`, published at
+    /// `published`: [`encode_item`] or [`encode_id`]) once and an entry for
+    /// it in each of `feeds`.
+    pub(super) fn add(
+        &self,
+        bytes: &[u8],
+        published: DateTime<Utc>,
+        place: Place,
+        feeds: &[(Family, &str)],
+    ) -> io::Result<()> {
         let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
         let offset = {
             let mut items = locked(&self.items);
-            items.file.write_all(&bytes)?;
+            items.file.write_all(bytes)?;
             let offset = items.len;
             items.len += u64::from(len);
             offset
         };
         for &(family, key) in feeds {
             let feed = self.feed_number(family, key);
-            let entry = Entry { feed, published: item.published, place, stored: Stored { offset, len } };
+            let entry = Entry { feed, published, place, stored: Stored { offset, len } };
             locked(&self.buckets[feed as usize % BUCKETS]).write_all(&entry.encode())?;
         }
         Ok(())
@@ -164,11 +170,28 @@ pub(super) fn read_bucket(mut file: File) -> io::Result<Vec<Entry>> {
 #[derive(Debug)]
 pub(super) struct ItemsFile(File);
 
+/// An item as the items file keeps it.
+pub(super) fn encode_item(item: &Item) -> io::Result<Vec<u8>> {
+    postcard::to_stdvec(item).map_err(io::Error::other)
+}
+
+/// An item's id alone, kept where the items are not needed: it reads back
+/// as the start of an item would ([`ItemsFile::id`]).
+pub(super) fn encode_id(id: &str) -> io::Result<Vec<u8>> {
+    postcard::to_stdvec(&IdOnly { id }).map_err(io::Error::other)
+}
+
 /// The first field of a stored [`Item`], read without the rest: `id` must
 /// stay `Item`'s first field (a test below says so).
 #[derive(Deserialize)]
 struct IdFirst {
     id: String,
+}
+
+/// An id, written as an [`Item`] starts.
+#[derive(Serialize)]
+struct IdOnly<'a> {
+    id: &'a str,
 }
 
 impl ItemsFile {
@@ -243,10 +266,12 @@ mod tests {
             }],
             related: Vec::new(),
         };
-        let bytes = postcard::to_stdvec(&item).unwrap();
+        let bytes = encode_item(&item).unwrap();
         let (first, _) = postcard::take_from_bytes::<IdFirst>(&bytes).unwrap();
         assert_eq!(first.id, item.id);
         assert_eq!(postcard::from_bytes::<Item>(&bytes).unwrap(), item);
+        let (alone, _) = postcard::take_from_bytes::<IdFirst>(&encode_id(&item.id).unwrap()).unwrap();
+        assert_eq!(alone.id, item.id);
     }
 
     #[test]
