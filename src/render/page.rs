@@ -41,7 +41,7 @@ pub(super) fn render(
         }
     };
     // Autodiscovery finds the feed to subscribe to, from an archive page too:
-    // archive documents never change.
+    // an archive document is part of the feed's history, not a feed to follow.
     let alternates = feed_alternates(formats, &meta.title, &path, |format| feed.path(format));
     let body = html! {
         header {
