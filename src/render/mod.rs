@@ -190,17 +190,15 @@ fn render_document(feed: &Feed, site: &Site, format: Format, placement: Placemen
     let mut meta = FeedMeta::new(feed, site);
     meta.page_url = site.url_of(&page_path).to_string();
     let self_url = site.url_of(&path).to_string();
-    let marked = |items: &'static [u8], end: &'static [u8]| {
-        let archive = chain.is_archive();
-        move |xml: Vec<u8>| if archive { with_archive_marker(xml, items, end) } else { xml }
+    let xml = |xml: Vec<u8>, items: &[u8], end: &[u8]| {
+        let xml = hexadecimal_references(xml);
+        if chain.is_archive() { with_archive_marker(xml, items, end) } else { xml }
     };
     let rendered = match format {
-        Format::Rss => rss::render(feed, site, &meta, &self_url, &chain)
-            .map(hexadecimal_references)
-            .map(marked(b"<item>", b"</channel>")),
-        Format::Atom => atom::render(feed, site, &meta, &self_url, &chain)
-            .map(hexadecimal_references)
-            .map(marked(b"<entry>", b"</feed>")),
+        Format::Rss => rss::render(feed, site, &meta, &self_url, &chain).map(|rss| xml(rss, b"<item>", b"</channel>")),
+        Format::Atom => {
+            atom::render(feed, site, &meta, &self_url, &chain).map(|atom| xml(atom, b"<entry>", b"</feed>"))
+        }
         Format::Json => json::render(feed, site, &meta, &self_url, &chain),
     };
     rendered.map(|bytes| OutputFile { path: path.clone(), bytes }).map_err(|message| RenderError { path, message })

@@ -54,7 +54,7 @@ pub(super) fn render(
             h1 { (title) }
             p { (meta.description) }
             p { "Subscribe: " (format_links(feed, formats, &path)) }
-            @if let History::Archive { .. } = history { (archive_navigation(feed, &path, history)) }
+            @if let History::Archive { older, newer, .. } = history { (archive_navigation(feed, &path, older, newer)) }
         }
         main {
             @if feed.items.is_empty() {
@@ -79,7 +79,7 @@ pub(super) fn render(
                 }
             }
             History::Feed(_) => {}
-            History::Archive { .. } => { (archive_navigation(feed, &path, history)) }
+            History::Archive { older, newer, .. } => { (archive_navigation(feed, &path, older, newer)) }
         }
         footer {
             p { "Built by feedgen from " a href=(site.home_url.as_str()) { (site.home_url.as_str()) } "." }
@@ -96,8 +96,7 @@ fn feed_label<'a>(feed: &'a Feed, title: &'a str) -> &'a str {
 
 /// Links from an archive page to the newer and older ones (the newest
 /// archive page's newer one is the feed's own page).
-fn archive_navigation(feed: &Feed, path: &str, history: History<'_>) -> Markup {
-    let History::Archive { older, newer, .. } = history else { return html! {} };
+fn archive_navigation(feed: &Feed, path: &str, older: Option<&Page>, newer: Option<&Page>) -> Markup {
     let newer = match newer {
         Some(page) => (feed.archive_page_path(&page.name), archive_label(&page.name)),
         None => (feed.page_path(), "Latest articles".to_owned()),
