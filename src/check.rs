@@ -18,6 +18,7 @@ use std::sync::{Mutex, PoisonError};
 use crate::config::CheckSettings;
 use crate::gather::{GatherOptions, SelectOptions};
 use crate::guard::{Guard, Refusal, feed_of};
+use crate::ids::IdGuard;
 use crate::load::{self, LoadOptions, RecordProblem, Sources, Survey, Tally, WarnOptions};
 use crate::model::{Duplicate, Feed};
 use crate::progress::Progress;
@@ -53,26 +54,37 @@ pub fn check(
     let options = LoadOptions { include_unpublished: settings.include_unpublished, warn };
     let never = AtomicBool::new(false);
     let sources = Sources::new(&settings.inputs, &settings.output, &never)?;
+    let ids = warnings.then(|| IdGuard::open(&settings.inputs, &settings.output));
+    let mut checked = None;
     if guarded && !settings.allow_empty {
         let listed = write::listed(&settings.output)?;
         if listed.iter().any(|path| feed_of(path).is_some()) {
-            return check_against(&sources, options, settings, &listed, progress);
+            checked = Some(check_against(&sources, options, settings, &listed, progress, ids.as_ref())?);
         }
     }
-    let select = SelectOptions { include_future: settings.include_future, now: settings.now };
-    Ok(Checked { survey: survey(&sources, options, select, progress)?, refusal: None })
+    let mut checked = match checked {
+        Some(checked) => checked,
+        None => {
+            let select = SelectOptions { include_future: settings.include_future, now: settings.now };
+            Checked { survey: survey(&sources, options, select, progress, ids.as_ref())?, refusal: None }
+        }
+    };
+    checked.survey.warnings.extend(ids.map(IdGuard::changes).unwrap_or_default());
+    Ok(checked)
 }
 
 /// Parse every record; when warnings are wanted, also find duplicates as
-/// a build finds them (a ledger of links, a few bytes per record).
+/// a build finds them (a ledger of links, a few bytes per record) and show
+/// `ids` every record.
 fn survey(
     sources: &Sources<'_>,
     options: LoadOptions,
     select: SelectOptions,
     progress: &dyn Progress,
+    ids: Option<&IdGuard>,
 ) -> Result<Survey, BuildError> {
     if options.warn.is_some() {
-        let (mut survey, duplicates) = survey_duplicates(sources, options, select, progress)?;
+        let (mut survey, duplicates) = survey_duplicates(sources, options, select, progress, ids)?;
         survey.warnings.extend(duplicates.iter().map(duplicate_warning));
         return Ok(survey);
     }
@@ -92,6 +104,7 @@ fn check_against(
     settings: &CheckSettings,
     listed: &BTreeSet<String>,
     progress: &dyn Progress,
+    ids: Option<&IdGuard>,
 ) -> Result<Checked, BuildError> {
     let request = Request {
         sources,
@@ -103,6 +116,7 @@ fn check_against(
         },
         skip_invalid: true,
         keep: None,
+        ids,
     };
     let found = gather_records(&request, progress)?;
     let publishes = found.published();

@@ -51,6 +51,7 @@ mod english;
 mod gather;
 mod guard;
 mod history;
+mod ids;
 mod init;
 mod load;
 mod markup;
@@ -84,8 +85,8 @@ pub use load::{
     inputs_exist, is_input_path, parse_record,
 };
 pub use model::{
-    Duplicate, Family, Feed, Format, Image, Item, ItemImage, ItemLink, ItemProvider, MANIFEST_NAME, OutputFile,
-    Provider, Record, Related, Site, local_path,
+    Duplicate, Family, Feed, Format, IDS_NAME, Image, Item, ItemImage, ItemLink, ItemProvider, MANIFEST_NAME,
+    OutputFile, Provider, Record, Related, Site, local_path,
 };
 pub use progress::{Progress, Silent, Stage};
 pub use render::RenderError;
@@ -100,6 +101,7 @@ use thiserror::Error;
 use gather::{GatherOptions, SelectOptions};
 use guard::Guard;
 use history::{Archive, Keeping};
+use ids::IdGuard;
 use load::Sources;
 use reading::{Request, gather_records};
 use render::{Files, Rendering};
@@ -125,6 +127,10 @@ pub struct Report {
     /// article without a usable link), each at its file, line and field, in
     /// input, then path order. Found once, as the records are first read.
     pub warnings: Vec<RecordProblem>,
+    /// Records whose item id changed since the output folder's last build
+    /// (their link was edited), each at its file and line; `build --check`
+    /// fails on them. Found only by [`run`].
+    pub id_changes: Vec<RecordProblem>,
     /// Feeds built (each written once per format).
     pub feeds: usize,
     /// Archive documents built (each written once per format, with a
@@ -206,7 +212,8 @@ pub struct FeedSummary {
 /// The feeds a build of `settings` would write, in output order, without
 /// rendering or writing anything; the report says what was read and left out.
 pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildError> {
-    let (feeds, archive, report) = gather_feeds(settings, Keeping::Ids, &Silent, &AtomicBool::new(false))?;
+    let Gathering { feeds, archive, report, .. } =
+        gather_feeds(settings, Keeping::Ids, &Silent, &AtomicBool::new(false), None)?;
     let summaries = feeds
         .into_iter()
         .enumerate()
@@ -234,7 +241,8 @@ pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildErro
 /// Invalid records fail the build unless `settings.skip_invalid` is set, in
 /// which case they are left out and listed in [`Report::skipped`].
 pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
-    let (feeds, archive, mut report) = gather_feeds(settings, Keeping::Items, &Silent, &AtomicBool::new(false))?;
+    let Gathering { feeds, archive, mut report, .. } =
+        gather_feeds(settings, Keeping::Items, &Silent, &AtomicBool::new(false), None)?;
     let files = render::render_all(&feeds, &settings.site, &settings.formats, archive.as_ref())?;
     report.files = files.len();
     Ok(Plan { files, report })
@@ -248,7 +256,8 @@ fn gather_feeds(
     keeping: Keeping,
     progress: &dyn Progress,
     stop: &AtomicBool,
-) -> Result<(Vec<Feed>, Option<Archive>, Report), BuildError> {
+    ids: Option<&IdGuard>,
+) -> Result<Gathering, BuildError> {
     let sources = Sources::new(&settings.inputs, &settings.output, stop)?;
     // With `limit: 0` every item is in its feed's subscription document: no archive.
     let collector = (settings.archives && settings.limit > 0).then(|| history::Collector::new(keeping)).transpose()?;
@@ -262,6 +271,7 @@ fn gather_feeds(
         },
         skip_invalid: settings.skip_invalid,
         keep: collector.as_ref().map(|collector| collector as &dyn gather::Keep),
+        ids,
     };
     let found = gather_records(&request, progress)?;
     let archive = collector
@@ -280,7 +290,16 @@ fn gather_feeds(
         archives: archive.as_ref().map_or(0, Archive::page_count),
         ..Report::default()
     };
-    Ok((found.gathered.feeds, archive, report))
+    Ok(Gathering { feeds: found.gathered.feeds, archive, report, shown: found.gathered.shown })
+}
+
+/// What [`gather_feeds`] gives: the feeds, their archives, the report so
+/// far, and the file and id of every item the feeds hold.
+struct Gathering {
+    feeds: Vec<Feed>,
+    archive: Option<Archive>,
+    report: Report,
+    shown: Vec<(PathBuf, String)>,
 }
 
 /// What [`run`] does with the build.
@@ -310,7 +329,11 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
         BuildError::Write(WriteError::Refused(refusal)) => BuildError::Refused(refusal),
         error => error,
     };
-    let (feeds, archive, mut report) = gather_feeds(settings, Keeping::Items, progress, stop).map_err(stopped)?;
+    let ids = IdGuard::open(&settings.inputs, &settings.output);
+    let Gathering { feeds, archive, mut report, shown } =
+        gather_feeds(settings, Keeping::Items, progress, stop, Some(&ids)).map_err(stopped)?;
+    let id_list = ids.render(&shown);
+    report.id_changes = ids.changes();
     let files = Rendering::new(&feeds, &settings.site, &settings.formats, archive.as_ref());
     report.files = files.count();
     let guard = Guard {
@@ -321,8 +344,8 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
     };
     let control = write::Control { progress, stop };
     let written = match mode {
-        Mode::Write => write::write(&settings.output, &files, &guard, control),
-        Mode::Compare => write::compare(&settings.output, &files, &guard, control),
+        Mode::Write => write::write(&settings.output, &files, &id_list, &guard, control),
+        Mode::Compare => write::compare(&settings.output, &files, &id_list, &guard, control),
     };
     report.output = written.map_err(|error| stopped(error.into()))?;
     Ok(report)

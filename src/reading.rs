@@ -9,6 +9,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::BuildError;
 use crate::gather::{self, GatherError, GatherOptions, Gathered, Keep, Place, RecordSource, SelectOptions};
+use crate::ids::IdGuard;
 use crate::load::{self, LoadError, LoadOptions, Parsed, Sources, Survey, Tally};
 use crate::model::{Duplicate, Record};
 use crate::progress::Progress;
@@ -25,6 +26,8 @@ pub(crate) struct Request<'a> {
     pub skip_invalid: bool,
     /// What sees every selected record as it is first read (the archives).
     pub keep: Option<&'a dyn Keep>,
+    /// What looks at every valid record's id as it is first read.
+    pub ids: Option<&'a IdGuard>,
 }
 
 /// What a gathering found.
@@ -48,7 +51,7 @@ impl Found {
 
 /// Read every record of `request` and gather the feeds, streaming.
 pub(crate) fn gather_records(request: &Request<'_>, progress: &dyn Progress) -> Result<Found, BuildError> {
-    let inputs = Inputs::new(request.sources, request.load, request.skip_invalid, progress);
+    let inputs = Inputs::new(request.sources, request.load, request.skip_invalid, progress, request.ids);
     let gathered =
         gather::gather(&inputs, request.gather.clone(), request.keep).map_err(|error| inputs.failed(error))?;
     Ok(Found { survey: inputs.into_survey(), gathered })
@@ -56,14 +59,16 @@ pub(crate) fn gather_records(request: &Request<'_>, progress: &dyn Progress) -> 
 
 /// Read every record of `sources` once, tallying what the files are, and
 /// find the records a build would leave out for sharing a link (records
-/// `select` holds back as future aside); invalid records do not stop it.
+/// `select` holds back as future aside), and show `ids` every valid record;
+/// invalid records do not stop it.
 pub(crate) fn survey_duplicates(
     sources: &Sources<'_>,
     load: LoadOptions,
     select: SelectOptions,
     progress: &dyn Progress,
+    ids: Option<&IdGuard>,
 ) -> Result<(Survey, Vec<Duplicate>), BuildError> {
-    let inputs = Inputs::new(sources, load, true, progress);
+    let inputs = Inputs::new(sources, load, true, progress, ids);
     let duplicates = gather::duplicates(&inputs, select).map_err(|error| inputs.failed(error))?;
     Ok((inputs.into_survey(), duplicates))
 }
@@ -77,11 +82,18 @@ struct Inputs<'a> {
     skip_invalid: bool,
     progress: &'a dyn Progress,
     tally: Mutex<Tally>,
+    ids: Option<&'a IdGuard>,
 }
 
 impl<'a> Inputs<'a> {
-    fn new(sources: &'a Sources<'a>, load: LoadOptions, skip_invalid: bool, progress: &'a dyn Progress) -> Self {
-        Inputs { sources, load, skip_invalid, progress, tally: Mutex::new(Tally::default()) }
+    fn new(
+        sources: &'a Sources<'a>,
+        load: LoadOptions,
+        skip_invalid: bool,
+        progress: &'a dyn Progress,
+        ids: Option<&'a IdGuard>,
+    ) -> Self {
+        Inputs { sources, load, skip_invalid, progress, tally: Mutex::new(Tally::default()), ids }
     }
 
     fn tally(&self) -> MutexGuard<'_, Tally> {
@@ -117,7 +129,11 @@ impl RecordSource for Inputs<'_> {
         let walked = match reading {
             gather::Reading::First => load::read_all(sources, options, self.progress, &|file| {
                 let place = file.place;
-                if let Some(record) = self.tally().note(file) {
+                let record = self.tally().note(file);
+                if let Some(record) = record {
+                    if let Some(ids) = self.ids {
+                        ids.check(&record);
+                    }
                     offer(record, place);
                 }
             })?,

@@ -143,7 +143,7 @@ fn the_gitlab_jobs_run_exactly_the_commands_the_guide_lists() {
 }
 
 #[test]
-fn the_gitlab_job_commands_publish_a_starter_site_without_the_manifest() {
+fn the_gitlab_job_commands_publish_a_starter_site_without_feedgens_hidden_files() {
     let (_dir, site) = starter_site();
     let config = site.join("feedgen.yaml");
     let starter = fs::read_to_string(&config).unwrap();

@@ -42,7 +42,7 @@ fn build_with_config_in_working_directory_exits_0_and_summarises() {
     assert!(dir.path().join("feeds/topics/greetings.rss.xml").is_file());
     let message = stderr(&output);
     let expected = "feedgen: read 1 record (left out: 0 unpublished, 0 invalid, 0 future, 0 duplicates); \
-                    2 feeds in feeds: 11 files written, 0 unchanged, 0 removed; ";
+                    2 feeds in feeds: 12 files written, 0 unchanged, 0 removed; ";
     assert!(message.starts_with(expected), "{message}");
 }
 
@@ -306,7 +306,7 @@ fn check_exits_0_when_current_and_1_listing_what_an_edit_changes_writing_nothing
     let current = feedgen(dir.path(), &["build", "--check"], &[]);
     assert_eq!(current.status.code(), Some(0), "{}", stderr(&current));
     assert_eq!(stdout(&current), "");
-    assert!(stderr(&current).contains("2 feeds in feeds: current (11 files); "), "{}", stderr(&current));
+    assert!(stderr(&current).contains("2 feeds in feeds: current (12 files); "), "{}", stderr(&current));
 
     let renamed = RECORD.replace("[Greetings]", "[Salutations]");
     std::fs::write(dir.path().join("records/hello.md"), renamed).unwrap();
@@ -348,9 +348,9 @@ fn summary_counts_written_unchanged_and_removed_files() {
     assert_eq!(feedgen(dir.path(), &["build"], &[]).status.code(), Some(0));
     std::fs::remove_file(dir.path().join("records/other.md")).unwrap();
     let message = stderr(&feedgen(dir.path(), &["build"], &[]));
-    assert!(message.contains("; 2 feeds in feeds: 7 files written, 4 unchanged, 4 removed; "), "{message}");
+    assert!(message.contains("; 2 feeds in feeds: 8 files written, 4 unchanged, 4 removed; "), "{message}");
     let message = stderr(&feedgen(dir.path(), &["build"], &[]));
-    assert!(message.contains("; 2 feeds in feeds: 0 files written, 11 unchanged, 0 removed; "), "{message}");
+    assert!(message.contains("; 2 feeds in feeds: 0 files written, 12 unchanged, 0 removed; "), "{message}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use common::*;
 use feedgen::{BuildError, Mode, Settings};
-use feedgen::{Changes, MANIFEST_NAME, WriteError};
+use feedgen::{Changes, IDS_NAME, MANIFEST_NAME, WriteError};
 
 /// A record in topic `topic` from provider `domain`.
 fn record(title: &str, day: u32, topic: &str, domain: &str) -> String {
@@ -75,12 +75,12 @@ fn first_build_writes_every_feed_and_a_manifest_listing_them() {
     let settings = settings(records.path(), out.path());
     let report = feedgen::build(&settings).unwrap();
     let tree = read_tree(out.path());
-    let feeds: Vec<&String> = tree.keys().filter(|path| *path != MANIFEST_NAME).collect();
+    let feeds: Vec<&String> = tree.keys().filter(|path| ![MANIFEST_NAME, IDS_NAME].contains(&path.as_str())).collect();
     assert_eq!(feeds.len(), 26, "1 firehose, 2 topics, 3 providers; 3 formats and a page each; index, OPML: {feeds:?}");
     let manifest = String::from_utf8(tree[MANIFEST_NAME].clone()).unwrap();
     let listed: Vec<&str> = manifest.lines().filter(|line| !line.starts_with('#')).collect();
     assert_eq!(listed, feeds, "the manifest lists exactly the feeds, sorted");
-    assert_eq!(report.output.added.len(), 27, "26 files and the manifest");
+    assert_eq!(report.output.added.len(), 28, "26 files, the manifest and the id list");
     assert!(report.output.changed.is_empty() && report.output.unchanged.is_empty() && report.output.removed.is_empty());
 }
 
@@ -91,7 +91,7 @@ fn unchanged_rebuild_keeps_every_file_and_mtime() {
     let before = snapshot(out.path());
     let report = feedgen::build(&settings).unwrap();
     assert_eq!(snapshot(out.path()), before);
-    assert_eq!(report.output.unchanged.len(), 27);
+    assert_eq!(report.output.unchanged.len(), 28);
     assert!(report.output.is_empty(), "{:?}", report.output);
 }
 
@@ -106,7 +106,7 @@ fn editing_one_record_rewrites_only_the_feeds_that_hold_it() {
     expected.sort();
     assert_eq!(touched_since_aged(out.path()), expected);
     assert_eq!(report.output.changed, expected);
-    assert_eq!(report.output.unchanged.len(), 27 - 12, "the index and the OPML list show no titles");
+    assert_eq!(report.output.unchanged.len(), 28 - 12, "the index, the OPML list and the ids show no titles");
     let firehose = parse_feed("all.json", &fs::read(out.path().join("all.json")).unwrap());
     assert_eq!(firehose.entries[0].title.as_ref().unwrap().content, "Gamma, corrected");
 }
@@ -221,13 +221,13 @@ fn comparing_reports_every_difference_and_writes_nothing() {
     let settings = settings(records.path(), &out);
 
     let fresh = compare(&settings);
-    assert_eq!(fresh.added.len(), 27);
+    assert_eq!(fresh.added.len(), 28);
     assert!(!out.exists(), "a comparison creates nothing, not even the folder");
 
     feedgen::build(&settings).unwrap();
     let current = compare(&settings);
     assert!(current.is_empty(), "{current:?}");
-    assert_eq!(current.unchanged.len(), 27);
+    assert_eq!(current.unchanged.len(), 28);
 
     fs::write(records.path().join("c.md"), record("Gamma", 3, "Go", "gamma.test").replace("Go]", "Go, Zig]")).unwrap();
     fs::remove_file(records.path().join("b.md")).unwrap();
@@ -236,7 +236,7 @@ fn comparing_reports_every_difference_and_writes_nothing() {
     assert_eq!(snapshot(&out), before, "a comparison writes nothing");
     let mut changed: Vec<String> =
         [files_of("all"), files_of("topics/go"), files_of("topics/rust"), files_of("providers/gamma-test")].concat();
-    changed.extend([MANIFEST_NAME, "index.html", "index.opml"].map(str::to_owned));
+    changed.extend([MANIFEST_NAME, IDS_NAME, "index.html", "index.opml"].map(str::to_owned));
     changed.sort();
     assert_eq!(stale.added, files_of("topics/zig"));
     assert_eq!(stale.changed, changed);
@@ -497,7 +497,7 @@ fn a_rename_that_fails_leaves_every_file_whole_and_listed() {
     let tree = read_tree(out.path());
     assert!(!tree.keys().any(|path| feedgen::reference::is_temporary_name(path.rsplit('/').next().unwrap())));
     let manifest = String::from_utf8(tree[MANIFEST_NAME].clone()).unwrap();
-    for path in tree.keys().filter(|path| *path != MANIFEST_NAME) {
+    for path in tree.keys().filter(|path| ![MANIFEST_NAME, IDS_NAME].contains(&path.as_str())) {
         assert!(manifest.lines().any(|line| line == path), "{path} is not in the manifest");
     }
     fs::remove_dir(&blocked).unwrap();

@@ -39,6 +39,18 @@ pub(super) fn print_skipped(report: &Report) {
 /// them, for CI).
 pub(super) fn print_warnings(report: &Report) {
     diagnostic::print(&report.warnings, Severity::Warning);
+    diagnostic::print(&report.id_changes, Severity::Warning);
+}
+
+/// `--check` found records whose id changed: a build would go ahead, but
+/// every subscriber would see those articles twice, so CI fails on it.
+fn id_changes_fail(report: &Report) -> Failure {
+    let message = format!(
+        "{} since the last build in the output folder (warned above): add the old ids to the records, or, if \
+         the change is meant, run `feedgen build` and commit the result",
+        counted(report.id_changes.len(), "item id change")
+    );
+    Failure::new(ExitStatus::Failed, message)
 }
 
 pub(super) fn print_notes(report: &Report) {
@@ -162,6 +174,12 @@ pub(crate) fn run(args: BuildArgs) -> Result<(), Failure> {
     print_skipped(&report);
     if !quiet {
         print_warnings(&report);
+    }
+    if mode == Mode::Compare && !report.id_changes.is_empty() {
+        if quiet {
+            diagnostic::print(&report.id_changes, Severity::Warning);
+        }
+        return Err(id_changes_fail(&report));
     }
     if mode == Mode::Compare && !report.output.is_empty() {
         return Err(stale(&report.output, &settings.output));

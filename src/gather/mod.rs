@@ -187,6 +187,9 @@ pub(crate) struct Gathered {
     pub holders: Holders,
     /// Each topic's display name.
     pub topic_names: TopicNames,
+    /// The file and id of every item some feed holds, in no order: what
+    /// the id guard remembers ([`crate::ids`]).
+    pub shown: Vec<(PathBuf, String)>,
 }
 
 /// Each topic's display name, by its key ([`name_key`]): the spelling most
@@ -510,7 +513,8 @@ impl Gatherer {
                 (family, Closed { key, records: places, icon, exact })
             })
             .collect();
-        Closing { options, state, spellings, feeds, items: prepare_survivors(survivors) }
+        let sources = survivors.iter().map(|(&place, record)| (place, record.source.clone())).collect();
+        Closing { options, state, spellings, feeds, items: prepare_survivors(survivors), sources }
     }
 }
 
@@ -543,6 +547,8 @@ struct Closing {
     feeds: Vec<(Family, Closed<Place>)>,
     /// The prepared items, by their record's place; topics not yet renamed.
     items: HashMap<Place, Item>,
+    /// The file of each of `items`, by place.
+    sources: HashMap<Place, PathBuf>,
 }
 
 impl Closing {
@@ -597,6 +603,7 @@ impl Closing {
         let topic_names = TopicNames(
             self.state.topic_spellings.iter().map(|(key, spellings)| (key.clone(), display_name(spellings))).collect(),
         );
+        let shown = self.items.iter().map(|(place, item)| (self.sources[place].clone(), item.id.clone())).collect();
         let items: HashMap<Place, Arc<Item>> = std::mem::take(&mut self.items)
             .into_iter()
             .map(|(id, mut item)| {
@@ -630,7 +637,7 @@ impl Closing {
             .flat_map(|family| names::name_feeds(*family, by_family.remove(family).unwrap_or_default()))
             .collect();
         let holders = Holders::new(self.state.ledger.holder_places());
-        Gathered { feeds, future: self.state.future, duplicates: self.state.duplicates, holders, topic_names }
+        Gathered { feeds, future: self.state.future, duplicates: self.state.duplicates, holders, topic_names, shown }
     }
 }
 

@@ -27,6 +27,7 @@ pub(super) const RECORD_KEYS: &[&str] = &[
     "tags",
     "images",
     "related",
+    "id",
     "secured",
 ];
 
@@ -61,6 +62,7 @@ pub(super) struct RawRecord {
     pub tags: Option<Vec<Option<String>>>,
     pub images: Option<Vec<RawImage>>,
     pub related: Option<Vec<RawRelated>>,
+    pub id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -31,6 +31,10 @@ fn present(value: &Option<String>) -> Option<&str> {
 /// What to write instead of an article link that is not absolute http(s).
 const LINK_HINT: &str = "write a full link such as https://example.com/news/article";
 
+/// What to write instead of an `id` that is not an absolute URI.
+const ID_HINT: &str = "write a permanent id that starts with a scheme, such as tag:example.com,2026:article-1 or \
+                       https://example.com/news/article, or leave id out to use the link";
+
 /// What to write instead of an image link that cannot be used.
 const IMAGE_HINT: &str = "write a full link such as https://example.com/images/photo.jpg, or remove the image";
 
@@ -118,6 +122,20 @@ impl Checker<'_> {
         self.web_link(top_key, path, value).map_err(|unusable| {
             self.report_with_hint(unusable.at, unusable.message, LINK_HINT);
         })
+    }
+
+    /// The record's `id`, trimmed: an absolute URI (a scheme, a colon and
+    /// more) without spaces or control characters, since readers compare
+    /// ids as exact strings; `None` when reported as an error.
+    fn id(&mut self, text: &str) -> Option<String> {
+        let id = text.trim();
+        if is_absolute_uri(id) {
+            return Some(id.to_owned());
+        }
+        let at = self.locator.value("id", text);
+        let message = format!("id: not an absolute URI{}", self.locator.shown("id", text));
+        self.report_with_hint(at, message, ID_HINT);
+        None
     }
 
     /// One of the record's own dates; `None` when reported as an error.
@@ -267,6 +285,20 @@ impl Checker<'_> {
 }
 
 /// Names in a list, without null or blank ones.
+/// Whether `text` is an absolute URI (RFC 3986 §4.3) that needs no
+/// escaping to be an id: a scheme, a colon, and at least one character,
+/// none of them a space or a control character.
+fn is_absolute_uri(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once(':') else { return false };
+    let mut scheme_chars = scheme.chars();
+    let scheme_ok = scheme_chars.next().is_some_and(|first| first.is_ascii_alphabetic())
+        && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    scheme_ok
+        && !rest.is_empty()
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+        && Url::parse(text).is_ok()
+}
+
 fn names(raw: Option<Vec<Option<String>>>) -> Vec<String> {
     raw.unwrap_or_default().into_iter().flatten().filter(|name| !name.trim().is_empty()).collect()
 }
@@ -314,6 +346,8 @@ pub(super) fn validate(
         _ => None,
     };
 
+    let id = present(&raw.id).and_then(|text| check.id(text));
+
     let is_published = match &raw.published {
         None => true,
         Some(PublishedValue::Flag(flag)) => *flag,
@@ -342,6 +376,7 @@ pub(super) fn validate(
                 published,
                 updated: updated.map_or(published, |updated| updated.max(published)),
                 link,
+                id,
                 amp_web_url: raw.amp_web_url,
                 cdn_amp_web_url: raw.cdn_amp_web_url,
                 excerpt: raw.excerpt,

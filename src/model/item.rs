@@ -8,7 +8,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// A feed item, ready for any format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
-    /// Permanent, unique id: the record's link (the same link is one item).
+    /// Permanent, unique id: the record's `id`, else its link (the same
+    /// link is one item).
     pub id: String,
     /// The article's URL.
     pub link: String,

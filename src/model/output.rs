@@ -1,5 +1,5 @@
 //! What a build produces: files for the output folder, where each lives on
-//! disk, and the one name feedgen keeps there for itself.
+//! disk, and the two names feedgen keeps there for itself.
 
 use std::path::{Path, PathBuf};
 
@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 /// files feedgen wrote. The writer keeps it; the loader skips any folder
 /// that holds one, so a build never reads another build's output.
 pub const MANIFEST_NAME: &str = ".feedgen-manifest";
+
+/// The id guard's file name, beside the manifest: the id each record file
+/// published, so that a build can warn when one changes (`crate::ids`).
+pub const IDS_NAME: &str = ".feedgen-ids";
 
 /// One file of the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]

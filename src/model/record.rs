@@ -21,8 +21,12 @@ pub struct Record {
     pub published: DateTime<Utc>,
     /// `updatedDateTime`, or `published` when absent or earlier.
     pub updated: DateTime<Utc>,
-    /// `originalUrl`, else `webUrl`: absolute http(s). Also the item's id.
+    /// `originalUrl`, else `webUrl`: absolute http(s). Also the item's id,
+    /// unless the record gives one.
     pub link: Url,
+    /// `id`: the item's permanent id (an absolute URI, as written), which
+    /// stays when the link is edited; `None` when the link is the id.
+    pub id: Option<String>,
     /// `ampWebUrl`, kept as written; never used for links.
     pub amp_web_url: Option<String>,
     /// `cdnAmpWebUrl`, kept as written; never used for links.

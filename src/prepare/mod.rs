@@ -41,12 +41,17 @@ impl Labels {
 /// The labels of one record.
 pub(crate) fn labels(record: &Record) -> Labels {
     Labels {
-        id: xml_safe(record.link.as_str()).into_owned(),
+        id: item_id(record).into_owned(),
         topics: clean_names(&record.topics),
         provider: item_provider(record),
         category: record.category.as_deref().map(plain_text).and_then(non_empty),
         kind: record.kind.as_deref().map(plain_text).and_then(non_empty),
     }
+}
+
+/// A record's item id: its `id`, else its link (cleaned for XML).
+pub(crate) fn item_id(record: &Record) -> std::borrow::Cow<'_, str> {
+    xml_safe(record.id.as_deref().unwrap_or(record.link.as_str()))
 }
 
 /// A provider's domain as a feed key: lowercase, without scheme, path,
@@ -213,7 +218,7 @@ pub(crate) fn prepare(record: &Record) -> Item {
         provider.logo = provider_logo(record).map(str::to_owned);
     }
     Item {
-        link: id.clone(),
+        link: xml_safe(record.link.as_str()).into_owned(),
         id,
         title,
         published: record.published,

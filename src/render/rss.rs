@@ -59,7 +59,7 @@ fn rss_item(item: &Item) -> rss::Item {
         title: Some(item.title.clone()),
         link: Some(item.link.clone()),
         description,
-        guid: Some(Guid { value: item.id.clone(), permalink: true }),
+        guid: Some(Guid { value: item.id.clone(), permalink: item.id == item.link }),
         pub_date: Some(item.published.to_rfc2822()),
         categories: categories.collect(),
         content,

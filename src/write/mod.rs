@@ -34,6 +34,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use thiserror::Error;
 
+use crate::model::IDS_NAME;
 pub(crate) use crate::model::MANIFEST_NAME;
 use crate::model::local_path;
 pub(crate) use atomic::{create_new, is_temporary_name};
@@ -141,7 +142,8 @@ fn in_the_way(paths: &[PathBuf]) -> String {
 }
 
 /// How a build's files differ from the output folder, by `/`-separated path
-/// relative to it, each list sorted. The manifest counts as a file.
+/// relative to it, each list sorted. The manifest and the id list count as
+/// files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
     /// Produced, and not on disk yet.
@@ -419,23 +421,35 @@ fn settle_all(
     Ok((changes, staged))
 }
 
-/// How the manifest itself changes, as one more file.
-fn manifest_outcome(output: &Path, manifest: &[u8]) -> Result<Outcome, WriteError> {
-    Ok(match entry_at(output, MANIFEST_NAME)? {
-        Entry::File(len) if holds(&local_path(output, MANIFEST_NAME), len, manifest)? => Outcome::Unchanged,
+/// How one of feedgen's own files (the manifest, the id list) changes, as
+/// one more file.
+fn own_file_outcome(output: &Path, name: &str, bytes: &[u8]) -> Result<Outcome, WriteError> {
+    Ok(match entry_at(output, name)? {
+        Entry::File(len) if holds(&local_path(output, name), len, bytes)? => Outcome::Unchanged,
         Entry::File(_) => Outcome::Changed,
         Entry::Missing | Entry::Folder | Entry::Foreign => Outcome::Added,
     })
 }
 
-/// Sort every list, with the manifest filed under `manifest`.
-fn finish_changes(mut changes: Changes, manifest: Outcome, removed: Vec<String>) -> Changes {
-    let list = match manifest {
-        Outcome::Added => &mut changes.added,
-        Outcome::Changed => &mut changes.changed,
-        Outcome::Unchanged => &mut changes.unchanged,
-    };
-    list.push(MANIFEST_NAME.to_owned());
+/// The id list must be a regular file (or nothing yet): anything else at
+/// its name is someone else's.
+fn check_id_list_is_ours(output: &Path) -> Result<(), WriteError> {
+    match entry_at(output, IDS_NAME)? {
+        Entry::Folder | Entry::Foreign => Err(WriteError::NotOurs(vec![local_path(output, IDS_NAME)])),
+        Entry::Missing | Entry::File(_) => Ok(()),
+    }
+}
+
+/// Sort every list, with feedgen's own files filed by their `outcomes`.
+fn finish_changes(mut changes: Changes, outcomes: [(&str, Outcome); 2], removed: Vec<String>) -> Changes {
+    for (name, outcome) in outcomes {
+        let list = match outcome {
+            Outcome::Added => &mut changes.added,
+            Outcome::Changed => &mut changes.changed,
+            Outcome::Unchanged => &mut changes.unchanged,
+        };
+        list.push(name.to_owned());
+    }
     changes.removed = removed;
     for list in [&mut changes.added, &mut changes.changed, &mut changes.unchanged] {
         list.sort();
@@ -448,6 +462,7 @@ fn finish_changes(mut changes: Changes, manifest: Outcome, removed: Vec<String>)
 pub(crate) fn compare(
     output: &Path,
     files: &dyn Files,
+    id_list: &[u8],
     guard: &Guard<'_>,
     control: Control<'_>,
 ) -> Result<Changes, WriteError> {
@@ -457,8 +472,9 @@ pub(crate) fn compare(
     let before = look_before(output, files, guarded_listing(output, files, guard)?)?;
     control.progress.begin(Stage::Write, files.count());
     let (changes, _) = settle_all(output, files, &before, false, control)?;
-    let manifest = manifest_outcome(output, &before.manifest)?;
-    Ok(finish_changes(changes, manifest, before.removed))
+    let manifest = own_file_outcome(output, MANIFEST_NAME, &before.manifest)?;
+    let ids = own_file_outcome(output, IDS_NAME, id_list)?;
+    Ok(finish_changes(changes, [(MANIFEST_NAME, manifest), (IDS_NAME, ids)], before.removed))
 }
 
 /// Stage `bytes` for the output path `relative`, creating its folders.
@@ -486,7 +502,8 @@ fn claim_new_paths(output: &Path, before: &Before, files: &dyn Files) -> Result<
     put(output, MANIFEST_NAME, &manifest::render(listed.chain(paths_of(files))))
 }
 
-/// Bring `output` to exactly `files` (plus the manifest): write what is new
+/// Bring `output` to exactly `files` (plus the manifest and `id_list`,
+/// the [id guard](crate::ids)'s file, written last): write what is new
 /// or changed, remove what feedgen wrote before and no longer produces;
 /// but first let `guard` look at what the folder holds, and write nothing
 /// if it refuses.
@@ -506,6 +523,7 @@ fn claim_new_paths(output: &Path, before: &Before, files: &dyn Files) -> Result<
 pub(crate) fn write(
     output: &Path,
     files: &dyn Files,
+    id_list: &[u8],
     guard: &Guard<'_>,
     control: Control<'_>,
 ) -> Result<Changes, WriteError> {
@@ -522,9 +540,11 @@ pub(crate) fn write(
         return Err(stopped());
     };
     let listed = guarded_listing(output, files, guard)?;
+    check_id_list_is_ours(output)?;
     let undo = undo::Undo::note(output, output_was_there)?;
     let before = look_before(output, files, listed)?;
-    let manifest = manifest_outcome(output, &before.manifest)?;
+    let manifest = own_file_outcome(output, MANIFEST_NAME, &before.manifest)?;
+    let ids = own_file_outcome(output, IDS_NAME, id_list)?;
     control.progress.begin(Stage::Write, files.count() + before.removed.len());
     let staged = claim_new_paths(output, &before, files)
         .and_then(|()| settle_all(output, files, &before, true, control))
@@ -545,8 +565,11 @@ pub(crate) fn write(
         }
     };
     prune::remove(output, &before.removed, &before.gone, control.progress)?;
-    if manifest_outcome(output, &before.manifest)? != Outcome::Unchanged {
+    if own_file_outcome(output, MANIFEST_NAME, &before.manifest)? != Outcome::Unchanged {
         put(output, MANIFEST_NAME, &before.manifest)?;
     }
-    Ok(finish_changes(changes, manifest, before.removed))
+    if ids != Outcome::Unchanged {
+        put(output, IDS_NAME, id_list)?;
+    }
+    Ok(finish_changes(changes, [(MANIFEST_NAME, manifest), (IDS_NAME, ids)], before.removed))
 }

@@ -12,7 +12,7 @@ use std::io;
 use std::path::Path;
 use std::time::SystemTime;
 
-use super::{MANIFEST_NAME, Outcome, WriteError, manifest_outcome, prune, put};
+use super::{MANIFEST_NAME, Outcome, WriteError, own_file_outcome, prune, put};
 use crate::model::local_path;
 use crate::progress::Silent;
 
@@ -55,7 +55,7 @@ impl Undo {
         let path = local_path(output, MANIFEST_NAME);
         match &self.manifest {
             Some((bytes, modified)) => {
-                if manifest_outcome(output, bytes)? != Outcome::Unchanged {
+                if own_file_outcome(output, MANIFEST_NAME, bytes)? != Outcome::Unchanged {
                     put(output, MANIFEST_NAME, bytes)?;
                     let restored =
                         fs::File::options().write(true).open(&path).and_then(|file| file.set_modified(*modified));
