@@ -65,6 +65,8 @@ pub struct ConfigFile {
     pub archives: Option<bool>,
     /// The most items one archive document holds.
     pub archive_items: Option<usize>,
+    /// The largest a feed's subscription document may be, in bytes.
+    pub max_bytes: Option<u64>,
     /// Formats to write.
     pub formats: Option<Vec<Format>>,
     /// Feed families to build.
@@ -107,6 +109,8 @@ pub struct Overrides {
     pub limit: Option<usize>,
     /// `--archives`.
     pub archives: bool,
+    /// `--max-bytes`.
+    pub max_bytes: Option<u64>,
     /// `--unpublished`.
     pub unpublished: bool,
     /// `--future`.
@@ -133,6 +137,10 @@ pub struct Settings {
     pub archives: bool,
     /// The most items one archive document holds (at least 1).
     pub archive_items: usize,
+    /// The largest a feed's subscription document may be, in bytes, in
+    /// every format: a feed over it keeps its newest items that fit (at
+    /// least one). `None`: no budget.
+    pub max_bytes: Option<u64>,
     /// Formats to write, in order.
     pub formats: Vec<Format>,
     /// Families to build, in order.
@@ -388,6 +396,14 @@ impl Settings {
             return Err(file.refuse("archive_items", "0", "not a number of items", &hint));
         }
 
+        const MAX_BYTES_HINT: &str = "a feed keeps at least one item whatever its size; write a size in bytes \
+                                      such as 524288 (512 KiB), or leave max_bytes out for no budget";
+        let max_bytes = match (overrides.max_bytes, file.max_bytes) {
+            (Some(0), _) => return Err(refuse_given("--max-bytes", "0", "not a size", MAX_BYTES_HINT)),
+            (None, Some(0)) => return Err(file.refuse("max_bytes", "0", "not a size", MAX_BYTES_HINT)),
+            (given, written) => given.or(written),
+        };
+
         Ok(Settings {
             site,
             inputs,
@@ -395,6 +411,7 @@ impl Settings {
             limit: overrides.limit.or(file.limit).unwrap_or(DEFAULT_LIMIT),
             archives: overrides.archives || file.archives.unwrap_or(false),
             archive_items,
+            max_bytes,
             formats,
             families,
             include_unpublished: overrides.unpublished || file.unpublished.unwrap_or(false),

@@ -45,6 +45,7 @@
 //! once the `guard` has agreed. Memory follows feeds × limit, not the
 //! corpus. (The preview server, `feedgen serve`, belongs to the binary.)
 
+mod budget;
 mod check;
 mod config;
 mod english;
@@ -98,6 +99,7 @@ use std::sync::atomic::AtomicBool;
 
 use thiserror::Error;
 
+use budget::Budget;
 use gather::{GatherOptions, SelectOptions};
 use guard::Guard;
 use history::{Archive, Keeping};
@@ -133,6 +135,9 @@ pub struct Report {
     pub id_changes: Vec<RecordProblem>,
     /// Feeds built (each written once per format).
     pub feeds: usize,
+    /// Feeds that left items out of their subscription document to stay
+    /// within `max_bytes`.
+    pub trimmed_feeds: usize,
     /// Archive documents built (each written once per format, with a
     /// page): none unless `archives` is on.
     pub archives: usize,
@@ -203,6 +208,10 @@ pub struct FeedSummary {
     pub items: usize,
     /// Publication date of its newest item.
     pub newest: Option<chrono::DateTime<chrono::Utc>>,
+    /// How many of its newest items were left out of its subscription
+    /// document to stay within `max_bytes` (with `archives`, they are in
+    /// the archive documents).
+    pub left_out: usize,
     /// How many archive documents hold its older items (with `archives`).
     pub archives: usize,
     /// How many items those archive documents hold.
@@ -212,12 +221,13 @@ pub struct FeedSummary {
 /// The feeds a build of `settings` would write, in output order, without
 /// rendering or writing anything; the report says what was read and left out.
 pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildError> {
-    let Gathering { feeds, archive, report, .. } =
+    let Gathering { feeds, left_out, archive, report, .. } =
         gather_feeds(settings, Keeping::Ids, &Silent, &AtomicBool::new(false), None)?;
     let summaries = feeds
         .into_iter()
+        .zip(left_out)
         .enumerate()
-        .map(|(index, feed)| {
+        .map(|(index, (feed, left_out))| {
             let pages = archive.as_ref().map_or(&[][..], |archive| archive.pages(index));
             FeedSummary {
                 stem: feed.stem(),
@@ -226,6 +236,7 @@ pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildErro
                 family: feed.family,
                 slug: feed.slug,
                 name: feed.name,
+                left_out,
                 archives: pages.len(),
                 archived_items: pages.iter().map(|page| page.count).sum(),
             }
@@ -259,8 +270,15 @@ fn gather_feeds(
     ids: Option<&IdGuard>,
 ) -> Result<Gathering, BuildError> {
     let sources = Sources::new(&settings.inputs, &settings.output, stop)?;
-    // With `limit: 0` every item is in its feed's subscription document: no archive.
-    let collector = (settings.archives && settings.limit > 0).then(|| history::Collector::new(keeping)).transpose()?;
+    // With `limit: 0` and no budget, every item is in its feed's
+    // subscription document: no archive.
+    let may_archive = settings.limit > 0 || settings.max_bytes.is_some();
+    let scales = settings.max_bytes.map(|max_bytes| history::Scales {
+        max_bytes,
+        site: settings.site.clone(),
+        formats: settings.formats.clone(),
+    });
+    let collector = (settings.archives && may_archive).then(|| history::Collector::new(keeping, scales)).transpose()?;
     let request = Request {
         sources: &sources,
         load: LoadOptions { include_unpublished: settings.include_unpublished, warn: None },
@@ -273,9 +291,17 @@ fn gather_feeds(
         keep: collector.as_ref().map(|collector| collector as &dyn gather::Keep),
         ids,
     };
-    let found = gather_records(&request, progress)?;
+    let mut found = gather_records(&request, progress)?;
+    let left_out = match settings.max_bytes {
+        Some(max_bytes) => {
+            let budget =
+                Budget { max_bytes, site: &settings.site, formats: &settings.formats, archives: settings.archives };
+            budget.trim(&mut found.gathered.feeds)?
+        }
+        None => vec![0; found.gathered.feeds.len()],
+    };
     let archive = collector
-        .map(|collector| collector.finish(&found.gathered, settings.limit, settings.archive_items))
+        .map(|collector| collector.finish(&found.gathered, &left_out, settings.limit, settings.archive_items))
         .transpose()?;
     let report = Report {
         published: found.published(),
@@ -287,16 +313,19 @@ fn gather_feeds(
         skipped: found.survey.errors,
         warnings: found.survey.warnings,
         feeds: found.gathered.feeds.len(),
+        trimmed_feeds: left_out.iter().filter(|&&count| count > 0).count(),
         archives: archive.as_ref().map_or(0, Archive::page_count),
         ..Report::default()
     };
-    Ok(Gathering { feeds: found.gathered.feeds, archive, report, shown: found.gathered.shown })
+    Ok(Gathering { feeds: found.gathered.feeds, left_out, archive, report, shown: found.gathered.shown })
 }
 
-/// What [`gather_feeds`] gives: the feeds, their archives, the report so
-/// far, and the file and id of every item the feeds hold.
+/// What [`gather_feeds`] gives: the feeds, how many items each left out
+/// for the size budget, their archives, the report so far, and the file
+/// and id of every item the feeds held before the budget.
 struct Gathering {
     feeds: Vec<Feed>,
+    left_out: Vec<usize>,
     archive: Option<Archive>,
     report: Report,
     shown: Vec<(PathBuf, String)>,
@@ -330,7 +359,7 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
         error => error,
     };
     let ids = IdGuard::open(&settings.inputs, &settings.output);
-    let Gathering { feeds, archive, mut report, shown } =
+    let Gathering { feeds, archive, mut report, shown, .. } =
         gather_feeds(settings, Keeping::Items, progress, stop, Some(&ids)).map_err(stopped)?;
     let id_list = ids.render(&shown);
     report.id_changes = ids.changes();

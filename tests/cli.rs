@@ -435,9 +435,9 @@ fn list_shows_each_feed_with_its_item_count_and_newest_date_and_writes_nothing()
         listed,
         serde_json::json!([
             {"family": "all", "slug": "all", "path": "all", "name": "", "items": 2, "newest": "2025-01-02T08:00:00Z",
-             "archives": 0, "archived_items": 0},
+             "left_out": 0, "archives": 0, "archived_items": 0},
             {"family": "topics", "slug": "greetings", "path": "topics/greetings", "name": "Greetings", "items": 2,
-             "newest": "2025-01-02T08:00:00Z", "archives": 0, "archived_items": 0},
+             "newest": "2025-01-02T08:00:00Z", "left_out": 0, "archives": 0, "archived_items": 0},
         ])
     );
 

@@ -95,6 +95,9 @@ pub(super) fn summary(report: &Report, output: &Path, mode: Mode, elapsed: Durat
     if report.archives > 0 {
         feeds.push_str(&format!(" with {}", counted(report.archives, "archive document")));
     }
+    if report.trimmed_feeds > 0 {
+        feeds.push_str(&format!(" ({} trimmed to fit max_bytes)", report.trimmed_feeds));
+    }
     format!("feedgen: {}; {feeds} in {}: {outcome}; {seconds:.2}s", left_out(report), output.display())
 }
 

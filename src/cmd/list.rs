@@ -16,7 +16,7 @@ use super::{Failure, stdout};
 pub(crate) struct ListArgs {
     #[command(flatten)]
     settings: SettingsArgs,
-    /// Print a JSON array (family, slug, path, name, items, newest, archives, archived_items) instead of a table.
+    /// Print a JSON array (family, slug, path, name, items, newest, left_out, archives, archived_items) instead of a table.
     #[arg(long)]
     json: bool,
 }
@@ -32,7 +32,7 @@ pub(crate) fn run(args: ListArgs) -> Result<(), Failure> {
     if args.json {
         stdout::print(json(&feeds))
     } else {
-        table(&feeds, settings.archives).iter().try_for_each(stdout::print)
+        table(&feeds, settings.max_bytes.is_some(), settings.archives).iter().try_for_each(stdout::print)
     }
 }
 
@@ -52,6 +52,7 @@ fn json(feeds: &[FeedSummary]) -> String {
                 "name": feed.name,
                 "items": feed.items,
                 "newest": rfc3339(feed),
+                "left_out": feed.left_out,
                 "archives": feed.archives,
                 "archived_items": feed.archived_items,
             })
@@ -61,18 +62,23 @@ fn json(feeds: &[FeedSummary]) -> String {
 }
 
 /// A header, then one line per feed: path, item count, newest date, (with
-/// `archives`) how many archive documents and items it has, and name.
-fn table(feeds: &[FeedSummary], archives: bool) -> Vec<String> {
+/// a size `budget`) how many items it left out for it, (with `archives`)
+/// how many archive documents and items it has, and name.
+fn table(feeds: &[FeedSummary], budget: bool, archives: bool) -> Vec<String> {
     let width = feeds.iter().map(|feed| feed.stem.len()).max().unwrap_or(0).max("FEED".len());
-    let history = |documents: &dyn std::fmt::Display, items: &dyn std::fmt::Display| {
-        if archives { format!("  {documents:>8}  {items:>8}") } else { String::new() }
+    let column = |shown: bool, value: &dyn std::fmt::Display| {
+        if shown { format!("  {value:>8}") } else { String::new() }
     };
-    let header = history(&"ARCHIVES", &"ARCHIVED");
+    let optional =
+        |left_out: &dyn std::fmt::Display, documents: &dyn std::fmt::Display, items: &dyn std::fmt::Display| {
+            [column(budget, left_out), column(archives, documents), column(archives, items)].concat()
+        };
+    let header = optional(&"LEFT OUT", &"ARCHIVES", &"ARCHIVED");
     let mut lines = vec![format!("{:width$}  {:>5}  {:10}{header}  NAME", "FEED", "ITEMS", "NEWEST")];
     for feed in feeds {
         let newest = feed.newest.map_or_else(|| "-".to_owned(), |at| at.format("%Y-%m-%d").to_string());
-        let history = history(&feed.archives, &feed.archived_items);
-        lines.push(format!("{:width$}  {:>5}  {newest:10}{history}  {}", feed.stem, feed.items, feed.name));
+        let columns = optional(&feed.left_out, &feed.archives, &feed.archived_items);
+        lines.push(format!("{:width$}  {:>5}  {newest:10}{columns}  {}", feed.stem, feed.items, feed.name));
     }
     lines
 }

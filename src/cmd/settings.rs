@@ -88,6 +88,9 @@ struct SettingsFlags {
     /// Also write every feed's older items as archive documents (RFC 5005), with pages.
     #[arg(long)]
     archives: bool,
+    /// Largest size of a feed document in bytes: a feed keeps its newest items that fit (at least one).
+    #[arg(long, value_name = "BYTES")]
+    max_bytes: Option<u64>,
     /// Build the valid records even if some are invalid, listing those skipped (exit 0).
     #[arg(long)]
     skip_invalid: bool,
@@ -144,13 +147,14 @@ impl SettingsArgs {
     /// The settings from these flags, the environment and the configuration
     /// file, read now (so "now" is the clock's, unless `SOURCE_DATE_EPOCH`).
     pub(super) fn resolve(&self) -> Result<Settings, ConfigError> {
-        let SettingsFlags { shared, base_url, limit, archives, skip_invalid } = &self.flags;
+        let SettingsFlags { shared, base_url, limit, archives, max_bytes, skip_invalid } = &self.flags;
         let (file, file_dir) = read_config_file(shared.config.as_deref(), &shared.inputs)?;
         let overrides = Overrides {
             base_url: base_url.clone(),
             base_url_from_environment: self.base_url_from_environment,
             limit: *limit,
             archives: *archives,
+            max_bytes: *max_bytes,
             skip_invalid: *skip_invalid,
             ..shared.overrides()
         };

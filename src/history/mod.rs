@@ -32,8 +32,8 @@ use partition::partition;
 use spill::{Entry, FeedNumbers, ItemsFile, Spill, Stored, read_bucket, read_exact_at};
 
 use crate::gather::{Gathered, Keep, Place, TopicNames};
-use crate::model::{Family, Item, Record};
-use crate::prepare;
+use crate::model::{Family, Feed, Format, Item, Record, Site};
+use crate::{prepare, render};
 
 /// The archives' temporary files could not be written or read.
 #[derive(Debug, Error)]
@@ -71,6 +71,8 @@ pub(crate) enum Keeping {
 pub(crate) struct Collector {
     spill: Spill,
     keeping: Keeping,
+    /// With a size budget, what archive documents are weighed against.
+    scales: Option<Scales>,
     /// Whether a write failed; later records are not written.
     failed: AtomicBool,
     /// The first write that failed.
@@ -78,20 +80,28 @@ pub(crate) struct Collector {
 }
 
 impl Collector {
-    /// Ready to keep what `keeping` says, with empty temporary files.
-    pub(crate) fn new(keeping: Keeping) -> Result<Self, ArchiveError> {
-        Ok(Collector { spill: Spill::new()?, keeping, failed: AtomicBool::new(false), failure: Mutex::default() })
+    /// Ready to keep what `keeping` says, with empty temporary files;
+    /// with `scales`, archive documents keep within its budget.
+    pub(crate) fn new(keeping: Keeping, scales: Option<Scales>) -> Result<Self, ArchiveError> {
+        let (failed, failure) = (AtomicBool::new(false), Mutex::default());
+        Ok(Collector { spill: Spill::new()?, keeping, scales, failed, failure })
     }
 
     /// The archives of `gathered`, whose feeds hold their newest `limit`
-    /// items (`0`: all of them, so no feed has an archive), in documents of
-    /// at most `per_page` items.
-    pub(crate) fn finish(self, gathered: &Gathered, limit: usize, per_page: usize) -> Result<Archive, ArchiveError> {
+    /// items (`0`: all of them) less the number `left_out` says (by feed,
+    /// for the size budget), in documents of at most `per_page` items.
+    pub(crate) fn finish(
+        self,
+        gathered: &Gathered,
+        left_out: &[usize],
+        limit: usize,
+        per_page: usize,
+    ) -> Result<Archive, ArchiveError> {
         if let Some(error) = self.failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
             return Err(error.into());
         }
         let (items, numbers, buckets) = self.spill.finish()?;
-        let targets = targets(gathered, &numbers, limit);
+        let targets = targets(gathered, &numbers, left_out, limit);
         let mut order = Order { file: BufWriter::new(tempfile::tempfile()?), placed: 0, per_page };
         let mut pages: Vec<Vec<Page>> = gathered.feeds.iter().map(|_| Vec::new()).collect();
         for bucket in buckets {
@@ -101,7 +111,11 @@ impl Collector {
             for group in entries.chunk_by(|a, b| a.feed == b.feed) {
                 let Some((feed, boundary)) = &targets[group[0].feed as usize] else { continue };
                 let archived = oldest_first(group, boundary, &items)?;
-                pages[*feed] = order.place(&archived)?;
+                let room = match &self.scales {
+                    Some(scales) => scales.room(&gathered.feeds[*feed])?,
+                    None => u64::MAX,
+                };
+                pages[*feed] = order.place(&archived, room)?;
             }
         }
         let order = order.file.into_inner().map_err(io::IntoInnerError::into_error)?;
@@ -114,14 +128,59 @@ impl Keep for Collector {
         if feeds.is_empty() || self.failed.load(Ordering::Relaxed) {
             return;
         }
-        let kept = match self.keeping {
-            Keeping::Items => spill::encode_item(&prepare::prepare(record)),
-            Keeping::Ids => spill::encode_id(&prepare::labels(record).id),
+        let kept = match (self.keeping, &self.scales) {
+            (Keeping::Ids, None) => spill::encode_id(&prepare::labels(record).id).map(|bytes| (bytes, 0)),
+            (keeping, scales) => {
+                let item = Arc::new(prepare::prepare(record));
+                let weight = scales.as_ref().map_or(Ok(0), |scales| scales.weight(&item));
+                let bytes = match keeping {
+                    Keeping::Items => spill::encode_item(&item),
+                    Keeping::Ids => spill::encode_id(&item.id),
+                };
+                weight.and_then(|weight| Ok((bytes?, weight)))
+            }
         };
-        if let Err(error) = kept.and_then(|bytes| self.spill.add(&bytes, record.published, place, feeds)) {
+        let added = kept.and_then(|(bytes, weight)| self.spill.add(&bytes, (record.published, place, weight), feeds));
+        if let Err(error) = added {
             self.failed.store(true, Ordering::Relaxed);
             self.failure.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(error);
         }
+    }
+}
+
+/// What archive documents are weighed against: the size budget, and what
+/// the documents show besides their items.
+#[derive(Debug, Clone)]
+pub(crate) struct Scales {
+    /// The largest a document may be, in bytes.
+    pub max_bytes: u64,
+    /// Feed-level facts the documents show.
+    pub site: Site,
+    /// The formats built: a document must fit in each.
+    pub formats: Vec<Format>,
+}
+
+impl Scales {
+    /// How many bytes `item` adds to an archive document in the heaviest
+    /// format, with room to spare: its topics are measured as the record
+    /// spells them, and a topic's display name (chosen once every record
+    /// is read) may be spelled longer.
+    fn weight(&self, item: &Arc<Item>) -> io::Result<u32> {
+        let mut heaviest = 0;
+        for &format in &self.formats {
+            heaviest = heaviest.max(render::item_size(item, &self.site, format).map_err(io::Error::other)?);
+        }
+        let spare = 64 + 12 * item.topics.iter().map(String::len).sum::<usize>();
+        Ok(u32::try_from(heaviest + spare).unwrap_or(u32::MAX))
+    }
+
+    /// How many bytes of items an archive document of `feed` has room for.
+    fn room(&self, feed: &Feed) -> io::Result<u64> {
+        let mut heaviest = 0;
+        for &format in &self.formats {
+            heaviest = heaviest.max(render::empty_archive_size(feed, &self.site, format).map_err(io::Error::other)?);
+        }
+        Ok(self.max_bytes.saturating_sub(heaviest as u64))
     }
 }
 
@@ -131,16 +190,20 @@ type Boundary = (DateTime<Utc>, String);
 
 /// For each feed number of the spill, the feed's index among the gathered
 /// feeds and its boundary, if it has an archive: its subscription document
-/// is full, at `limit` items.
-fn targets(gathered: &Gathered, numbers: &FeedNumbers, limit: usize) -> Vec<Option<(usize, Boundary)>> {
+/// is full, at `limit` items, or left items out (`left_out`, by feed).
+fn targets(
+    gathered: &Gathered,
+    numbers: &FeedNumbers,
+    left_out: &[usize],
+    limit: usize,
+) -> Vec<Option<(usize, Boundary)>> {
     let index: HashMap<(Family, &str), usize> =
         gathered.feeds.iter().enumerate().map(|(index, feed)| ((feed.family, feed.key.as_str()), index)).collect();
     let mut targets = vec![None; numbers.len()];
     for ((family, key), &number) in numbers {
         let Some(&feed) = index.get(&(*family, key.as_str())) else { continue };
         let items = &gathered.feeds[feed].items;
-        if limit > 0
-            && items.len() >= limit
+        if ((limit > 0 && items.len() >= limit) || left_out[feed] > 0)
             && let Some(oldest) = items.last()
         {
             targets[number as usize] = Some((feed, (oldest.published, oldest.id.clone())));
@@ -153,7 +216,7 @@ fn targets(gathered: &Gathered, numbers: &FeedNumbers, limit: usize) -> Vec<Opti
 /// holds, oldest first: by date, and on one date by id, descending, as
 /// feeds order items (newest first, ties by id) read backwards. Ids are
 /// read only for entries that share a date with another or the boundary.
-fn oldest_first(group: &[Entry], boundary: &Boundary, items: &ItemsFile) -> io::Result<Vec<(DateTime<Utc>, Stored)>> {
+fn oldest_first(group: &[Entry], boundary: &Boundary, items: &ItemsFile) -> io::Result<Vec<Entry>> {
     let (oldest_kept, oldest_kept_id) = boundary;
     let mut archived = Vec::with_capacity(group.len());
     for same_date in group.chunk_by(|a, b| a.published == b.published) {
@@ -162,16 +225,14 @@ fn oldest_first(group: &[Entry], boundary: &Boundary, items: &ItemsFile) -> io::
             break;
         }
         if same_date.len() == 1 && published < *oldest_kept {
-            archived.push((published, same_date[0].stored));
+            archived.push(same_date[0]);
             continue;
         }
-        let mut with_ids = same_date
-            .iter()
-            .map(|entry| Ok((items.id(entry.stored)?, entry.stored)))
-            .collect::<io::Result<Vec<(String, Stored)>>>()?;
+        let mut with_ids =
+            same_date.iter().map(|entry| Ok((items.id(entry.stored)?, *entry))).collect::<io::Result<Vec<_>>>()?;
         with_ids.retain(|(id, _)| published < *oldest_kept || id > oldest_kept_id);
         with_ids.sort_unstable_by(|a, b| b.0.cmp(&a.0));
-        archived.extend(with_ids.into_iter().map(|(_, stored)| (published, stored)));
+        archived.extend(with_ids.into_iter().map(|(_, entry)| entry));
     }
     Ok(archived)
 }
@@ -190,17 +251,18 @@ struct Order {
 const ORDER_ENTRY: usize = 12;
 
 impl Order {
-    /// Split one feed's archived items, oldest first, into pages, and write
-    /// them down.
-    fn place(&mut self, archived: &[(DateTime<Utc>, Stored)]) -> io::Result<Vec<Page>> {
+    /// Split one feed's archived items, oldest first, into pages whose
+    /// items weigh at most `room` bytes, and write them down.
+    fn place(&mut self, archived: &[Entry], room: u64) -> io::Result<Vec<Page>> {
         let mut pages = Vec::new();
-        for sheet in partition(archived.iter().map(|(published, _)| *published), self.per_page) {
+        let weighed = archived.iter().map(|entry| (entry.published, u64::from(entry.weight)));
+        for sheet in partition(weighed, self.per_page, room) {
             pages.push(Page { name: sheet.name, count: sheet.count, first: self.placed });
             self.placed += sheet.count as u64;
         }
-        for (_, stored) in archived {
-            self.file.write_all(&stored.offset.to_le_bytes())?;
-            self.file.write_all(&stored.len.to_le_bytes())?;
+        for entry in archived {
+            self.file.write_all(&entry.stored.offset.to_le_bytes())?;
+            self.file.write_all(&entry.stored.len.to_le_bytes())?;
         }
         Ok(pages)
     }

@@ -37,10 +37,13 @@ pub(super) struct Entry {
     /// The record's place, to check that it held its link.
     pub place: Place,
     pub stored: Stored,
+    /// How many bytes the item adds to an archive document, at most (0
+    /// without a size budget).
+    pub weight: u32,
 }
 
 impl Entry {
-    const SIZE: usize = 32;
+    const SIZE: usize = 36;
 
     fn encode(&self) -> [u8; Self::SIZE] {
         let mut bytes = [0; Self::SIZE];
@@ -50,6 +53,7 @@ impl Entry {
         bytes[16..20].copy_from_slice(&self.place.to_le_bytes());
         bytes[20..28].copy_from_slice(&self.stored.offset.to_le_bytes());
         bytes[28..32].copy_from_slice(&self.stored.len.to_le_bytes());
+        bytes[32..36].copy_from_slice(&self.weight.to_le_bytes());
         bytes
     }
 
@@ -58,7 +62,7 @@ impl Entry {
         let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
         let published = DateTime::from_timestamp(u64_at(4).cast_signed(), u32_at(12))?;
         let stored = Stored { offset: u64_at(20), len: u32_at(28) };
-        Some(Entry { feed: u32_at(0), published, place: u32_at(16), stored })
+        Some(Entry { feed: u32_at(0), published, place: u32_at(16), stored, weight: u32_at(32) })
     }
 }
 
@@ -105,13 +109,12 @@ impl Spill {
     }
 
     /// Write `bytes` (what is kept of the record at `place`, published at
-    /// `published`: [`encode_item`] or [`encode_id`]) once and an entry for
-    /// it in each of `feeds`.
+    /// `published`, whose item weighs `weight`: [`encode_item`] or
+    /// [`encode_id`]) once and an entry for it in each of `feeds`.
     pub(super) fn add(
         &self,
         bytes: &[u8],
-        published: DateTime<Utc>,
-        place: Place,
+        (published, place, weight): (DateTime<Utc>, Place, u32),
         feeds: &[(Family, &str)],
     ) -> io::Result<()> {
         let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
@@ -124,7 +127,7 @@ impl Spill {
         };
         for &(family, key) in feeds {
             let feed = self.feed_number(family, key);
-            let entry = Entry { feed, published, place, stored: Stored { offset, len } };
+            let entry = Entry { feed, published, place, stored: Stored { offset, len }, weight };
             locked(&self.buckets[feed as usize % BUCKETS]).write_all(&entry.encode())?;
         }
         Ok(())
@@ -277,7 +280,8 @@ mod tests {
     #[test]
     fn an_entry_reads_back_as_written() {
         let published = DateTime::from_timestamp(-86_400 * 365 * 40, 123_456_789).unwrap();
-        let entry = Entry { feed: 7, published, place: 42, stored: Stored { offset: 1 << 40, len: 9000 } };
+        let entry =
+            Entry { feed: 7, published, place: 42, stored: Stored { offset: 1 << 40, len: 9000 }, weight: 70_000 };
         assert_eq!(Entry::decode(&entry.encode()), Some(entry));
     }
 }

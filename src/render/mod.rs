@@ -19,8 +19,9 @@ use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use thiserror::Error;
 
 use crate::history::{Archive, Page};
-use crate::model::Feed;
-use crate::model::{Family, Format, OutputFile, Site};
+use std::sync::Arc;
+
+use crate::model::{Family, Feed, Format, Item, OutputFile, Site};
 use html::Directory;
 pub(crate) use index::INDEX_PATH;
 pub(crate) use opml::OPML_PATH;
@@ -202,6 +203,60 @@ fn render_document(feed: &Feed, site: &Site, format: Format, placement: Placemen
         Format::Json => json::render(feed, site, &meta, &self_url, &chain),
     };
     rendered.map(|bytes| OutputFile { path: path.clone(), bytes }).map_err(|message| RenderError { path, message })
+}
+
+/// A name no archive document's name is longer than: a year of up to
+/// seven characters (chrono's range, with its sign), a dot and a part
+/// number of up to twenty digits ([`crate::history`] names them).
+const LONGEST_ARCHIVE_NAME: &str = "-000000.00000000000000000000";
+
+/// The size in bytes of `feed`'s subscription document in `format`, as a
+/// build writes it; with `archived`, as if it linked to an archive
+/// document of the longest name there can be, so that the size is never
+/// less than the document's once its archive is known.
+pub(crate) fn subscription_size(
+    feed: &Feed,
+    site: &Site,
+    format: Format,
+    archived: bool,
+) -> Result<usize, RenderError> {
+    let prev_archive = archived.then(|| site.url_of(&feed.archive_path(LONGEST_ARCHIVE_NAME, format)).to_string());
+    let chain = Chain { prev_archive, ..Chain::default() };
+    let placement = Placement { path: feed.path(format), page_path: feed.page_path(), chain };
+    render_document(feed, site, format, placement).map(|file| file.bytes.len())
+}
+
+/// The size in bytes of `feed`'s archive document in `format` with no
+/// items, linking to its subscription document and to neighbours of the
+/// longest name there can be: what an archive document weighs besides its
+/// items, at most.
+pub(crate) fn empty_archive_size(feed: &Feed, site: &Site, format: Format) -> Result<usize, RenderError> {
+    let neighbour = || Some(site.url_of(&feed.archive_path(LONGEST_ARCHIVE_NAME, format)).to_string());
+    let chain = Chain {
+        current: Some(site.url_of(&feed.path(format)).to_string()),
+        prev_archive: neighbour(),
+        next_archive: neighbour(),
+    };
+    let path = feed.archive_path(LONGEST_ARCHIVE_NAME, format);
+    let placement = Placement { path, page_path: feed.archive_page_path(LONGEST_ARCHIVE_NAME), chain };
+    render_document(&feed.without_items(), site, format, placement).map(|file| file.bytes.len())
+}
+
+/// How many bytes `item` adds to a feed document in `format`: what a
+/// document of it alone weighs beyond the same document empty (items
+/// render alike whatever feed holds them).
+pub(crate) fn item_size(item: &Arc<Item>, site: &Site, format: Format) -> Result<usize, RenderError> {
+    let alone = Feed {
+        family: Family::All,
+        slug: String::from("all"),
+        key: String::new(),
+        name: String::new(),
+        items: vec![Arc::clone(item)],
+        icon: None,
+    };
+    let with_item = subscription_size(&alone, site, format, false)?;
+    let without = subscription_size(&alone.without_items(), site, format, false)?;
+    Ok(with_item.saturating_sub(without))
 }
 
 /// The files a build produces, rendered only when asked: rendering every

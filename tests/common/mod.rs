@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 use feedgen::Settings;
 use feedgen::{ConfigFile, Overrides};
 
+pub(crate) mod history;
+
 /// A stop flag nobody sets: for builds that run to the end.
 pub(crate) static NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
