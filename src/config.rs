@@ -4,6 +4,7 @@
 //! `--base-url` and `--output`) > file > defaults.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
@@ -31,6 +32,16 @@ pub const DEFAULT_LIMIT: usize = 50;
 /// that walking a long history takes few requests.
 pub const DEFAULT_ARCHIVE_ITEMS: usize = 200;
 
+/// How long one attempt to reach the WebSub hub may take when
+/// configuration does not say (`ping_timeout`): long enough for a hub
+/// across the world, short enough that a hub that is down costs a build
+/// about half a minute at most (three attempts and 3 s of waits: see
+/// [`ping`](crate::ping)).
+pub const DEFAULT_PING_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest `ping_timeout` taken, in seconds: an hour.
+const MAX_PING_TIMEOUT: u64 = 3600;
+
 /// `feedgen.yaml` as written. Unknown keys are refused: in a configuration
 /// file they are typos, and a silently ignored setting is worse than an error.
 #[derive(Debug, Default, Deserialize)]
@@ -54,6 +65,10 @@ pub struct ConfigFile {
     pub author: Option<String>,
     /// A WebSub hub that every feed names with `rel="hub"`.
     pub hub_url: Option<String>,
+    /// Tell `hub_url` which feed documents `feedgen build` changed.
+    pub ping: Option<bool>,
+    /// Seconds one attempt to reach the hub may take.
+    pub ping_timeout: Option<u64>,
     /// Input folders, relative to this file; one path or a list.
     #[serde(default, deserialize_with = "one_or_many")]
     pub input: Vec<PathBuf>,
@@ -111,6 +126,8 @@ pub struct Overrides {
     pub archives: bool,
     /// `--max-bytes`.
     pub max_bytes: Option<u64>,
+    /// `--ping` (`feedgen build` only).
+    pub ping: bool,
     /// `--unpublished`.
     pub unpublished: bool,
     /// `--future`.
@@ -141,6 +158,13 @@ pub struct Settings {
     /// every format: a feed over it keeps its newest items that fit (at
     /// least one). `None`: no budget.
     pub max_bytes: Option<u64>,
+    /// Tell the hub (`site.hub_url`, then always set) which feed documents
+    /// a build changed: `feedgen build` calls [`ping`](crate::ping) after
+    /// writing when this is on. [`run`](crate::run) and
+    /// [`build`](crate::build) never ping by themselves.
+    pub ping: bool,
+    /// How long one attempt to reach the hub may take (at least a second).
+    pub ping_timeout: Duration,
     /// Formats to write, in order.
     pub formats: Vec<Format>,
     /// Families to build, in order.
@@ -395,6 +419,28 @@ impl Settings {
             let hint = format!("an archive document holds at least one item; leave it out for {DEFAULT_ARCHIVE_ITEMS}");
             return Err(file.refuse("archive_items", "0", "not a number of items", &hint));
         }
+        let ping_timeout = match file.ping_timeout {
+            None => DEFAULT_PING_TIMEOUT,
+            Some(seconds @ 1..=MAX_PING_TIMEOUT) => Duration::from_secs(seconds),
+            Some(seconds) => {
+                let hint = format!(
+                    "write how many seconds one attempt to reach the hub may take, from 1 to {MAX_PING_TIMEOUT}; \
+                     leave it out for {}",
+                    DEFAULT_PING_TIMEOUT.as_secs()
+                );
+                return Err(file.refuse("ping_timeout", &seconds.to_string(), "not a number of seconds", &hint));
+            }
+        };
+        let ping = overrides.ping || file.ping.unwrap_or(false);
+        if ping && site.hub_url.is_none() {
+            let what = "no hub to tell";
+            let hint = "set hub_url to your WebSub hub, such as https://pubsubhubbub.appspot.com/";
+            return Err(if overrides.ping {
+                refuse_given("--ping", "", what, &format!("{hint}, in feedgen.yaml"))
+            } else {
+                file.refuse("ping", "", what, &format!("{hint}, or leave ping out"))
+            });
+        }
 
         const MAX_BYTES_HINT: &str = "a feed keeps at least one item whatever its size; write a size in bytes \
                                       such as 524288 (512 KiB), or leave max_bytes out for no budget";
@@ -412,6 +458,8 @@ impl Settings {
             archives: overrides.archives || file.archives.unwrap_or(false),
             archive_items,
             max_bytes,
+            ping,
+            ping_timeout,
             formats,
             families,
             include_unpublished: overrides.unpublished || file.unpublished.unwrap_or(false),

@@ -10,7 +10,8 @@
 //! with progress and a stop flag, [`plan`] renders every file in memory,
 //! [`list`] names the feeds, [`check`] validates the records. Each returns
 //! a [`Report`] or a typed error ([`BuildError`]); [`init`] writes a
-//! starter site.
+//! starter site; after a build that wrote, [`ping`] tells the WebSub hub
+//! which feed documents changed.
 //!
 //! ```
 //! use std::path::Path;
@@ -57,6 +58,7 @@ mod init;
 mod load;
 mod markup;
 mod model;
+mod ping;
 mod prepare;
 mod progress;
 mod reading;
@@ -75,7 +77,7 @@ pub struct LibraryGuide;
 pub use check::{Checked, check};
 pub use config::{
     CONFIG_FILE_NAME, CheckSettings, ConfigError, ConfigFile, ConfigSource, DEFAULT_ARCHIVE_ITEMS, DEFAULT_LIMIT,
-    Overrides, Settings, now_from_source_date_epoch, read_config,
+    DEFAULT_PING_TIMEOUT, Overrides, Settings, now_from_source_date_epoch, read_config,
 };
 pub use english::counted;
 pub use guard::Refusal;
@@ -89,6 +91,7 @@ pub use model::{
     Duplicate, Family, Feed, Format, IDS_NAME, Image, Item, ItemImage, ItemLink, ItemProvider, MANIFEST_NAME,
     OutputFile, Provider, Record, Related, Site, local_path,
 };
+pub use ping::{PingError, Pinged, ping};
 pub use progress::{Progress, Silent, Stage};
 pub use render::RenderError;
 pub use write::{Changes, WriteError};

@@ -154,6 +154,7 @@ fn the_defaults_the_starter_configuration_shows_are_real_settings_and_the_real_d
     assert_eq!(all_on.output, as_written.output);
     assert_eq!(all_on.limit, as_written.limit);
     assert_eq!((all_on.archives, all_on.archive_items), (as_written.archives, as_written.archive_items));
+    assert_eq!((all_on.ping, all_on.ping_timeout), (as_written.ping, as_written.ping_timeout));
     assert_eq!(all_on.formats, as_written.formats);
     assert_eq!(all_on.families, as_written.families);
     assert_eq!(all_on.include_unpublished, as_written.include_unpublished);

@@ -1,12 +1,14 @@
 //! `feedgen build`.
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use clap::Args;
 use feedgen::PLACEHOLDER_BASE_URL;
 use feedgen::{BuildError, Mode, Report, Settings};
 use feedgen::{Changes, local_path};
+use feedgen::{PingError, Pinged};
 
 use super::diagnostic::{self, Severity};
 use super::interrupt::{self, Signal};
@@ -25,6 +27,9 @@ pub(crate) struct BuildArgs {
     /// folder already holds exactly what a build would write (for CI).
     #[arg(long)]
     check: bool,
+    /// After writing, tell the WebSub hub (hub_url) which feed documents changed; a hub that fails is a warning.
+    #[arg(long)]
+    ping: bool,
 }
 
 /// Skipped records are problems the user must hear about, even with `-q`.
@@ -159,10 +164,39 @@ fn warn_of_placeholder(settings: &Settings) {
     }
 }
 
+/// What the hub was told: how many documents it took, or (`--ping` with
+/// none changed) that it was left alone.
+fn told(pinged: &Pinged) -> String {
+    match pinged.announced.len() {
+        0 => format!("no feed document changed, so the hub {} was not told", pinged.hub),
+        count => format!("told the hub {} about {}", pinged.hub, counted(count, "changed feed document")),
+    }
+}
+
+/// Tell the hub which feed documents the build changed (`--ping`), then say
+/// so, or warn that it failed: not with `-q`, which prints errors only, and
+/// a hub that fails is no error, since the feeds are written. Only a
+/// signal fails the command here, with the folder complete.
+fn announce(settings: &Settings, changes: &Changes, quiet: bool, stop: &AtomicBool) -> Result<(), Failure> {
+    let pinged = feedgen::ping(settings, changes, stop);
+    if let Some(signal) = interrupt::received() {
+        let what = pinged.as_ref().map_or_else(PingError::to_string, told);
+        let state = format!("{} is complete; {what}", settings.output.display());
+        return Err(Failure::new(signal.into(), format!("interrupted by {}: {state}", signal.name())));
+    }
+    if !quiet {
+        match pinged {
+            Ok(pinged) => eprintln!("feedgen: {}", told(&pinged)),
+            Err(error) => eprintln!("warning: {error}"),
+        }
+    }
+    Ok(())
+}
+
 /// Run `feedgen build`.
 pub(crate) fn run(args: BuildArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let settings = args.settings.resolve()?;
+    let settings = args.settings.resolve_pinging(args.ping)?;
     let quiet = args.settings.quiet();
     let mode = if args.check { Mode::Compare } else { Mode::Write };
     if !quiet {
@@ -190,6 +224,9 @@ pub(crate) fn run(args: BuildArgs) -> Result<(), Failure> {
     if !quiet {
         print_notes(&report);
         eprintln!("{}", summary(&report, &settings.output, mode, started.elapsed()));
+    }
+    if settings.ping && mode == Mode::Write {
+        announce(&settings, &report.output, quiet, stop)?;
     }
     Ok(())
 }

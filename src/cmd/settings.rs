@@ -147,6 +147,12 @@ impl SettingsArgs {
     /// The settings from these flags, the environment and the configuration
     /// file, read now (so "now" is the clock's, unless `SOURCE_DATE_EPOCH`).
     pub(super) fn resolve(&self) -> Result<Settings, ConfigError> {
+        self.resolve_pinging(false)
+    }
+
+    /// [`resolve`](Self::resolve), for `feedgen build`: with `ping`, the
+    /// `--ping` flag only it has.
+    pub(super) fn resolve_pinging(&self, ping: bool) -> Result<Settings, ConfigError> {
         let SettingsFlags { shared, base_url, limit, archives, max_bytes, skip_invalid } = &self.flags;
         let (file, file_dir) = read_config_file(shared.config.as_deref(), &shared.inputs)?;
         let overrides = Overrides {
@@ -156,6 +162,7 @@ impl SettingsArgs {
             archives: *archives,
             max_bytes: *max_bytes,
             skip_invalid: *skip_invalid,
+            ping,
             ..shared.overrides()
         };
         Settings::resolve(file, &file_dir, overrides, shared.now()?)

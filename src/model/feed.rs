@@ -93,6 +93,17 @@ pub(crate) fn is_archive_path(path: &str) -> bool {
     folders.next() == Some(ARCHIVE_FOLDER) && folders.next().is_some()
 }
 
+/// Whether an output path is a feed's subscription document, the one
+/// readers subscribe to (`<slug>.rss.xml`, `.atom.xml`, `.json`, at the top
+/// or in a family's folder), rather than an archive document, a page, the
+/// index, the OPML list or one of feedgen's own hidden files.
+pub(crate) fn is_subscription_path(path: &str) -> bool {
+    let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let in_place = folder.is_empty() || Family::ALL.iter().any(|family| family.folder() == Some(folder));
+    let slug = Format::ALL.iter().find_map(|format| name.strip_suffix(format.extension()));
+    in_place && slug.is_some_and(|slug| !slug.is_empty() && !slug.starts_with('.'))
+}
+
 /// Two records with one link: which one was kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Duplicate {
@@ -139,6 +150,28 @@ mod tests {
         }
         for feed in ["all.rss.xml", "topics/archive.json", "archive.html", "index.html"] {
             assert!(!is_archive_path(feed), "{feed}");
+        }
+    }
+
+    #[test]
+    fn subscription_documents_are_told_from_every_other_output_file() {
+        for document in ["all.rss.xml", "all.atom.xml", "all.json", "topics/archive.json", "types/news.atom.xml"] {
+            assert!(is_subscription_path(document), "{document}");
+        }
+        let others = [
+            "all/archive/2026.rss.xml",
+            "topics/rust/archive/2026.2.json",
+            "all.html",
+            "index.html",
+            "index.opml",
+            ".feedgen-manifest",
+            ".feedgen-ids.json",
+            ".json",
+            "elsewhere/all.rss.xml",
+            "topics/rust/x.json",
+        ];
+        for other in others {
+            assert!(!is_subscription_path(other), "{other}");
         }
     }
 

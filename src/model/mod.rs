@@ -11,7 +11,7 @@ mod record;
 mod site;
 
 pub use feed::{Duplicate, Feed};
-pub(crate) use feed::{is_archive_path, name_key, sort_duplicates};
+pub(crate) use feed::{is_archive_path, is_subscription_path, name_key, sort_duplicates};
 pub(crate) use item::{Facets, IMAGE_MEDIA_TYPES};
 pub use item::{Item, ItemImage, ItemLink, ItemProvider};
 pub use output::{IDS_NAME, MANIFEST_NAME, OutputFile, local_path};
