@@ -130,15 +130,19 @@ fn check_against(
     Ok(Checked { survey, refusal })
 }
 
-/// The warning for a record left out for a duplicate link, at its link.
+/// The warning for a record left out for a duplicate link (at its link)
+/// or id (at its `id`).
 fn duplicate_warning(duplicate: &Duplicate) -> RecordProblem {
+    let (what, shared, keys): (_, &str, &[&str]) = match &duplicate.id {
+        Some(id) => ("id", id, &["id", "originalUrl", "webUrl"]),
+        None => ("link", duplicate.link.as_str(), &["originalUrl", "webUrl"]),
+    };
     let message = format!(
-        "same link as {} ({}); a build keeps only {}, the record updated last",
+        "same {what} as {} ({shared}); a build keeps only {}, the record updated last",
         duplicate.kept.display(),
-        duplicate.link,
         duplicate.kept.display()
     );
     let warning = RecordProblem::new(&duplicate.dropped, None, message)
-        .with_hint("give each article its own link, or delete the record that is not wanted");
-    load::pointed_at_key(warning, &["originalUrl", "webUrl"])
+        .with_hint(format!("give each article its own {what}, or delete the record that is not wanted"));
+    load::pointed_at_key(warning, keys)
 }

@@ -9,7 +9,9 @@
 //! Selection: future-dated records wait (unless asked for), then records
 //! sharing a link collapse into one, the one updated last (on a tie, the
 //! later path): a link is an item's identity in every format, so two items
-//! with one link would be duplicates to every reader. Grouping: the
+//! with one link would be duplicates to every reader. A record with an
+//! `id` of its own must also be the one updated last among the records
+//! sharing that id (as their `id`, or as their link). Grouping: the
 //! firehose and one feed per topic, provider, category or type, each with
 //! its newest `limit` items, named by the most common spelling of its name.
 
@@ -45,47 +47,79 @@ pub fn is_temporary_name(name: &str) -> bool {
 /// The records that become items, and what was left out.
 #[derive(Debug, Default)]
 struct Selection {
-    /// One record per link, in load order.
+    /// One record per link (and per id), in load order.
     records: Vec<Record>,
     /// How many future-dated records wait.
     future: usize,
-    /// Every record left out for a duplicate link, sorted by link, then by
-    /// the path left out.
+    /// Every record left out for a duplicate link or id, sorted by link,
+    /// then by the path left out.
     duplicates: Vec<Duplicate>,
 }
 
-/// Whether `challenger` replaces `incumbent` for a shared link.
+/// Whether `challenger` replaces `incumbent` for a shared link or id.
 fn supersedes(challenger: &Record, incumbent: &Record) -> bool {
     (challenger.updated, &challenger.source) > (incumbent.updated, &incumbent.source)
 }
 
-/// Select from `records` (in load order).
+/// The keys a record must hold to be an item: its link, and its `id` when
+/// it has one that is not its link. An id and a link are one key when they
+/// are the same text.
+fn keys(record: &Record) -> (String, Option<String>) {
+    let link = record.link.as_str().to_owned();
+    let own = record.id.is_some().then(|| prepare::item_id(record).into_owned()).filter(|id| *id != link);
+    (link, own)
+}
+
+/// Select from `records` (in load order): a record is an item when no
+/// record sharing its link, or its id, supersedes it.
 fn select(records: Vec<Record>, options: SelectOptions) -> Selection {
     let mut selection = Selection::default();
-    let mut slot_of_link: HashMap<Url, usize> = HashMap::new();
+    let mut candidates: Vec<Record> = Vec::new();
     for record in records {
         if !options.include_future && record.published > options.now {
             selection.future += 1;
-            continue;
-        }
-        let Some(&slot) = slot_of_link.get(&record.link) else {
-            slot_of_link.insert(record.link.clone(), selection.records.len());
-            selection.records.push(record);
-            continue;
-        };
-        let incumbent = &mut selection.records[slot];
-        let (kept, dropped) = if supersedes(&record, incumbent) {
-            let dropped = std::mem::replace(incumbent, record);
-            (incumbent.source.clone(), dropped.source)
         } else {
-            (incumbent.source.clone(), record.source)
+            candidates.push(record);
+        }
+    }
+    let mut best: HashMap<String, usize> = HashMap::new();
+    for (index, record) in candidates.iter().enumerate() {
+        let (link, own) = keys(record);
+        for key in std::iter::once(link).chain(own) {
+            match best.get(&key) {
+                Some(&holder) if !supersedes(record, &candidates[holder]) => {}
+                _ => {
+                    best.insert(key, index);
+                }
+            }
+        }
+    }
+    for (index, record) in candidates.iter().enumerate() {
+        let (link, own) = keys(record);
+        let lost = |key: &String| best[key] != index;
+        // A record that lost its link is reported for its link, else for its id.
+        let (key, shared_id) = match own {
+            _ if lost(&link) => (link, None),
+            Some(own) if lost(&own) => (own.clone(), Some(own)),
+            _ => continue,
         };
-        selection.duplicates.push(Duplicate { link: incumbent.link.clone(), kept, dropped });
+        let kept = candidates[best[&key]].source.clone();
+        selection.duplicates.push(Duplicate {
+            link: record.link.clone(),
+            id: shared_id,
+            kept,
+            dropped: record.source.clone(),
+        });
     }
-    // Each record left out is reported with the record finally kept.
-    for duplicate in &mut selection.duplicates {
-        duplicate.kept = selection.records[slot_of_link[&duplicate.link]].source.clone();
-    }
+    selection.records = candidates
+        .into_iter()
+        .enumerate()
+        .filter(|(index, record)| {
+            let (link, own) = keys(record);
+            best[&link] == *index && own.is_none_or(|own| best[&own] == *index)
+        })
+        .map(|(_, record)| record)
+        .collect();
     sort_duplicates(&mut selection.duplicates);
     selection
 }

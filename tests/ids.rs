@@ -181,3 +181,48 @@ fn two_inputs_with_a_file_of_the_same_name_are_not_guarded() {
         feedgen(dir.path(), &["build", "--input", "news", "--input", "blog", "--base-url", "https://ids.test/feeds/"]);
     assert!(!stderr_of(&output).contains("warning:"), "{}", stderr_of(&output));
 }
+
+#[test]
+fn records_sharing_an_id_are_one_item_the_one_updated_last() {
+    let dir = site(&[
+        (
+            "a.md",
+            record(
+                "Alpha",
+                1,
+                "https://news.test/alpha",
+                "id: tag:news.test,2026:one\nupdatedDateTime: 2026-01-05T00:00:00Z\n",
+            ),
+        ),
+        ("b.md", record("Beta", 2, "https://news.test/beta", "id: tag:news.test,2026:one\n")),
+        ("c.md", record("Gamma", 3, "https://news.test/gamma", "id: https://news.test/delta\n")),
+        ("d.md", record("Delta", 4, "https://news.test/delta", "")),
+    ]);
+    let build = feedgen(dir.path(), &["build"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr_of(&build));
+    let notes = stderr_of(&build);
+    assert!(
+        notes
+            .contains("note: records/a.md and records/b.md have the same id tag:news.test,2026:one; kept records/a.md"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains(
+            "note: records/d.md and records/c.md have the same id https://news.test/delta; kept records/d.md"
+        ),
+        "{notes}"
+    );
+    assert!(notes.contains("(left out: 0 unpublished, 0 invalid, 0 future, 2 duplicates)"), "{notes}");
+    for name in ["all.rss.xml", "all.atom.xml", "all.json"] {
+        let feed = parse_feed(name, &fs::read(dir.path().join("feeds").join(name)).unwrap());
+        let ids: Vec<&str> = feed.entries.iter().map(|entry| entry.id.as_str()).collect();
+        assert_eq!(ids, ["https://news.test/delta", "tag:news.test,2026:one"], "{name}");
+    }
+    let check = feedgen(dir.path(), &["check", "--strict"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        stderr_of(&check).contains("records/b.md:5:5: same id as records/a.md (tag:news.test,2026:one)"),
+        "{}",
+        stderr_of(&check)
+    );
+}

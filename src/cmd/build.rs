@@ -63,11 +63,14 @@ pub(super) fn print_notes(report: &Report) {
         eprintln!("note: {}: no front matter; skipped", path.display());
     }
     for duplicate in &report.duplicates {
+        let shared = match &duplicate.id {
+            Some(id) => format!("id {id}"),
+            None => format!("link {}", duplicate.link),
+        };
         eprintln!(
-            "note: {} and {} have the same link {}; kept {} (updated last)",
+            "note: {} and {} have the same {shared}; kept {} (updated last)",
             duplicate.kept.display(),
             duplicate.dropped.display(),
-            duplicate.link,
             duplicate.kept.display()
         );
     }

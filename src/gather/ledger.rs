@@ -19,7 +19,8 @@ use chrono::{DateTime, Utc};
 use url::Url;
 use xxhash_rust::xxh3::xxh3_128;
 
-use crate::model::{Duplicate, sort_duplicates};
+use crate::model::{Duplicate, Record, sort_duplicates};
+use crate::prepare::item_id;
 
 /// A link's fingerprint (XXH3, 128 bits): a million links collide with a
 /// probability below 10⁻²⁶.
@@ -51,7 +52,7 @@ pub(crate) enum Admission {
     Loses,
 }
 
-/// A record left out for a duplicate link.
+/// A record left out for a duplicate link (or id).
 #[derive(Debug, Clone)]
 struct LeftOut {
     key: LinkKey,
@@ -59,7 +60,24 @@ struct LeftOut {
     place: Place,
 }
 
+/// A record with an `id` of its own: besides its link, it must hold its
+/// id (`id`), or be left out. Few records have one, so these are kept
+/// apart from the holders.
+#[derive(Debug, Clone)]
+struct OwnId {
+    link: LinkKey,
+    key: LinkKey,
+    id: String,
+    url: Url,
+}
+
 /// Who holds each link, and every record left out for a duplicate link.
+///
+/// A record with an `id` of its own is known by it as well as by its link
+/// (two items with one id would be one article to every reader), so it
+/// must hold both: a record that loses either is left out. An id is
+/// fingerprinted as a link is, so a record whose `id` is another record's
+/// link shares that record's key.
 #[derive(Debug, Default)]
 pub(crate) struct Ledger {
     holders: HashMap<LinkKey, Holder>,
@@ -67,6 +85,16 @@ pub(crate) struct Ledger {
     /// Records that lost only for lack of the holder's path: (key, place,
     /// update time).
     ties: Vec<(LinkKey, Place, DateTime<Utc>)>,
+    /// The records with an `id` of their own, by place.
+    own_ids: HashMap<Place, OwnId>,
+}
+
+/// The keys a record must hold to be an item: its link's, and its own id's
+/// when it has an `id` that is not its link.
+pub(crate) fn record_keys(record: &Record) -> (LinkKey, Option<LinkKey>) {
+    let link = link_key(&record.link);
+    let own = record.id.is_some().then(|| xxh3_128(item_id(record).as_bytes())).filter(|&key| key != link);
+    (link, own)
 }
 
 impl Ledger {
@@ -88,6 +116,19 @@ impl Ledger {
         Admission::Loses
     }
 
+    /// Note that the record at `place` (with `link`, keyed `link_key`) has
+    /// an `id` of its own, keyed `key`: it is an item only if it holds both.
+    pub(crate) fn own_id(&mut self, place: Place, link_key: LinkKey, key: LinkKey, id: &str, link: &Url) {
+        let own = OwnId { link: link_key, key, id: id.to_owned(), url: link.clone() };
+        self.own_ids.insert(place, own);
+    }
+
+    /// Whether the record at `place`, whose link is keyed `key`, is an
+    /// item: it holds its link and, if it has an `id` of its own, its id.
+    pub(crate) fn is_item(&self, key: LinkKey, place: Place) -> bool {
+        self.holds(key, place) && self.own_ids.get(&place).is_none_or(|own| self.holds(own.key, place))
+    }
+
     /// Whether the record at `place` holds the link `key`.
     pub(crate) fn holds(&self, key: LinkKey, place: Place) -> bool {
         self.holders.get(&key).is_some_and(|holder| holder.place == place)
@@ -106,14 +147,23 @@ impl Ledger {
         !self.ties.is_empty()
     }
 
-    /// The place of every link's holder, in no order.
+    /// The place of every record that is an item ([`Ledger::is_item`]), in
+    /// no order.
     pub(crate) fn holder_places(&self) -> impl Iterator<Item = Place> + '_ {
-        self.holders.values().map(|holder| holder.place)
+        self.holders.iter().filter_map(|(&key, holder)| {
+            let own = self.own_ids.get(&holder.place);
+            // A record with an id of its own is counted once, at its link.
+            let item = match own {
+                None => true,
+                Some(own) => own.link == key && self.holds(own.key, holder.place),
+            };
+            item.then_some(holder.place)
+        })
     }
 
-    /// How many links have a holder.
+    /// How many records are items.
     pub(crate) fn holders(&self) -> usize {
-        self.holders.len()
+        self.holder_places().count()
     }
 
     /// Give each tied link to the later path among the records tied at its
@@ -125,7 +175,8 @@ impl Ledger {
             let Some(holder) = self.holders.get_mut(&key) else { continue };
             if holder.updated == updated && paths.get(&place) > paths.get(&holder.place) {
                 let previous = std::mem::replace(&mut holder.place, place);
-                if let Some(left_out) = self.left_out.iter_mut().find(|left_out| left_out.place == place) {
+                let tied = |left_out: &&mut LeftOut| left_out.place == place && left_out.key == key;
+                if let Some(left_out) = self.left_out.iter_mut().find(tied) {
                     left_out.place = previous;
                 }
                 moved.entry(key).and_modify(|(_, now)| *now = place).or_insert((previous, place));
@@ -143,13 +194,32 @@ impl Ledger {
     /// place of [`Ledger::places_to_name`].
     pub(crate) fn duplicates(&self, paths: &HashMap<Place, PathBuf>) -> Vec<Duplicate> {
         let path = |place: Place| paths.get(&place).cloned().unwrap_or_default();
-        let mut duplicates: Vec<Duplicate> = self
-            .left_out
-            .iter()
-            .map(|left_out| Duplicate {
-                link: left_out.link.clone(),
-                kept: path(self.holders[&left_out.key].place),
-                dropped: path(left_out.place),
+        // A record left out for both its link and its id is reported once,
+        // for its link.
+        let mut by_place: HashMap<Place, &LeftOut> = HashMap::new();
+        for left_out in &self.left_out {
+            let own = self.own_ids.get(&left_out.place);
+            let for_link = own.is_none_or(|own| own.link == left_out.key);
+            by_place
+                .entry(left_out.place)
+                .and_modify(|kept| {
+                    if for_link {
+                        *kept = left_out
+                    }
+                })
+                .or_insert(left_out);
+        }
+        let mut duplicates: Vec<Duplicate> = by_place
+            .into_values()
+            .map(|left_out| {
+                let own = self.own_ids.get(&left_out.place);
+                let shared_id = own.filter(|own| own.key == left_out.key);
+                Duplicate {
+                    link: shared_id.map_or_else(|| left_out.link.clone(), |own| own.url.clone()),
+                    id: shared_id.map(|own| own.id.clone()),
+                    kept: path(self.holders[&left_out.key].place),
+                    dropped: path(left_out.place),
+                }
             })
             .collect();
         sort_duplicates(&mut duplicates);

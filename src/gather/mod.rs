@@ -45,7 +45,7 @@ mod source;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -53,7 +53,7 @@ use chrono::{DateTime, Utc};
 
 use best::Best;
 pub(crate) use ledger::Place;
-use ledger::{Admission, Ledger, LinkKey, link_key};
+use ledger::{Admission, Ledger, LinkKey, record_keys};
 pub(crate) use source::{Reading, RecordSource};
 
 use rayon::iter::{IntoParallelIterator, IntoParallelRefIterator, ParallelIterator};
@@ -133,8 +133,12 @@ struct Gathering {
 struct State {
     ledger: Ledger,
     future: usize,
-    /// Records counted that later lost their link.
+    /// Records counted that later lost their link (or id).
     superseded: Vec<(Place, LinkKey)>,
+    /// Records with an `id` of their own that hold a key without having
+    /// been counted (they lost their link or their id): losing that key
+    /// later takes nothing back.
+    not_counted: HashSet<Place>,
     /// Every record left out for a duplicate link, once known.
     duplicates: Vec<Duplicate>,
     /// Second reading: how many records were found still holding their
@@ -275,7 +279,7 @@ pub(crate) fn gather<S: RecordSource>(
     let read_one = |place: Place, link: LinkKey, paths: &HashMap<Place, PathBuf>| {
         let path = &paths[&place];
         match source.read_one(place, path) {
-            Some(record) if link_key(&record.link) == link => Ok(record),
+            Some(record) if has_key(&record, link) => Ok(record),
             _ => Err(GatherError::Changed(Some(path.clone()))),
         }
     };
@@ -327,7 +331,7 @@ pub(crate) fn duplicates<S: RecordSource>(
         .read_all(Reading::First, &|record, place| {
             if select.include_future || record.published <= select.now {
                 let mut ledger = ledger.lock().unwrap_or_else(PoisonError::into_inner);
-                ledger.admit(link_key(&record.link), &record.link, record.updated, place);
+                admit(&mut ledger, &record, place);
             }
         })
         .map_err(GatherError::Source)?;
@@ -388,10 +392,13 @@ impl Gatherer {
     fn settle_ties(&self, paths: &HashMap<Place, PathBuf>) -> Vec<(Place, LinkKey)> {
         let mut state = self.state();
         let moved = state.ledger.settle_ties(paths);
-        let mut new_holders = Vec::with_capacity(moved.len());
+        let mut new_holders: Vec<(Place, LinkKey)> = Vec::with_capacity(moved.len());
         for (key, previous, holder) in moved {
             state.superseded.push((previous, key));
-            new_holders.push((holder, key));
+            // A record that takes both its link and its id is read once.
+            if new_holders.iter().all(|&(place, _)| place != holder) {
+                new_holders.push((holder, key));
+            }
         }
         new_holders
     }
@@ -412,7 +419,7 @@ impl Gatherer {
             }
             return;
         }
-        let link = link_key(&record.link);
+        let (link, own_id) = record_keys(&record);
         let labels = prepare::labels(&record);
         let rank = Rank { published: record.published, id: std::cmp::Reverse(Arc::from(labels.id.as_str())) };
         let topic_keys: Vec<String> = labels.topics.iter().map(|topic| name_key(topic)).collect();
@@ -429,12 +436,22 @@ impl Gatherer {
         let mut state = self.state();
         let state = &mut *state;
         match (&self.pass, entry) {
-            (Pass::First, Entry::Arriving(_)) => match state.ledger.admit(link, &record.link, record.updated, place) {
-                Admission::First => {}
-                Admission::Replaces(previous) => state.superseded.push((previous, link)),
-                Admission::Loses => return,
-            },
-            (Pass::Again, _) | (_, Entry::Settled) if !state.ledger.holds(link, place) => return,
+            (Pass::First, Entry::Arriving(_)) => {
+                let (won, replaced) = admit(&mut state.ledger, &record, place);
+                state.superseded.extend(replaced);
+                if !won {
+                    if own_id.is_some() {
+                        state.not_counted.insert(place);
+                    }
+                    return;
+                }
+            }
+            (Pass::Again, _) | (_, Entry::Settled) if !state.ledger.is_item(link, place) => {
+                if own_id.is_some() {
+                    state.not_counted.insert(place);
+                }
+                return;
+            }
             (Pass::Again, _) | (_, Entry::Settled) => state.holders_seen += 1,
         }
         for (key, topic) in topic_keys.iter().zip(&labels.topics) {
@@ -488,12 +505,15 @@ impl Gatherer {
     fn close(self) -> Closing {
         let options = self.options;
         let mut state = self.state.into_inner().unwrap_or_else(PoisonError::into_inner);
+        // A record counted once is taken back once, whichever keys it lost.
+        let mut taken_back = std::mem::take(&mut state.not_counted);
+        state.superseded.retain(|&(place, _)| taken_back.insert(place));
         let mut spellings: HashMap<Family, HashMap<String, Spellings>> = HashMap::new();
         let mut closed: Vec<(Family, Closed)> = Vec::new();
         for (family, feeds) in std::mem::take(&mut state.feeds) {
             for (key, gathering) in feeds {
                 let Gathering { spellings: counts, items, logos } = gathering;
-                let held = |link, place| state.ledger.holds(link, place);
+                let held = |link, place| state.ledger.is_item(link, place);
                 closed.push((family, close(key.clone(), items, logos, options.limit, held)));
                 spellings.entry(family).or_default().insert(key, counts);
             }
@@ -516,6 +536,38 @@ impl Gatherer {
         let sources = survivors.iter().map(|(&place, record)| (place, record.source.clone())).collect();
         Closing { options, state, spellings, feeds, items: prepare_survivors(survivors), sources }
     }
+}
+
+/// Admit `record`, at `place`, to `ledger` under each of its keys (its
+/// link, and its own id if it has one): whether it won every key, and the
+/// records it replaced, each with the key it took from them.
+fn admit(ledger: &mut Ledger, record: &Record, place: Place) -> (bool, Vec<(Place, LinkKey)>) {
+    let (link, own_id) = record_keys(record);
+    // Each key is named by the URL it is the text of: a record that holds
+    // an id as its link has that link.
+    let mut keys = vec![(link, record.link.clone())];
+    if let Some(key) = own_id {
+        let id = prepare::item_id(record);
+        ledger.own_id(place, link, key, &id, &record.link);
+        keys.push((key, url::Url::parse(&id).unwrap_or_else(|_| record.link.clone())));
+    }
+    let mut won = true;
+    let mut replaced = Vec::new();
+    for (key, named) in keys {
+        match ledger.admit(key, &named, record.updated, place) {
+            Admission::First => {}
+            Admission::Replaces(previous) => replaced.push((previous, key)),
+            Admission::Loses => won = false,
+        }
+    }
+    (won, replaced)
+}
+
+/// Whether `key` is one of `record`'s keys: a record read again must be
+/// the one the ledger knows.
+fn has_key(record: &Record, key: LinkKey) -> bool {
+    let (link, own_id) = record_keys(record);
+    link == key || own_id == Some(key)
 }
 
 /// Every (family, key, spelling) a record's labels count towards in

@@ -61,7 +61,7 @@ fn record(path: &str, link: &str, published: i64, updated: i64, topics: &[&str],
 }
 
 /// Each record left out for a duplicate link: (link, kept, dropped).
-type Duplicates = BTreeSet<(String, PathBuf, PathBuf)>;
+type Duplicates = BTreeSet<(String, Option<String>, PathBuf, PathBuf)>;
 
 fn settings_with_limit(limit: usize) -> Settings {
     let file = ConfigFile {
@@ -122,8 +122,11 @@ fn streamed(records: &[Record], order: &[usize], settings: &Settings) -> (Vec<Ou
     };
     let source = InMemory { records, order, read_again: AtomicBool::new(false) };
     let gathered = gather(&source, options, None).expect("the same records");
-    let duplicates =
-        gathered.duplicates.iter().map(|d| (d.link.to_string(), d.kept.clone(), d.dropped.clone())).collect();
+    let duplicates = gathered
+        .duplicates
+        .iter()
+        .map(|d| (d.link.to_string(), d.id.clone(), d.kept.clone(), d.dropped.clone()))
+        .collect();
     let files = render_all(&gathered.feeds, &settings.site, &settings.formats, None).unwrap();
     (files, duplicates, source.read_again.into_inner())
 }
@@ -131,8 +134,12 @@ fn streamed(records: &[Record], order: &[usize], settings: &Settings) -> (Vec<Ou
 /// What the in-memory pipeline makes of `records`.
 fn in_memory(records: &[Record], settings: &Settings) -> (Vec<OutputFile>, Duplicates) {
     let plan = render_records(records.to_vec(), settings).unwrap();
-    let duplicates =
-        plan.report.duplicates.iter().map(|d| (d.link.to_string(), d.kept.clone(), d.dropped.clone())).collect();
+    let duplicates = plan
+        .report
+        .duplicates
+        .iter()
+        .map(|d| (d.link.to_string(), d.id.clone(), d.kept.clone(), d.dropped.clone()))
+        .collect();
     (plan.files, duplicates)
 }
 
@@ -207,10 +214,17 @@ fn records_tied_on_update_time_go_to_the_later_path_in_either_order() {
 
 /// A record drawn from small pools, so that links repeat, update times tie
 /// and topic spellings differ only in case.
-fn pooled_record() -> impl Strategy<Value = (usize, i64, i64, Vec<&'static str>, Option<&'static str>)> {
+/// A record drawn from small pools, and sometimes an `id` of its own from
+/// a pool that holds two of the records' links, so that ids collide with
+/// ids and with links.
+type Pooled = (usize, i64, i64, Vec<&'static str>, Option<&'static str>, Option<&'static str>);
+
+fn pooled_record() -> impl Strategy<Value = Pooled> {
     let topics = prop::collection::vec(prop::sample::select(vec!["AI", "ai", "Rust", "rust ", "Go", "C++"]), 0..3);
     let provider = prop::option::of(prop::sample::select(vec!["a.test", "b.test", "www.a.test"]));
-    (0..6usize, 0..8i64, 0..8i64, topics, provider)
+    let ids = vec!["tag:n.test,2026:x", "tag:n.test,2026:y", "https://n.test/0", "https://n.test/1"];
+    let id = prop::option::weighted(0.3, prop::sample::select(ids));
+    (0..6usize, 0..8i64, 0..8i64, topics, provider, id)
 }
 
 /// Records from the pools, and an order for them to arrive in.
@@ -219,9 +233,12 @@ fn records_and_order() -> impl Strategy<Value = (Vec<Record>, Vec<usize>)> {
         let records: Vec<Record> = drawn
             .iter()
             .enumerate()
-            .map(|(index, (link, published, updated, topics, provider))| {
+            .map(|(index, (link, published, updated, topics, provider, id))| {
                 let path = format!("r{index:02}.md");
-                record(&path, &format!("https://n.test/{link}"), *published, *updated, topics, *provider)
+                let mut record =
+                    record(&path, &format!("https://n.test/{link}"), *published, *updated, topics, *provider);
+                record.id = id.map(str::to_owned);
+                record
             })
             .collect();
         let order: Vec<usize> = (0..records.len()).collect();

@@ -104,13 +104,17 @@ pub(crate) fn is_subscription_path(path: &str) -> bool {
     in_place && slug.is_some_and(|slug| !slug.is_empty() && !slug.starts_with('.'))
 }
 
-/// Two records with one link: which one was kept.
+/// Two records with one link (or one id): which one was kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Duplicate {
-    /// The shared link.
+    /// The shared link; when they share an id, the link of the record
+    /// left out.
     pub link: Url,
-    /// The record finally kept for the link (updated last; on a tie, the
-    /// later path).
+    /// The shared id, when the record left out shares its `id` with the
+    /// one kept (its `id`, or its link) rather than its link.
+    pub id: Option<String>,
+    /// The record finally kept for the link or id (updated last; on a
+    /// tie, the later path).
     pub kept: PathBuf,
     /// The record left out.
     pub dropped: PathBuf,
