@@ -54,7 +54,8 @@ pub fn check(
     let options = LoadOptions { include_unpublished: settings.include_unpublished, warn };
     let never = AtomicBool::new(false);
     let sources = Sources::new(&settings.inputs, &settings.output, &never)?;
-    let ids = warnings.then(|| IdGuard::open(&settings.inputs, &settings.output));
+    let select = SelectOptions { include_future: settings.include_future, now: settings.now };
+    let ids = warnings.then(|| IdGuard::open(&settings.inputs, &settings.output, select));
     let mut checked = None;
     if guarded && !settings.allow_empty {
         let listed = write::listed(&settings.output)?;
@@ -64,10 +65,7 @@ pub fn check(
     }
     let mut checked = match checked {
         Some(checked) => checked,
-        None => {
-            let select = SelectOptions { include_future: settings.include_future, now: settings.now };
-            Checked { survey: survey(&sources, options, select, progress, ids.as_ref())?, refusal: None }
-        }
+        None => Checked { survey: survey(&sources, options, select, progress, ids.as_ref())?, refusal: None },
     };
     checked.survey.warnings.extend(ids.map(IdGuard::changes).unwrap_or_default());
     Ok(checked)

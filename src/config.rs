@@ -158,6 +158,10 @@ pub struct Settings {
     /// every format: a feed over it keeps its newest items that fit (at
     /// least one). `None`: no budget.
     pub max_bytes: Option<u64>,
+    /// Take the item ids that changed since the output folder's last build
+    /// as the ids to keep: the id guard records them and stops warning
+    /// (`feedgen build --accept-id-changes`). Off after [`Settings::resolve`].
+    pub accept_id_changes: bool,
     /// Tell the hub (`site.hub_url`, then always set) which feed documents
     /// a build changed: `feedgen build` calls [`ping`](crate::ping) after
     /// writing when this is on. [`run`](crate::run) and
@@ -458,6 +462,7 @@ impl Settings {
             archives: overrides.archives || file.archives.unwrap_or(false),
             archive_items,
             max_bytes,
+            accept_id_changes: false,
             ping,
             ping_timeout,
             formats,

@@ -18,12 +18,13 @@
 //! from what the build publishes and nothing else, so it never changes the
 //! feeds, and a build with the same input writes the same file.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use crate::gather::SelectOptions;
 use crate::load::{self, RecordProblem};
 use crate::model::Record;
 use crate::prepare::item_id;
@@ -72,83 +73,150 @@ impl Names {
     }
 }
 
+/// What the list of an earlier build says about one record file.
+#[derive(Debug)]
+struct Remembered {
+    /// The id it published.
+    id: String,
+    /// The first file read since with its name; another file of the same
+    /// name makes the name ambiguous (two inputs of the same name).
+    read_as: Mutex<Option<PathBuf>>,
+}
+
+/// An id that changed, found as the records are read.
+#[derive(Debug)]
+struct Change {
+    name: String,
+    before: String,
+    warning: RecordProblem,
+}
+
 /// The ids an earlier build published, read from the output folder, and
 /// the changes found among the records read since.
 #[derive(Debug)]
 pub(crate) struct IdGuard {
     names: Names,
-    /// The id each record file published, by name, and how many records
-    /// read since have that name.
-    published: HashMap<String, (String, AtomicU32)>,
-    /// Records whose id changed, as warnings, by name.
-    changes: Mutex<Vec<(String, RecordProblem)>>,
+    /// Which records are selected: drafts are never read, and future-dated
+    /// records wait, so neither changes an id yet.
+    select: SelectOptions,
+    /// What each record file published, by name.
+    remembered: HashMap<String, Remembered>,
+    /// Whether a record read since publishes each id of the list: an id
+    /// that moved to another file (a renamed file, a new one at its old
+    /// name) did not change.
+    still_published: HashMap<String, AtomicBool>,
+    /// Names that more than one file has.
+    ambiguous: Mutex<HashSet<String>>,
+    changes: Mutex<Vec<Change>>,
 }
 
 impl IdGuard {
     /// The guard of the output folder `output`, for records read from
-    /// `inputs`. A folder without the file (a first build) remembers
-    /// nothing; lines that are not `name<TAB>id` are passed over, since the
-    /// file only ever adds warnings.
-    pub(crate) fn open(inputs: &[PathBuf], output: &Path) -> Self {
+    /// `inputs` and selected by `select`. A folder without the file (a
+    /// first build) remembers nothing; lines that are not `name<TAB>id`
+    /// (the header) are passed over, since the file only ever adds
+    /// warnings.
+    pub(crate) fn open(inputs: &[PathBuf], output: &Path, select: SelectOptions) -> Self {
         let path = output.join(IDS_NAME);
         let is_file = fs::symlink_metadata(&path).is_ok_and(|meta| meta.is_file());
-        let text = if is_file { fs::read_to_string(&path).unwrap_or_default() } else { String::new() };
-        let published = text
+        let bytes = if is_file { fs::read(&path).unwrap_or_default() } else { Vec::new() };
+        let text = String::from_utf8_lossy(&bytes);
+        let remembered: HashMap<String, Remembered> = text
             .lines()
-            .filter(|line| !line.starts_with('#'))
             .filter_map(|line| line.split_once('\t'))
-            .map(|(name, id)| (name.to_owned(), (id.to_owned(), AtomicU32::new(0))))
+            .map(|(name, id)| (name.to_owned(), Remembered { id: id.to_owned(), read_as: Mutex::default() }))
             .collect();
-        IdGuard { names: Names::new(inputs), published, changes: Mutex::default() }
+        let still_published = remembered.values().map(|entry| (entry.id.clone(), AtomicBool::new(false))).collect();
+        IdGuard {
+            names: Names::new(inputs),
+            select,
+            remembered,
+            still_published,
+            ambiguous: Mutex::default(),
+            changes: Mutex::default(),
+        }
     }
 
-    /// Look at one record as it is read: a warning if its file published
-    /// another id. From any thread.
+    /// Look at one valid record as it is read: a warning if its file
+    /// published another id. From any thread.
     pub(crate) fn check(&self, record: &Record) {
-        if self.published.is_empty() {
+        if self.remembered.is_empty() || (!self.select.include_future && record.published > self.select.now) {
             return;
         }
-        let Some(name) = self.names.name(&record.source) else { return };
-        let Some((before, seen)) = self.published.get(&name) else { return };
-        seen.fetch_add(1, Ordering::Relaxed);
         let now = item_id(record);
-        if *before != now {
+        if let Some(published) = self.still_published.get(now.as_ref()) {
+            published.store(true, Ordering::Relaxed);
+        }
+        let Some(name) = self.names.name(&record.source) else { return };
+        let Some(entry) = self.remembered.get(&name) else { return };
+        let first = locked(&entry.read_as).get_or_insert_with(|| record.source.clone()).clone();
+        if first != record.source {
+            locked(&self.ambiguous).insert(name);
+            return;
+        }
+        if entry.id != now {
+            let verb = if record.id.is_some() { "set" } else { "add" };
             let message = format!(
-                "id changes from {before} to {now}: subscribers will see this article twice; \
-                 add \"id: {before}\" to keep it"
+                "id changes from {} to {now}: subscribers will see this article twice; {verb} \"id: {}\" to keep it",
+                entry.id, entry.id
             );
             let warning = RecordProblem::new(&record.source, None, message);
-            self.changes.lock().unwrap_or_else(PoisonError::into_inner).push((name, warning));
+            locked(&self.changes).push(Change { name, before: entry.id.clone(), warning });
         }
     }
 
-    /// Every id change found, each at the record's `id` or link, by path;
-    /// none for a name that more than one record has.
-    pub(crate) fn changes(self) -> Vec<RecordProblem> {
-        let changes = self.changes.into_inner().unwrap_or_else(PoisonError::into_inner);
-        let once = |name: &String| self.published.get(name).is_some_and(|(_, seen)| seen.load(Ordering::Relaxed) == 1);
-        let mut changes: Vec<RecordProblem> =
-            changes.into_iter().filter(|(name, _)| once(name)).map(|(_, change)| change).collect();
-        changes.sort_by(|a, b| a.path.cmp(&b.path));
-        changes.into_iter().map(|change| load::pointed_at_key(change, &["id", "originalUrl", "webUrl"])).collect()
+    /// The changes that stand once every record is read: not for a name
+    /// two files have, nor for an id another record now publishes; by path.
+    fn standing(&mut self) -> Vec<Change> {
+        let ambiguous = std::mem::take(&mut *locked(&self.ambiguous));
+        let mut changes = std::mem::take(&mut *locked(&self.changes));
+        let moved =
+            |id: &String| self.still_published.get(id).is_some_and(|published| published.load(Ordering::Relaxed));
+        changes.retain(|change| !ambiguous.contains(&change.name) && !moved(&change.before));
+        changes.sort_by(|a, b| a.warning.path.cmp(&b.warning.path));
+        changes
     }
 
-    /// The file that remembers `shown` (each item's record file and id)
-    /// for the next build: sorted by name, one `name<TAB>id` per line.
-    pub(crate) fn render(&self, shown: &[(PathBuf, String)]) -> Vec<u8> {
-        let mut lines: Vec<(String, &str)> =
-            shown.iter().filter_map(|(source, id)| Some((self.names.name(source)?, id.as_str()))).collect();
-        lines.sort_unstable();
-        lines.dedup();
+    /// Every id change found, each at the record's `id` or link.
+    pub(crate) fn changes(mut self) -> Vec<RecordProblem> {
+        self.standing().into_iter().map(located).collect()
+    }
+
+    /// Every id change found (as [`IdGuard::changes`]), and the list that
+    /// remembers `shown` (each item's record file and id) for the next
+    /// build: sorted by name, one `name<TAB>id` per line. A file whose id
+    /// changed keeps its old id there, so that the change is reported
+    /// again until it is undone (an `id` line keeps the old id) or
+    /// `accepted`.
+    pub(crate) fn finish(mut self, shown: &[(PathBuf, String)], accepted: bool) -> (Vec<RecordProblem>, Vec<u8>) {
+        let changes = self.standing();
+        let mut lines: BTreeSet<(String, String)> = shown
+            .iter()
+            .filter_map(|(source, id)| Some((self.names.name(source)?, id.clone())))
+            .filter(|(name, _)| accepted || changes.iter().all(|change| change.name != *name))
+            .collect();
+        if !accepted {
+            lines.extend(changes.iter().map(|change| (change.name.clone(), change.before.clone())));
+        }
         let mut text = String::from(HEADER);
+        let lines: Vec<(String, String)> = lines.into_iter().collect();
         // A name that two files share (two inputs of the same name) cannot
         // tell them apart: it is not remembered.
         for same_name in lines.chunk_by(|a, b| a.0 == b.0).filter(|same_name| same_name.len() == 1) {
             let (name, id) = &same_name[0];
             text.push_str(&format!("{name}\t{id}\n"));
         }
-        text.into_bytes()
+        (changes.into_iter().map(located).collect(), text.into_bytes())
     }
+}
+
+/// A change's warning, at the record's `id` or link.
+fn located(change: Change) -> RecordProblem {
+    load::pointed_at_key(change.warning, &["id", "originalUrl", "webUrl"])
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

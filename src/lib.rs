@@ -361,11 +361,12 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
         BuildError::Write(WriteError::Refused(refusal)) => BuildError::Refused(refusal),
         error => error,
     };
-    let ids = IdGuard::open(&settings.inputs, &settings.output);
+    let select = SelectOptions { include_future: settings.include_future, now: settings.now };
+    let ids = IdGuard::open(&settings.inputs, &settings.output, select);
     let Gathering { feeds, archive, mut report, shown, .. } =
         gather_feeds(settings, Keeping::Items, progress, stop, Some(&ids)).map_err(stopped)?;
-    let id_list = ids.render(&shown);
-    report.id_changes = ids.changes();
+    let (id_changes, id_list) = ids.finish(&shown, settings.accept_id_changes);
+    report.id_changes = id_changes;
     let files = Rendering::new(&feeds, &settings.site, &settings.formats, archive.as_ref());
     report.files = files.count();
     let guard = Guard {

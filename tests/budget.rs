@@ -101,7 +101,32 @@ proptest! {
         }
         if archives {
             assert_walks_give_every_item(&tree, &every_item(&records_of(&records)));
+        } else {
+            assert_one_more_item_would_not_fit(&records_of(&records), &tree, max_bytes);
         }
+    }
+}
+
+/// Each feed that left items out keeps as many as fit: its newest items
+/// and one more (what a build with that `limit` and no budget writes)
+/// exceed `max_bytes` in some format.
+fn assert_one_more_item_would_not_fit(input: &Path, tree: &BTreeMap<String, Vec<u8>>, max_bytes: u64) {
+    let unbudgeted = subscription_items(&build(input, None, false));
+    for (stem, kept) in subscription_items(tree) {
+        if kept.len() == unbudgeted[&stem].len() {
+            continue;
+        }
+        let out = tempfile::tempdir().unwrap();
+        let mut settings = budget_settings(input, out.path(), None, false);
+        settings.limit = kept.len() + 1;
+        let one_more = build_tree(&settings);
+        let largest = FORMATS.iter().map(|extension| one_more[&format!("{stem}{extension}")].len()).max().unwrap();
+        assert!(
+            largest as u64 > max_bytes,
+            "{stem} keeps {} items, but {} fit in {max_bytes} bytes",
+            kept.len(),
+            kept.len() + 1
+        );
     }
 }
 

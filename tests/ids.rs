@@ -93,9 +93,72 @@ fn an_edited_link_warns_with_the_old_id_and_how_to_keep_it() {
     let build = feedgen(dir.path(), &["build"]);
     assert_eq!(build.status.code(), Some(0), "a build goes ahead");
     assert!(stderr_of(&build).contains(expected), "{}", stderr_of(&build));
-    let again = feedgen(dir.path(), &["build", "--check"]);
-    assert_eq!(again.status.code(), Some(0), "warned once: {}", stderr_of(&again));
-    assert!(!stderr_of(&again).contains("warning:"), "{}", stderr_of(&again));
+    let committed = feedgen(dir.path(), &["build", "--check"]);
+    assert_eq!(committed.status.code(), Some(1), "the change stands until it is undone or accepted");
+    assert!(stderr_of(&committed).contains("run `feedgen build --accept-id-changes`"), "{}", stderr_of(&committed));
+    assert_eq!(feedgen(dir.path(), &["check", "--strict"]).status.code(), Some(1));
+
+    let accepted = feedgen(dir.path(), &["build", "--accept-id-changes"]);
+    assert_eq!(accepted.status.code(), Some(0), "{}", stderr_of(&accepted));
+    for args in [&["build", "--check"][..], &["check", "--strict"][..]] {
+        let again = feedgen(dir.path(), args);
+        assert_eq!(again.status.code(), Some(0), "{args:?}: {}", stderr_of(&again));
+        assert!(!stderr_of(&again).contains("warning:"), "{args:?}: {}", stderr_of(&again));
+    }
+}
+
+#[test]
+fn an_edited_id_is_a_change_and_the_hint_says_to_set_it_back() {
+    let dir = site(&[("a.md", record("Alpha", 1, "https://news.test/alpha", "id: tag:news.test,2026:a\n"))]);
+    assert_eq!(feedgen(dir.path(), &["build", "-q"]).status.code(), Some(0));
+    fs::write(
+        dir.path().join("records/a.md"),
+        record("Alpha", 1, "https://news.test/alpha", "id: tag:news.test,2026:b\n"),
+    )
+    .unwrap();
+    let check = feedgen(dir.path(), &["check", "--strict"]);
+    assert_eq!(check.status.code(), Some(1));
+    let expected = "records/a.md:5:5: id changes from tag:news.test,2026:a to tag:news.test,2026:b: subscribers will \
+                    see this article twice; set \"id: tag:news.test,2026:a\" to keep it";
+    assert!(stderr_of(&check).contains(expected), "{}", stderr_of(&check));
+}
+
+#[test]
+fn an_id_that_moved_to_another_file_did_not_change() {
+    let dir = two_records();
+    assert_eq!(feedgen(dir.path(), &["build", "-q"]).status.code(), Some(0));
+    let records = dir.path().join("records");
+    // a.md is renamed, and a new article takes its old name; b.md and a
+    // third file swap contents.
+    fs::rename(records.join("a.md"), records.join("old.md")).unwrap();
+    fs::write(records.join("a.md"), record("Gamma", 3, "https://news.test/gamma", "")).unwrap();
+    let beta = fs::read_to_string(records.join("b.md")).unwrap();
+    fs::write(records.join("b.md"), record("Delta", 4, "https://news.test/delta", "")).unwrap();
+    fs::write(records.join("c.md"), beta).unwrap();
+    for args in [&["check", "--strict"][..], &["build"][..], &["build", "--check"][..]] {
+        let output = feedgen(dir.path(), args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", stderr_of(&output));
+        assert!(!stderr_of(&output).contains("warning:"), "{args:?}: {}", stderr_of(&output));
+    }
+}
+
+#[test]
+fn a_future_dated_record_is_not_an_id_change_yet() {
+    let dir = two_records();
+    assert_eq!(feedgen(dir.path(), &["build", "-q"]).status.code(), Some(0));
+    let later = record("Alpha", 1, "https://news.test/alpha-2", "").replace("2026-01-01", "2031-01-01");
+    fs::write(dir.path().join("records/a.md"), later).unwrap();
+    let check = feedgen(dir.path(), &["check", "--strict"]);
+    assert!(!stderr_of(&check).contains("id changes"), "{}", stderr_of(&check));
+}
+
+#[test]
+fn a_file_whose_name_starts_with_a_hash_is_guarded() {
+    let dir = site(&[("#1.md", record("Alpha", 1, "http://news.test/alpha", ""))]);
+    assert_eq!(feedgen(dir.path(), &["build", "-q"]).status.code(), Some(0));
+    fs::write(dir.path().join("records/#1.md"), record("Alpha", 1, "https://news.test/alpha", "")).unwrap();
+    let check = feedgen(dir.path(), &["check", "--strict"]);
+    assert!(stderr_of(&check).contains("records/#1.md:4:14: id changes"), "{}", stderr_of(&check));
 }
 
 #[test]
@@ -131,19 +194,26 @@ fn a_renamed_file_or_a_deleted_record_is_not_an_id_change() {
 }
 
 #[test]
-fn a_record_made_unpublished_is_not_an_id_change_and_leaves_no_trace() {
-    let dir = two_records();
-    assert_eq!(feedgen(dir.path(), &["build", "-q"]).status.code(), Some(0));
+fn a_record_made_unpublished_is_not_an_id_change_and_is_as_if_deleted() {
+    let (drafted, deleted) = (two_records(), two_records());
+    for dir in [&drafted, &deleted] {
+        assert_eq!(feedgen(dir.path(), &["build", "-q"]).status.code(), Some(0));
+    }
     let draft = record("Alpha", 1, "https://news.test/alpha-moved", "published: false\n");
-    fs::write(dir.path().join("records/a.md"), draft).unwrap();
-    let output = feedgen(dir.path(), &["build"]);
-    assert!(!stderr_of(&output).contains("warning:"), "{}", stderr_of(&output));
-    let ids = fs::read_to_string(dir.path().join("feeds").join(feedgen::IDS_NAME)).unwrap();
+    fs::write(drafted.path().join("records/a.md"), draft).unwrap();
+    fs::remove_file(deleted.path().join("records/a.md")).unwrap();
+    for dir in [&drafted, &deleted] {
+        let output = feedgen(dir.path(), &["build"]);
+        assert!(!stderr_of(&output).contains("warning:"), "{}", stderr_of(&output));
+    }
+    let tree = read_tree(&drafted.path().join("feeds"));
+    assert_eq!(tree, read_tree(&deleted.path().join("feeds")), "every file, the id list included");
+    let ids = String::from_utf8_lossy(&tree[feedgen::IDS_NAME]).into_owned();
     assert!(!ids.contains("a.md") && !ids.contains("alpha"), "{ids}");
 }
 
 #[test]
-fn the_guard_changes_no_output_byte() {
+fn the_guard_changes_no_feed_byte_and_keeps_the_old_id_until_accepted() {
     let dir = two_records();
     assert_eq!(feedgen(dir.path(), &["build", "-q"]).status.code(), Some(0));
     fs::write(dir.path().join("records/a.md"), record("Alpha", 1, "https://news.test/alpha", "")).unwrap();
@@ -151,7 +221,11 @@ fn the_guard_changes_no_output_byte() {
     assert!(stderr_of(&warned).contains("id changes"), "{}", stderr_of(&warned));
     let fresh = feedgen(dir.path(), &["build", "-q", "--output", "fresh"]);
     assert_eq!(fresh.status.code(), Some(0));
-    assert_eq!(read_tree(&dir.path().join("feeds")), read_tree(&dir.path().join("fresh")));
+    let (mut guarded, mut unguarded) = (read_tree(&dir.path().join("feeds")), read_tree(&dir.path().join("fresh")));
+    let (kept, new) = (guarded.remove(feedgen::IDS_NAME).unwrap(), unguarded.remove(feedgen::IDS_NAME).unwrap());
+    assert_eq!(guarded, unguarded, "every other file is the same");
+    assert!(String::from_utf8(kept).unwrap().contains("a.md\thttp://news.test/alpha\n"), "the old id stands");
+    assert!(String::from_utf8(new).unwrap().contains("a.md\thttps://news.test/alpha\n"));
 }
 
 #[test]

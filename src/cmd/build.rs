@@ -30,6 +30,9 @@ pub(crate) struct BuildArgs {
     /// After writing, tell the WebSub hub (hub_url) which feed documents changed; a hub that fails is a warning.
     #[arg(long)]
     ping: bool,
+    /// Record the ids that changed since the last build (the warnings say which) as the ids to keep from now on.
+    #[arg(long, conflicts_with = "check")]
+    accept_id_changes: bool,
 }
 
 /// Skipped records are problems the user must hear about, even with `-q`.
@@ -52,7 +55,7 @@ pub(super) fn print_warnings(report: &Report) {
 fn id_changes_fail(report: &Report) -> Failure {
     let message = format!(
         "{} since the last build in the output folder (warned above): add the old ids to the records, or, if \
-         the change is meant, run `feedgen build` and commit the result",
+         the change is meant, run `feedgen build --accept-id-changes` and commit the result",
         counted(report.id_changes.len(), "item id change")
     );
     Failure::new(ExitStatus::Failed, message)
@@ -199,7 +202,8 @@ fn announce(settings: &Settings, changes: &Changes, quiet: bool, stop: &AtomicBo
 /// Run `feedgen build`.
 pub(crate) fn run(args: BuildArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let settings = args.settings.resolve_pinging(args.ping)?;
+    let mut settings = args.settings.resolve_pinging(args.ping)?;
+    settings.accept_id_changes = args.accept_id_changes;
     let quiet = args.settings.quiet();
     let mode = if args.check { Mode::Compare } else { Mode::Write };
     if !quiet {

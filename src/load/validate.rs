@@ -284,7 +284,6 @@ impl Checker<'_> {
     }
 }
 
-/// Names in a list, without null or blank ones.
 /// Whether `text` is an absolute URI (RFC 3986 §4.3) that needs no
 /// escaping to be an id: a scheme, a colon, and at least one character,
 /// none of them a space or a control character.
@@ -299,6 +298,7 @@ fn is_absolute_uri(text: &str) -> bool {
         && Url::parse(text).is_ok()
 }
 
+/// Names in a list, without null or blank ones.
 fn names(raw: Option<Vec<Option<String>>>) -> Vec<String> {
     raw.unwrap_or_default().into_iter().flatten().filter(|name| !name.trim().is_empty()).collect()
 }
