@@ -174,6 +174,8 @@ impl IdGuard {
             |id: &String| self.still_published.get(id).is_some_and(|published| published.load(Ordering::Relaxed));
         changes.retain(|change| !ambiguous.contains(&change.name) && !moved(&change.before));
         changes.sort_by(|a, b| a.warning.path.cmp(&b.warning.path));
+        // A file read through two nested inputs is one change.
+        changes.dedup_by(|a, b| a.name == b.name);
         changes
     }
 
