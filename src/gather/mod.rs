@@ -331,7 +331,7 @@ pub(crate) fn duplicates<S: RecordSource>(
         .read_all(Reading::First, &|record, place| {
             if select.include_future || record.published <= select.now {
                 let mut ledger = ledger.lock().unwrap_or_else(PoisonError::into_inner);
-                admit(&mut ledger, &record, place);
+                admit(&mut ledger, &record, place, record_keys(&record));
             }
         })
         .map_err(GatherError::Source)?;
@@ -437,7 +437,7 @@ impl Gatherer {
         let state = &mut *state;
         match (&self.pass, entry) {
             (Pass::First, Entry::Arriving(_)) => {
-                let (won, replaced) = admit(&mut state.ledger, &record, place);
+                let (won, replaced) = admit(&mut state.ledger, &record, place, (link, own_id));
                 state.superseded.extend(replaced);
                 if !won {
                     if own_id.is_some() {
@@ -538,27 +538,32 @@ impl Gatherer {
     }
 }
 
-/// Admit `record`, at `place`, to `ledger` under each of its keys (its
-/// link, and its own id if it has one): whether it won every key, and the
-/// records it replaced, each with the key it took from them.
-fn admit(ledger: &mut Ledger, record: &Record, place: Place) -> (bool, Vec<(Place, LinkKey)>) {
-    let (link, own_id) = record_keys(record);
-    // Each key is named by the URL it is the text of: a record that holds
-    // an id as its link has that link.
-    let mut keys = vec![(link, record.link.clone())];
-    if let Some(key) = own_id {
-        let id = prepare::item_id(record);
-        ledger.own_id(place, link, key, &id, &record.link);
-        keys.push((key, url::Url::parse(&id).unwrap_or_else(|_| record.link.clone())));
-    }
+/// Admit `record`, at `place`, to `ledger` under each of its `keys` (its
+/// link's, and its own id's if it has one: [`record_keys`]): whether it
+/// won every key, and the records it replaced, each with the key it took
+/// from them.
+fn admit(
+    ledger: &mut Ledger,
+    record: &Record,
+    place: Place,
+    (link, own_id): (LinkKey, Option<LinkKey>),
+) -> (bool, Vec<(Place, LinkKey)>) {
     let mut won = true;
     let mut replaced = Vec::new();
-    for (key, named) in keys {
-        match ledger.admit(key, &named, record.updated, place) {
+    let mut admit_key =
+        |ledger: &mut Ledger, key: LinkKey, named: &url::Url| match ledger.admit(key, named, record.updated, place) {
             Admission::First => {}
             Admission::Replaces(previous) => replaced.push((previous, key)),
             Admission::Loses => won = false,
-        }
+        };
+    admit_key(ledger, link, &record.link);
+    if let Some(key) = own_id {
+        let id = prepare::item_id(record);
+        ledger.own_id(place, link, key, &id, &record.link);
+        // A key is named by the URL it is the text of: a record that holds
+        // this id as its link has that link.
+        let named = url::Url::parse(&id).unwrap_or_else(|_| record.link.clone());
+        admit_key(ledger, key, &named);
     }
     (won, replaced)
 }
