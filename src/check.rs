@@ -63,39 +63,42 @@ pub fn check(
             checked = Some(check_against(&sources, options, settings, &listed, progress, ids.as_ref())?);
         }
     }
-    let mut checked = match checked {
+    let (mut checked, duplicates) = match checked {
         Some(checked) => checked,
-        None => Checked { survey: survey(&sources, options, select, progress, ids.as_ref())?, refusal: None },
+        None => {
+            let (survey, duplicates) = survey(&sources, options, select, progress, ids.as_ref())?;
+            (Checked { survey, refusal: None }, duplicates)
+        }
     };
-    checked.survey.warnings.extend(ids.map(IdGuard::changes).unwrap_or_default());
+    checked.survey.warnings.extend(ids.map(|ids| ids.changes(&duplicates)).unwrap_or_default());
     Ok(checked)
 }
 
 /// Parse every record; when warnings are wanted, also find duplicates as
-/// a build finds them (a ledger of links, a few bytes per record) and show
-/// `ids` every record.
+/// a build finds them (a ledger of links, a few bytes per record; they are
+/// returned too) and show `ids` every record.
 fn survey(
     sources: &Sources<'_>,
     options: LoadOptions,
     select: SelectOptions,
     progress: &dyn Progress,
     ids: Option<&IdGuard>,
-) -> Result<Survey, BuildError> {
+) -> Result<(Survey, Vec<Duplicate>), BuildError> {
     if options.warn.is_some() {
         let (mut survey, duplicates) = survey_duplicates(sources, options, select, progress, ids)?;
         survey.warnings.extend(duplicates.iter().map(duplicate_warning));
-        return Ok(survey);
+        return Ok((survey, duplicates));
     }
     let tally = Mutex::new(Tally::default());
     load::read_all(sources, options, progress, &|file| {
         tally.lock().unwrap_or_else(PoisonError::into_inner).note(file);
     })?;
-    Ok(tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey())
+    Ok((tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey(), Vec::new()))
 }
 
 /// Gather the records as a build would (one item per feed is enough to
 /// know which feeds there are) and ask the guard about the feeds the
-/// output folder lists (`listed`).
+/// output folder lists (`listed`); also returns the duplicates found.
 fn check_against(
     sources: &Sources<'_>,
     options: LoadOptions,
@@ -103,7 +106,7 @@ fn check_against(
     listed: &BTreeSet<String>,
     progress: &dyn Progress,
     ids: Option<&IdGuard>,
-) -> Result<Checked, BuildError> {
+) -> Result<(Checked, Vec<Duplicate>), BuildError> {
     let request = Request {
         sources,
         load: options,
@@ -125,7 +128,7 @@ fn check_against(
     let guard = Guard { allow_empty: false, publishes, records_read: survey.records_read, inputs: sources.inputs() };
     let stems: Vec<String> = found.gathered.feeds.iter().map(Feed::stem).collect();
     let refusal = guard.approve(&settings.output, listed, stems.iter().map(String::as_str)).err();
-    Ok(Checked { survey, refusal })
+    Ok((Checked { survey, refusal }, found.gathered.duplicates))
 }
 
 /// The warning for a record left out for a duplicate link (at its link)

@@ -21,12 +21,11 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::gather::SelectOptions;
 use crate::load::{self, RecordProblem};
-use crate::model::Record;
+use crate::model::{Duplicate, Record};
 use crate::prepare::item_id;
 
 pub(crate) use crate::model::IDS_NAME;
@@ -101,10 +100,14 @@ pub(crate) struct IdGuard {
     select: SelectOptions,
     /// What each record file published, by name.
     remembered: HashMap<String, Remembered>,
-    /// Whether a record read since publishes each id of the list: an id
-    /// that moved to another file (a renamed file, a new one at its old
-    /// name) did not change.
-    still_published: HashMap<String, AtomicBool>,
+    /// The ids of the list, to notice one that moved to another file (a
+    /// renamed file, a new one at its old name): that is no change.
+    listed_ids: HashSet<String>,
+    /// The files read since that give an id of the list, with the id.
+    carried_by: Mutex<Vec<(String, PathBuf)>>,
+    /// Names of the list whose records wait, dated in the future: they
+    /// keep their line.
+    waiting: Mutex<Vec<String>>,
     /// Names that more than one file has.
     ambiguous: Mutex<HashSet<String>>,
     changes: Mutex<Vec<Change>>,
@@ -126,12 +129,14 @@ impl IdGuard {
             .filter_map(|line| line.split_once('\t'))
             .map(|(name, id)| (name.to_owned(), Remembered { id: id.to_owned(), read_as: Mutex::default() }))
             .collect();
-        let still_published = remembered.values().map(|entry| (entry.id.clone(), AtomicBool::new(false))).collect();
+        let listed_ids = remembered.values().map(|entry| entry.id.clone()).collect();
         IdGuard {
             names: Names::new(inputs),
             select,
             remembered,
-            still_published,
+            listed_ids,
+            carried_by: Mutex::default(),
+            waiting: Mutex::default(),
             ambiguous: Mutex::default(),
             changes: Mutex::default(),
         }
@@ -140,14 +145,21 @@ impl IdGuard {
     /// Look at one valid record as it is read: a warning if its file
     /// published another id. From any thread.
     pub(crate) fn check(&self, record: &Record) {
-        if self.remembered.is_empty() || (!self.select.include_future && record.published > self.select.now) {
+        if self.remembered.is_empty() {
+            return;
+        }
+        let name = self.names.name(&record.source);
+        if !self.select.include_future && record.published > self.select.now {
+            if let Some(name) = name.filter(|name| self.remembered.contains_key(name)) {
+                locked(&self.waiting).push(name);
+            }
             return;
         }
         let now = item_id(record);
-        if let Some(published) = self.still_published.get(now.as_ref()) {
-            published.store(true, Ordering::Relaxed);
+        if self.listed_ids.contains(now.as_ref()) {
+            locked(&self.carried_by).push((now.clone().into_owned(), record.source.clone()));
         }
-        let Some(name) = self.names.name(&record.source) else { return };
+        let Some(name) = name else { return };
         let Some(entry) = self.remembered.get(&name) else { return };
         let first = locked(&entry.read_as).get_or_insert_with(|| record.source.clone()).clone();
         if first != record.source {
@@ -165,23 +177,31 @@ impl IdGuard {
         }
     }
 
-    /// The changes that stand once every record is read: not for a name
-    /// two files have, nor for an id another record now publishes; by path.
-    fn standing(&mut self) -> Vec<Change> {
+    /// The changes that stand once every record is read, given the records
+    /// left out as `duplicates`: not for a name two files have, nor for a
+    /// record left out (it publishes nothing), nor for an id another record
+    /// now publishes; by path.
+    fn standing(&mut self, duplicates: &[Duplicate]) -> Vec<Change> {
         let ambiguous = std::mem::take(&mut *locked(&self.ambiguous));
         let mut changes = std::mem::take(&mut *locked(&self.changes));
+        let left_out: HashSet<&Path> = duplicates.iter().map(|duplicate| duplicate.dropped.as_path()).collect();
+        let carried_by = std::mem::take(&mut *locked(&self.carried_by));
         let moved =
-            |id: &String| self.still_published.get(id).is_some_and(|published| published.load(Ordering::Relaxed));
-        changes.retain(|change| !ambiguous.contains(&change.name) && !moved(&change.before));
+            |id: &String| carried_by.iter().any(|(carried, by)| carried == id && !left_out.contains(by.as_path()));
+        changes.retain(|change| {
+            let published = !left_out.contains(change.warning.path.as_path());
+            !ambiguous.contains(&change.name) && published && !moved(&change.before)
+        });
         changes.sort_by(|a, b| a.warning.path.cmp(&b.warning.path));
         // A file read through two nested inputs is one change.
         changes.dedup_by(|a, b| a.name == b.name);
         changes
     }
 
-    /// Every id change found, each at the record's `id` or link.
-    pub(crate) fn changes(mut self) -> Vec<RecordProblem> {
-        self.standing().into_iter().map(located).collect()
+    /// Every id change found (given the records left out as
+    /// `duplicates`), each at the record's `id` or link.
+    pub(crate) fn changes(mut self, duplicates: &[Duplicate]) -> Vec<RecordProblem> {
+        self.standing(duplicates).into_iter().map(located).collect()
     }
 
     /// Every id change found (as [`IdGuard::changes`]), and the list that
@@ -190,8 +210,14 @@ impl IdGuard {
     /// changed keeps its old id there, so that the change is reported
     /// again until it is undone (an `id` line keeps the old id) or
     /// `accepted`.
-    pub(crate) fn finish(mut self, shown: &[(PathBuf, String)], accepted: bool) -> (Vec<RecordProblem>, Vec<u8>) {
-        let changes = self.standing();
+    /// A record that waits, dated in the future, keeps its line too.
+    pub(crate) fn finish(
+        mut self,
+        shown: &[(PathBuf, String)],
+        duplicates: &[Duplicate],
+        accepted: bool,
+    ) -> (Vec<RecordProblem>, Vec<u8>) {
+        let changes = self.standing(duplicates);
         let mut lines: BTreeSet<(String, String)> = shown
             .iter()
             .filter_map(|(source, id)| Some((self.names.name(source)?, id.clone())))
@@ -200,6 +226,11 @@ impl IdGuard {
         if !accepted {
             lines.extend(changes.iter().map(|change| (change.name.clone(), change.before.clone())));
         }
+        let waiting = std::mem::take(&mut *locked(&self.waiting));
+        lines.extend(waiting.into_iter().map(|name| {
+            let id = self.remembered[&name].id.clone();
+            (name, id)
+        }));
         let mut text = String::from(HEADER);
         let lines: Vec<(String, String)> = lines.into_iter().collect();
         // A name that two files share (two inputs of the same name) cannot

@@ -365,7 +365,7 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
     let ids = IdGuard::open(&settings.inputs, &settings.output, select);
     let Gathering { feeds, archive, mut report, shown, .. } =
         gather_feeds(settings, Keeping::Items, progress, stop, Some(&ids)).map_err(stopped)?;
-    let (id_changes, id_list) = ids.finish(&shown, settings.accept_id_changes);
+    let (id_changes, id_list) = ids.finish(&shown, &report.duplicates, settings.accept_id_changes);
     report.id_changes = id_changes;
     let files = Rendering::new(&feeds, &settings.site, &settings.formats, archive.as_ref());
     report.files = files.count();

@@ -104,12 +104,11 @@ fn select(records: Vec<Record>, options: SelectOptions) -> Selection {
             _ => continue,
         };
         let kept = candidates[best[&key]].source.clone();
-        selection.duplicates.push(Duplicate {
-            link: record.link.clone(),
-            id: shared_id,
-            kept,
-            dropped: record.source.clone(),
-        });
+        let link = match &shared_id {
+            Some(id) => Url::parse(id).unwrap_or_else(|_| record.link.clone()),
+            None => record.link.clone(),
+        };
+        selection.duplicates.push(Duplicate { link, id: shared_id, kept, dropped: record.source.clone() });
     }
     selection.records = candidates
         .into_iter()

@@ -300,3 +300,43 @@ fn records_sharing_an_id_are_one_item_the_one_updated_last() {
         stderr_of(&check)
     );
 }
+
+#[test]
+fn a_future_dated_record_keeps_its_line_while_it_waits_and_warns_when_its_time_comes() {
+    let dir = two_records();
+    assert_eq!(feedgen(dir.path(), &["build", "-q"]).status.code(), Some(0));
+    let later = record("Alpha", 1, "https://news.test/alpha-2", "").replace("2026-01-01", "2031-01-01");
+    fs::write(dir.path().join("records/a.md"), later).unwrap();
+    assert_eq!(feedgen(dir.path(), &["build", "-q"]).status.code(), Some(0));
+    let ids = fs::read_to_string(dir.path().join("feeds").join(feedgen::IDS_NAME)).unwrap();
+    assert!(ids.contains("a.md\thttp://news.test/alpha\n"), "{ids}");
+    let in_2032 = run_feedgen(dir.path(), &["check", "--strict"], &[("SOURCE_DATE_EPOCH", "1956528000")]);
+    assert!(stderr_of(&in_2032).contains("records/a.md:4:14: id changes"), "{}", stderr_of(&in_2032));
+}
+
+#[test]
+fn an_old_id_carried_only_by_a_record_left_out_has_not_moved() {
+    let dir = two_records();
+    assert_eq!(feedgen(dir.path(), &["build", "-q"]).status.code(), Some(0));
+    let records = dir.path().join("records");
+    fs::write(records.join("a.md"), record("Alpha", 1, "https://news.test/alpha", "")).unwrap();
+    // c.md carries a.md's old id, but loses its link to d.md, updated later.
+    fs::write(records.join("c.md"), record("Gamma", 3, "https://news.test/gamma", "id: http://news.test/alpha\n"))
+        .unwrap();
+    fs::write(records.join("d.md"), record("Gamma", 4, "https://news.test/gamma", "")).unwrap();
+    for args in [&["check", "--strict"][..], &["build"][..]] {
+        let output = feedgen(dir.path(), args);
+        assert!(stderr_of(&output).contains("records/a.md:4:14: id changes"), "{args:?}: {}", stderr_of(&output));
+    }
+}
+
+#[test]
+fn a_record_left_out_for_a_duplicate_link_is_not_an_id_change() {
+    let dir = two_records();
+    assert_eq!(feedgen(dir.path(), &["build", "-q"]).status.code(), Some(0));
+    // a.md takes b.md's link, and loses it to b.md, updated later.
+    fs::write(dir.path().join("records/a.md"), record("Alpha", 1, "https://news.test/beta", "")).unwrap();
+    let check = feedgen(dir.path(), &["check", "--strict"]);
+    assert!(!stderr_of(&check).contains("id changes"), "{}", stderr_of(&check));
+    assert!(stderr_of(&check).contains("same link as records/b.md"), "{}", stderr_of(&check));
+}

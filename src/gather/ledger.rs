@@ -56,19 +56,31 @@ pub(crate) enum Admission {
 #[derive(Debug, Clone)]
 struct LeftOut {
     key: LinkKey,
+    /// The key's text as a URL: the shared link (or id).
     link: Url,
+    /// The key's text when it is an `id` of the record that came with it.
+    id: Option<Box<str>>,
     place: Place,
 }
 
-/// A record with an `id` of its own: besides its link, it must hold its
-/// id (`id`), or be left out. Few records have one, so these are kept
-/// apart from the holders.
-#[derive(Debug, Clone)]
+/// The keys of a record with an `id` of its own: besides its link, it must
+/// hold its id, or be left out. Kept apart from the holders, two keys per
+/// such record.
+#[derive(Debug, Clone, Copy)]
 struct OwnId {
     link: LinkKey,
     key: LinkKey,
-    id: String,
-    url: Url,
+}
+
+/// What the ledger is told about a record arriving under one of its keys.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Arrival<'a> {
+    /// The key's text as a URL.
+    pub named: &'a Url,
+    /// The key's text, when the key is the record's own `id`.
+    pub id: Option<&'a str>,
+    pub updated: DateTime<Utc>,
+    pub place: Place,
 }
 
 /// Who holds each link, and every record left out for a duplicate link.
@@ -98,29 +110,31 @@ pub(crate) fn record_keys(record: &Record) -> (LinkKey, Option<LinkKey>) {
 }
 
 impl Ledger {
-    /// Decide about the record at `place` with `link`, updated at `updated`.
-    pub(crate) fn admit(&mut self, key: LinkKey, link: &Url, updated: DateTime<Utc>, place: Place) -> Admission {
+    /// Decide about the record `arrival` describes, under `key` (its link's,
+    /// or its own id's).
+    pub(crate) fn admit(&mut self, key: LinkKey, arrival: Arrival<'_>) -> Admission {
+        let Arrival { named, id, updated, place } = arrival;
+        let id = id.map(Box::from);
         let Some(holder) = self.holders.get_mut(&key) else {
             self.holders.insert(key, Holder { updated, place });
             return Admission::First;
         };
         if updated > holder.updated {
             let replaced = std::mem::replace(holder, Holder { updated, place });
-            self.left_out.push(LeftOut { key, link: link.clone(), place: replaced.place });
+            self.left_out.push(LeftOut { key, link: named.clone(), id, place: replaced.place });
             return Admission::Replaces(replaced.place);
         }
         if updated == holder.updated {
             self.ties.push((key, place, updated));
         }
-        self.left_out.push(LeftOut { key, link: link.clone(), place });
+        self.left_out.push(LeftOut { key, link: named.clone(), id, place });
         Admission::Loses
     }
 
-    /// Note that the record at `place` (with `link`, keyed `link_key`) has
+    /// Note that the record at `place` (whose link is keyed `link_key`) has
     /// an `id` of its own, keyed `key`: it is an item only if it holds both.
-    pub(crate) fn own_id(&mut self, place: Place, link_key: LinkKey, key: LinkKey, id: &str, link: &Url) {
-        let own = OwnId { link: link_key, key, id: id.to_owned(), url: link.clone() };
-        self.own_ids.insert(place, own);
+    pub(crate) fn own_id(&mut self, place: Place, link_key: LinkKey, key: LinkKey) {
+        self.own_ids.insert(place, OwnId { link: link_key, key });
     }
 
     /// Whether the record at `place`, whose link is keyed `key`, is an
@@ -213,13 +227,10 @@ impl Ledger {
             .into_values()
             .map(|left_out| {
                 let own = self.own_ids.get(&left_out.place);
-                let shared_id = own.filter(|own| own.key == left_out.key);
-                Duplicate {
-                    link: shared_id.map_or_else(|| left_out.link.clone(), |own| own.url.clone()),
-                    id: shared_id.map(|own| own.id.clone()),
-                    kept: path(self.holders[&left_out.key].place),
-                    dropped: path(left_out.place),
-                }
+                let shared_id = own.is_some_and(|own| own.key == left_out.key);
+                let id = shared_id.then(|| left_out.id.as_deref().unwrap_or(left_out.link.as_str()).to_owned());
+                let kept = path(self.holders[&left_out.key].place);
+                Duplicate { link: left_out.link.clone(), id, kept, dropped: path(left_out.place) }
             })
             .collect();
         sort_duplicates(&mut duplicates);
@@ -235,6 +246,11 @@ mod tests {
         DateTime::parse_from_rfc3339(&format!("2025-01-{day:02}T00:00:00Z")).unwrap().into()
     }
 
+    /// A record with `link` (and no id of its own) at `place`.
+    fn arrival(link: &Url, updated: DateTime<Utc>, place: Place) -> Arrival<'_> {
+        Arrival { named: link, id: None, updated, place }
+    }
+
     /// Places 0, 1, 2 are `b.md` (day 1), `a.md` (day 2) and `c.md` (day 2).
     fn paths() -> HashMap<Place, PathBuf> {
         HashMap::from([(0, "b.md".into()), (1, "a.md".into()), (2, "c.md".into())])
@@ -247,7 +263,7 @@ mod tests {
         let paths = HashMap::from([(0, "a.md".into()), (1, "b.md".into()), (2, "c.md".into())]);
         let mut ledger = Ledger::default();
         for place in 0..3 {
-            ledger.admit(key, &link, at(5), place);
+            ledger.admit(key, arrival(&link, at(5), place));
         }
         assert_eq!(ledger.settle_ties(&paths), [(key, 0, 2)]);
         assert!(ledger.holds(key, 2));
@@ -258,14 +274,14 @@ mod tests {
         let link = Url::parse("https://a.test/x").unwrap();
         let key = link_key(&link);
         let mut forwards = Ledger::default();
-        assert_eq!(forwards.admit(key, &link, at(1), 0), Admission::First);
-        assert_eq!(forwards.admit(key, &link, at(2), 1), Admission::Replaces(0));
-        assert_eq!(forwards.admit(key, &link, at(2), 2), Admission::Loses);
+        assert_eq!(forwards.admit(key, arrival(&link, at(1), 0)), Admission::First);
+        assert_eq!(forwards.admit(key, arrival(&link, at(2), 1)), Admission::Replaces(0));
+        assert_eq!(forwards.admit(key, arrival(&link, at(2), 2)), Admission::Loses);
         assert_eq!(forwards.settle_ties(&paths()), [(key, 1, 2)], "c.md is later than a.md");
         let mut backwards = Ledger::default();
-        assert_eq!(backwards.admit(key, &link, at(2), 2), Admission::First);
-        assert_eq!(backwards.admit(key, &link, at(2), 1), Admission::Loses);
-        assert_eq!(backwards.admit(key, &link, at(1), 0), Admission::Loses);
+        assert_eq!(backwards.admit(key, arrival(&link, at(2), 2)), Admission::First);
+        assert_eq!(backwards.admit(key, arrival(&link, at(2), 1)), Admission::Loses);
+        assert_eq!(backwards.admit(key, arrival(&link, at(1), 0)), Admission::Loses);
         assert_eq!(backwards.settle_ties(&paths()), [], "c.md already holds the link");
         for ledger in [&forwards, &backwards] {
             assert!(ledger.holds(key, 2) && !ledger.holds(key, 1));

@@ -53,7 +53,7 @@ use chrono::{DateTime, Utc};
 
 use best::Best;
 pub(crate) use ledger::Place;
-use ledger::{Admission, Ledger, LinkKey, record_keys};
+use ledger::{Admission, Arrival, Ledger, LinkKey, record_keys};
 pub(crate) use source::{Reading, RecordSource};
 
 use rayon::iter::{IntoParallelIterator, IntoParallelRefIterator, ParallelIterator};
@@ -550,20 +550,22 @@ fn admit(
 ) -> (bool, Vec<(Place, LinkKey)>) {
     let mut won = true;
     let mut replaced = Vec::new();
-    let mut admit_key =
-        |ledger: &mut Ledger, key: LinkKey, named: &url::Url| match ledger.admit(key, named, record.updated, place) {
+    let mut admit_key = |ledger: &mut Ledger, key: LinkKey, named: &url::Url, id: Option<&str>| {
+        let arrival = Arrival { named, id, updated: record.updated, place };
+        match ledger.admit(key, arrival) {
             Admission::First => {}
             Admission::Replaces(previous) => replaced.push((previous, key)),
             Admission::Loses => won = false,
-        };
-    admit_key(ledger, link, &record.link);
+        }
+    };
+    admit_key(ledger, link, &record.link, None);
     if let Some(key) = own_id {
         let id = prepare::item_id(record);
-        ledger.own_id(place, link, key, &id, &record.link);
+        ledger.own_id(place, link, key);
         // A key is named by the URL it is the text of: a record that holds
         // this id as its link has that link.
         let named = url::Url::parse(&id).unwrap_or_else(|_| record.link.clone());
-        admit_key(ledger, key, &named);
+        admit_key(ledger, key, &named, Some(&id));
     }
     (won, replaced)
 }

@@ -212,13 +212,14 @@ fn records_tied_on_update_time_go_to_the_later_path_in_either_order() {
     }
 }
 
-/// A record drawn from small pools, so that links repeat, update times tie
-/// and topic spellings differ only in case.
-/// A record drawn from small pools, and sometimes an `id` of its own from
-/// a pool that holds two of the records' links, so that ids collide with
-/// ids and with links.
+/// A drawn record: link, publication and update days, topics, provider
+/// and `id`.
 type Pooled = (usize, i64, i64, Vec<&'static str>, Option<&'static str>, Option<&'static str>);
 
+/// A record drawn from small pools, so that links repeat, update times tie
+/// and topic spellings differ only in case; and sometimes an `id` of its
+/// own from a pool that holds two of the records' links, so that ids
+/// collide with ids and with links.
 fn pooled_record() -> impl Strategy<Value = Pooled> {
     let topics = prop::collection::vec(prop::sample::select(vec!["AI", "ai", "Rust", "rust ", "Go", "C++"]), 0..3);
     let provider = prop::option::of(prop::sample::select(vec!["a.test", "b.test", "www.a.test"]));

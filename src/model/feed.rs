@@ -107,8 +107,8 @@ pub(crate) fn is_subscription_path(path: &str) -> bool {
 /// Two records with one link (or one id): which one was kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Duplicate {
-    /// The shared link; when they share an id, the link of the record
-    /// left out.
+    /// The shared link; when they share an id, that id as a URL (ids are
+    /// absolute URIs).
     pub link: Url,
     /// The shared id, when the record left out shares its `id` with the
     /// one kept (its `id`, or its link) rather than its link.
