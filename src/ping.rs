@@ -13,13 +13,17 @@
 //!
 //! The feeds are already written when the hub is told, so a hub that fails
 //! costs subscribers an early update, never the build: [`ping`] returns a
-//! [`PingError`] the command prints as a warning. Its time is bounded: an
+//! [`PingError`] the command prints as a warning, and the documents it did
+//! not announce are remembered in the output folder ([`PINGS_NAME`]) for
+//! the next ping. Its time is bounded: an
 //! attempt ends after `ping_timeout`, a failed one is tried again after 1 s
 //! and then 2 s (three attempts in all), and the first document the hub
 //! does not take ends the pings, so a hub that is down costs at most
 //! 3 × `ping_timeout` + 3 s.
 
+use std::fs;
 use std::io::Read;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -29,7 +33,8 @@ use url::form_urlencoded;
 
 use crate::config::Settings;
 use crate::english::counted;
-use crate::model::{Site, is_subscription_path};
+use crate::model::{PINGS_NAME, Site, is_subscription_path, local_path};
+use crate::write;
 use crate::write::Changes;
 
 /// Attempts at one notification before the hub is taken to be down.
@@ -51,9 +56,12 @@ pub struct Pinged {
     pub hub: Url,
     /// The feed documents the hub took a notification for, by absolute URL
     /// (the one each names itself by, `rel="self"`), in the order they were
-    /// sent: every subscription document the build added or changed, in
-    /// path order. Empty when none did, and then the hub was not contacted.
+    /// sent: every subscription document the build added or changed, and
+    /// those an earlier build could not announce, in path order. Empty when
+    /// there were none, and then the hub was not contacted.
     pub announced: Vec<Url>,
+    /// How many of them an earlier build could not announce.
+    pub left_from_before: usize,
 }
 
 /// Why [`ping`] did not announce every changed feed document. The feeds
@@ -114,6 +122,37 @@ fn changed_documents(site: &Site, changes: &Changes) -> Vec<Url> {
     paths.sort();
     paths.into_iter().map(|path| site.url_of(path)).collect()
 }
+
+/// The documents an earlier `build --ping` could not announce, as listed
+/// in `output`'s [`PINGS_NAME`]: those still in the folder (one removed
+/// since needs no news), by path.
+fn left_from_before(output: &Path) -> Vec<String> {
+    let text = fs::read(output.join(PINGS_NAME)).map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    text.unwrap_or_default()
+        .lines()
+        .filter(|path| is_subscription_path(path) && local_path(output, path).is_file())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Remember the documents of `paths` for the next `build --ping`, or
+/// forget them all when none is left. Best effort: a folder that cannot
+/// take the file only loses the reminder.
+fn leave_for_later(output: &Path, paths: &[String]) {
+    if paths.is_empty() {
+        let _ = fs::remove_file(output.join(PINGS_NAME));
+        return;
+    }
+    let mut text = String::from(PINGS_HEADER);
+    for path in paths {
+        text.push_str(path);
+        text.push('\n');
+    }
+    let _ = write::put_own_file(output, PINGS_NAME, text.as_bytes());
+}
+
+const PINGS_HEADER: &str = "# Feed documents the WebSub hub has not been told about yet: the next\n\
+                            # `feedgen build --ping` announces them.\n";
 
 /// How one attempt ended.
 enum Attempt {
@@ -217,14 +256,17 @@ fn wait(duration: Duration, stop: &AtomicBool) -> bool {
 
 /// Tell the hub (`settings.site.hub_url`) about every subscription feed
 /// document that `changes` (a written build's [`Report::output`]) added or
-/// changed: one publish notification each, in path order, one at a time,
+/// changed, and those an earlier ping left unannounced (still in the
+/// output folder): one publish notification each, in path order, one at a time,
 /// each attempt bounded by `settings.ping_timeout`. A notification is
 /// tried up to three times (after waits of 1 s and 2 s) when the hub does
 /// not answer, cannot be reached or answers 5xx or 429; another answer that
 /// is not a 2xx is not tried again. The first document the hub does not
 /// take ends the pings ([`PingError::HubFailed`]), so a hub that is down
 /// costs at most 3 × `ping_timeout` + 3 s. Once `stop` is set the pings
-/// end ([`PingError::Stopped`]), after the attempt in flight.
+/// end ([`PingError::Stopped`]), after the attempt in flight. The documents
+/// not announced are listed in the output folder for the next ping; when
+/// every one is, the list is removed.
 ///
 /// Call it after [`run`](crate::run) with [`Mode::Write`](crate::Mode),
 /// once the files are where the hub will fetch them (a ping before they
@@ -236,11 +278,27 @@ pub fn ping(settings: &Settings, changes: &Changes, stop: &AtomicBool) -> Result
     let hub = settings.site.hub_url.clone().ok_or(PingError::NoHub)?;
     let stopped =
         |hub: &Url, announced, not_announced| PingError::Stopped { hub: hub.to_string(), announced, not_announced };
-    let documents = changed_documents(&settings.site, changes);
+    let site = &settings.site;
+    let changed = changed_documents(site, changes);
+    let earlier: Vec<Url> = left_from_before(&settings.output)
+        .into_iter()
+        .map(|path| site.url_of(&path))
+        .filter(|url| !changed.contains(url))
+        .collect();
+    let left_from_before = earlier.len();
+    let mut documents: Vec<Url> = changed.into_iter().chain(earlier).collect();
+    documents.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    let base = site.base_url.as_str();
+    let remember = |from: usize| {
+        let paths: Vec<String> =
+            documents[from..].iter().filter_map(|url| url.as_str().strip_prefix(base)).map(str::to_owned).collect();
+        leave_for_later(&settings.output, &paths);
+    };
     let agent = agent(settings.ping_timeout);
     for (sent, document) in documents.iter().enumerate() {
         let not_announced = documents.len() - sent;
         if stop.load(Ordering::Relaxed) {
+            remember(sent);
             return Err(stopped(&hub, sent, not_announced));
         }
         let mut attempts = 0;
@@ -250,6 +308,7 @@ pub fn ping(settings: &Settings, changes: &Changes, stop: &AtomicBool) -> Result
                 Attempt::Taken => break None,
                 Attempt::Failed(_) if attempts < ATTEMPTS => {
                     if !wait(BACKOFF[attempts - 1], stop) {
+                        remember(sent);
                         return Err(stopped(&hub, sent, not_announced));
                     }
                 }
@@ -257,11 +316,13 @@ pub fn ping(settings: &Settings, changes: &Changes, stop: &AtomicBool) -> Result
             }
         };
         if let Some(cause) = cause {
+            remember(sent);
             let (hub, document) = (hub.to_string(), document.to_string());
             return Err(PingError::HubFailed { hub, document, cause, attempts, announced: sent, not_announced });
         }
     }
-    Ok(Pinged { hub, announced: documents })
+    remember(documents.len());
+    Ok(Pinged { hub, announced: documents, left_from_before })
 }
 
 #[cfg(test)]

@@ -67,6 +67,8 @@ impl Received {
 struct Hub {
     url: String,
     received: Arc<Mutex<Vec<Received>>>,
+    /// How it answers the next connections.
+    answer: Arc<Mutex<Answer>>,
 }
 
 impl Hub {
@@ -75,15 +77,23 @@ impl Hub {
         let url = format!("http://{}/hub", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
         let record = Arc::clone(&received);
+        let answer = Arc::new(Mutex::new(answer));
+        let answers = Arc::clone(&answer);
         // The thread ends with the test process; each connection's thread
         // ends when the client closes it, or after a minute at most.
         std::thread::spawn(move || {
             for stream in listener.incoming().map_while(Result::ok) {
                 let record = Arc::clone(&record);
+                let answer = *answers.lock().unwrap();
                 std::thread::spawn(move || serve(stream, answer, &record));
             }
         });
-        Hub { url, received }
+        Hub { url, received, answer }
+    }
+
+    /// Answer the next connections with `answer`.
+    fn answer(&self, answer: Answer) {
+        *self.answer.lock().unwrap() = answer;
     }
 
     /// Every request received so far, in order.
@@ -325,6 +335,28 @@ fn a_hub_answering_500_is_asked_three_times_for_the_first_document_only_and_the_
     );
     assert!(stderr.contains(&warning), "{stderr}");
     assert_eq!(feedgen(dir.path(), &["build", "--check"]).status.code(), Some(0), "the folder is complete");
+}
+
+#[test]
+fn the_documents_a_failing_hub_was_not_told_of_are_announced_by_the_next_ping() {
+    let hub = Hub::start(Answer::Status(500));
+    let dir = site(&format!("hub_url: {}\n", hub.url), &two_topics());
+    build(dir.path(), &["--ping"]);
+    let left = dir.path().join("feeds/.feedgen-pings");
+    assert!(left.is_file(), "the documents not announced are remembered");
+    let every = urls(&subscription_documents(dir.path()));
+
+    hub.answer(Answer::Status(202));
+    let before = hub.announced().len();
+    let stderr = build(dir.path(), &["--ping"]);
+    assert!(stderr.contains("0 files written"), "nothing changed: {stderr}");
+    assert_eq!(hub.announced()[before..], every[..], "told of every document it missed, once each");
+    assert!(stderr.contains("about 9 changed feed documents (9 of them left from an earlier build"), "{stderr}");
+    assert!(!left.exists(), "nothing is left to announce");
+
+    let told = hub.announced().len();
+    build(dir.path(), &["--ping"]);
+    assert_eq!(hub.announced().len(), told, "an unchanged rebuild tells nothing again");
 }
 
 #[test]

@@ -175,7 +175,13 @@ fn warn_of_placeholder(settings: &Settings) {
 fn told(pinged: &Pinged) -> String {
     match pinged.announced.len() {
         0 => format!("no feed document changed, so the hub {} was not told", pinged.hub),
-        count => format!("told the hub {} about {}", pinged.hub, counted(count, "changed feed document")),
+        count => {
+            let earlier = match pinged.left_from_before {
+                0 => String::new(),
+                earlier => format!(" ({earlier} of them left from an earlier build, when the hub failed)"),
+            };
+            format!("told the hub {} about {}{earlier}", pinged.hub, counted(count, "changed feed document"))
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub use feed::{Duplicate, Feed};
 pub(crate) use feed::{is_archive_path, is_subscription_path, name_key, sort_duplicates};
 pub(crate) use item::{Facets, IMAGE_MEDIA_TYPES};
 pub use item::{Item, ItemImage, ItemLink, ItemProvider};
+pub(crate) use output::PINGS_NAME;
 pub use output::{IDS_NAME, MANIFEST_NAME, OutputFile, local_path};
 pub use record::{Image, Provider, Record, Related};
 pub use site::{Family, Format, Site};

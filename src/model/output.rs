@@ -12,6 +12,11 @@ pub const MANIFEST_NAME: &str = ".feedgen-manifest";
 /// published, so that a build can warn when one changes (`crate::ids`).
 pub const IDS_NAME: &str = ".feedgen-ids";
 
+/// The file of feed documents a hub has not been told about yet (`build
+/// --ping` with a hub that failed), beside the manifest: the next `build
+/// --ping` announces them too.
+pub(crate) const PINGS_NAME: &str = ".feedgen-pings";
+
 /// One file of the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {

@@ -486,6 +486,13 @@ fn stage(output: &Path, relative: &str, bytes: &[u8]) -> Result<atomic::Staged, 
     atomic::stage(&path, bytes)
 }
 
+/// Write `bytes` as feedgen's own file `name` in `output` (a file no
+/// build lists, such as the list of documents left to announce), at once,
+/// atomically.
+pub(crate) fn put_own_file(output: &Path, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
+    put(output, name, bytes)
+}
+
 /// Write `bytes` to the output path `relative` at once, atomically.
 fn put(output: &Path, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
     atomic::commit(vec![stage(output, relative, bytes)?])
