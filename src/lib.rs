@@ -276,11 +276,10 @@ fn gather_feeds(
     // With `limit: 0` and no budget, every item is in its feed's
     // subscription document: no archive.
     let may_archive = settings.limit > 0 || settings.max_bytes.is_some();
-    let scales = settings.max_bytes.map(|max_bytes| history::Scales {
-        max_bytes,
-        site: settings.site.clone(),
-        formats: settings.formats.clone(),
-    });
+    let scales = settings
+        .max_bytes
+        .map(|max_bytes| history::Scales::new(max_bytes, &settings.site, &settings.formats))
+        .transpose()?;
     let collector = (settings.archives && may_archive).then(|| history::Collector::new(keeping, scales)).transpose()?;
     let request = Request {
         sources: &sources,

@@ -21,6 +21,7 @@
 //! does not take ends the pings, so a hub that is down costs at most
 //! 3 × `ping_timeout` + 3 s.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
@@ -33,7 +34,7 @@ use url::form_urlencoded;
 
 use crate::config::Settings;
 use crate::english::counted;
-use crate::model::{PINGS_NAME, Site, is_subscription_path, local_path};
+use crate::model::{PINGS_NAME, is_subscription_path, local_path};
 use crate::write;
 use crate::write::Changes;
 
@@ -115,12 +116,9 @@ pub enum PingError {
 }
 
 /// The subscription documents among those `changes` added or changed, by
-/// absolute URL, in path order: what [`ping`] announces.
-fn changed_documents(site: &Site, changes: &Changes) -> Vec<Url> {
-    let mut paths: Vec<&String> =
-        changes.added.iter().chain(&changes.changed).filter(|path| is_subscription_path(path)).collect();
-    paths.sort();
-    paths.into_iter().map(|path| site.url_of(path)).collect()
+/// path: what [`ping`] announces.
+fn changed_documents(changes: &Changes) -> BTreeSet<String> {
+    changes.added.iter().chain(&changes.changed).filter(|path| is_subscription_path(path)).cloned().collect()
 }
 
 /// The documents an earlier `build --ping` could not announce, as listed
@@ -278,22 +276,13 @@ pub fn ping(settings: &Settings, changes: &Changes, stop: &AtomicBool) -> Result
     let hub = settings.site.hub_url.clone().ok_or(PingError::NoHub)?;
     let stopped =
         |hub: &Url, announced, not_announced| PingError::Stopped { hub: hub.to_string(), announced, not_announced };
-    let site = &settings.site;
-    let changed = changed_documents(site, changes);
-    let earlier: Vec<Url> = left_from_before(&settings.output)
-        .into_iter()
-        .map(|path| site.url_of(&path))
-        .filter(|url| !changed.contains(url))
-        .collect();
-    let left_from_before = earlier.len();
-    let mut documents: Vec<Url> = changed.into_iter().chain(earlier).collect();
-    documents.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-    let base = site.base_url.as_str();
-    let remember = |from: usize| {
-        let paths: Vec<String> =
-            documents[from..].iter().filter_map(|url| url.as_str().strip_prefix(base)).map(str::to_owned).collect();
-        leave_for_later(&settings.output, &paths);
-    };
+    let mut paths = changed_documents(changes);
+    let changed = paths.len();
+    paths.extend(left_from_before(&settings.output));
+    let left_from_before = paths.len() - changed;
+    let paths: Vec<String> = paths.into_iter().collect();
+    let documents: Vec<Url> = paths.iter().map(|path| settings.site.url_of(path)).collect();
+    let remember = |from: usize| leave_for_later(&settings.output, &paths[from..]);
     let agent = agent(settings.ping_timeout);
     for (sent, document) in documents.iter().enumerate() {
         let not_announced = documents.len() - sent;
@@ -328,6 +317,7 @@ pub fn ping(settings: &Settings, changes: &Changes, stop: &AtomicBool) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Site;
 
     fn site() -> Site {
         Site {
@@ -353,7 +343,8 @@ mod tests {
             unchanged: paths(&["all.rss.xml"]),
             removed: paths(&["topics/zig.json"]),
         };
-        let urls: Vec<String> = changed_documents(&site(), &changes).iter().map(Url::to_string).collect();
+        let urls: Vec<String> =
+            changed_documents(&changes).iter().map(|path| site().url_of(path).to_string()).collect();
         assert_eq!(
             urls,
             [

@@ -33,6 +33,7 @@ use spill::{Entry, FeedNumbers, ItemsFile, Spill, Stored, read_bucket, read_exac
 
 use crate::gather::{Gathered, Keep, Place, TopicNames};
 use crate::model::{Family, Feed, Format, Item, Record, Site};
+use crate::render::{ItemSizes, RenderError};
 use crate::{prepare, render};
 
 /// The archives' temporary files could not be written or read.
@@ -153,23 +154,29 @@ impl Keep for Collector {
 #[derive(Debug, Clone)]
 pub(crate) struct Scales {
     /// The largest a document may be, in bytes.
-    pub max_bytes: u64,
+    max_bytes: u64,
     /// Feed-level facts the documents show.
-    pub site: Site,
+    site: Site,
     /// The formats built: a document must fit in each.
-    pub formats: Vec<Format>,
+    formats: Vec<Format>,
+    /// What items weigh.
+    items: ItemSizes,
 }
 
 impl Scales {
+    /// Scales for documents of at most `max_bytes` in each of `formats`,
+    /// shown by `site`.
+    pub(crate) fn new(max_bytes: u64, site: &Site, formats: &[Format]) -> Result<Self, RenderError> {
+        let items = ItemSizes::new(site, formats)?;
+        Ok(Scales { max_bytes, site: site.clone(), formats: formats.to_vec(), items })
+    }
+
     /// How many bytes `item` adds to an archive document in the heaviest
     /// format, with room to spare: its topics are measured as the record
     /// spells them, and a topic's display name (chosen once every record
     /// is read) may be spelled longer.
     fn weight(&self, item: &Arc<Item>) -> io::Result<u32> {
-        let mut heaviest = 0;
-        for &format in &self.formats {
-            heaviest = heaviest.max(render::item_size(item, &self.site, format).map_err(io::Error::other)?);
-        }
+        let heaviest = self.items.heaviest(item).map_err(io::Error::other)?;
         let spare = 64 + 12 * item.topics.iter().map(String::len).sum::<usize>();
         Ok(u32::try_from(heaviest + spare).unwrap_or(u32::MAX))
     }

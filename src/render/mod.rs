@@ -242,21 +242,41 @@ pub(crate) fn empty_archive_size(feed: &Feed, site: &Site, format: Format) -> Re
     render_document(&feed.without_items(), site, format, placement).map(|file| file.bytes.len())
 }
 
-/// How many bytes `item` adds to a feed document in `format`: what a
+/// Measures how many bytes an item adds to a feed document: what a
 /// document of it alone weighs beyond the same document empty (items
-/// render alike whatever feed holds them).
-pub(crate) fn item_size(item: &Arc<Item>, site: &Site, format: Format) -> Result<usize, RenderError> {
-    let alone = Feed {
-        family: Family::All,
-        slug: String::from("all"),
-        key: String::new(),
-        name: String::new(),
-        items: vec![Arc::clone(item)],
-        icon: None,
-    };
-    let with_item = subscription_size(&alone, site, format, false)?;
-    let without = subscription_size(&alone.without_items(), site, format, false)?;
-    Ok(with_item.saturating_sub(without))
+/// render alike whatever feed holds them). The empty document is measured
+/// once per format.
+#[derive(Debug, Clone)]
+pub(crate) struct ItemSizes {
+    site: Site,
+    /// Each format built, and the size of the empty document in it.
+    empty: Vec<(Format, usize)>,
+}
+
+impl ItemSizes {
+    /// Ready to measure items in `formats`, shown by `site`.
+    pub(crate) fn new(site: &Site, formats: &[Format]) -> Result<Self, RenderError> {
+        let empty = formats
+            .iter()
+            .map(|&format| Ok((format, subscription_size(&measuring_feed(Vec::new()), site, format, false)?)))
+            .collect::<Result<_, RenderError>>()?;
+        Ok(ItemSizes { site: site.clone(), empty })
+    }
+
+    /// What `item` adds to a document in the format where it weighs most.
+    pub(crate) fn heaviest(&self, item: &Arc<Item>) -> Result<usize, RenderError> {
+        let alone = measuring_feed(vec![Arc::clone(item)]);
+        let mut heaviest = 0;
+        for &(format, empty) in &self.empty {
+            heaviest = heaviest.max(subscription_size(&alone, &self.site, format, false)?.saturating_sub(empty));
+        }
+        Ok(heaviest)
+    }
+}
+
+/// The firehose holding `items`: the document items are measured in.
+fn measuring_feed(items: Vec<Arc<Item>>) -> Feed {
+    Feed { family: Family::All, slug: String::from("all"), key: String::new(), name: String::new(), items, icon: None }
 }
 
 /// The files a build produces, rendered only when asked: rendering every
