@@ -17,7 +17,7 @@
 
 use std::sync::Arc;
 
-use rayon::iter::{IntoParallelRefMutIterator, ParallelIterator};
+use rayon::iter::{IndexedParallelIterator, IntoParallelRefMutIterator, ParallelIterator};
 
 use crate::model::{Feed, Format, Item, Site};
 use crate::render::{RenderError, subscription_size};
@@ -37,12 +37,18 @@ pub(crate) struct Budget<'a> {
 
 impl Budget<'_> {
     /// Cut every feed to its newest items that fit, on all cores; returns
-    /// how many items each feed left out, by feed.
-    pub(crate) fn trim(&self, feeds: &mut [Feed]) -> Result<Vec<usize>, RenderError> {
+    /// how many items each feed left out, by feed. Where `known` says how
+    /// many to leave out (the build cache knows, from the last build of
+    /// the same items), that many are, unmeasured.
+    pub(crate) fn trim(&self, feeds: &mut [Feed], known: &[Option<usize>]) -> Result<Vec<usize>, RenderError> {
         feeds
             .par_iter_mut()
-            .map(|feed| {
-                let keep = self.items_that_fit(feed)?;
+            .enumerate()
+            .map(|(index, feed)| {
+                let keep = match known.get(index).copied().flatten() {
+                    Some(left_out) => feed.items.len().saturating_sub(left_out),
+                    None => self.items_that_fit(feed)?,
+                };
                 let left_out = feed.items.len() - keep;
                 feed.items.truncate(keep);
                 Ok(left_out)

@@ -90,7 +90,7 @@ fn survey(
         return Ok((survey, duplicates));
     }
     let tally = Mutex::new(Tally::default());
-    load::read_all(sources, options, progress, &|file| {
+    load::read_all(sources, options, None, progress, &|file| {
         tally.lock().unwrap_or_else(PoisonError::into_inner).note(file);
     })?;
     Ok((tally.into_inner().unwrap_or_else(PoisonError::into_inner).into_survey(), Vec::new()))
@@ -118,6 +118,7 @@ fn check_against(
         skip_invalid: true,
         keep: None,
         ids,
+        reader: None,
     };
     let found = gather_records(&request, progress)?;
     let publishes = found.published();

@@ -93,6 +93,9 @@ pub struct ConfigFile {
     /// Let a build with no record to publish, or one that removes most
     /// feeds, go on ([`Refusal`](crate::Refusal)).
     pub allow_empty: Option<bool>,
+    /// The build cache's folder, relative to this file (default
+    /// `.feedgen-cache` beside it).
+    pub cache: Option<PathBuf>,
 }
 
 fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<PathBuf>, D::Error> {
@@ -136,6 +139,10 @@ pub struct Overrides {
     pub skip_invalid: bool,
     /// `--allow-empty`.
     pub allow_empty: bool,
+    /// `--cache-dir` or `FEEDGEN_CACHE_DIR`, relative to the working directory.
+    pub cache: Option<PathBuf>,
+    /// `--no-cache`: read and write no build cache.
+    pub no_cache: bool,
 }
 
 /// Everything a build needs, resolved and checked.
@@ -184,7 +191,15 @@ pub struct Settings {
     pub allow_empty: bool,
     /// The moment that decides which records are in the future.
     pub now: DateTime<Utc>,
+    /// The folder of the build cache, which lets a build skip the records
+    /// and feeds that did not change since the last one (see
+    /// [`run`](crate::run)); `None` (`--no-cache`): no cache is read or written.
+    pub cache: Option<PathBuf>,
 }
+
+/// The name of the build cache's folder, beside `feedgen.yaml` (or in the
+/// working directory without one) unless configured elsewhere.
+pub const CACHE_DIR_NAME: &str = ".feedgen-cache";
 
 /// What `feedgen check` needs: [`Settings`] without the site, since
 /// records are validated without knowing where feeds will be hosted.
@@ -341,6 +356,17 @@ impl CheckSettings {
     }
 }
 
+/// The build cache's folder: none with `--no-cache`, else `--cache-dir`
+/// (or `FEEDGEN_CACHE_DIR`), else `cache` of the file (relative to its
+/// folder), else [`CACHE_DIR_NAME`] beside the file.
+fn resolve_cache(file: &ConfigFile, file_dir: &Path, overrides: &Overrides) -> Option<PathBuf> {
+    if overrides.no_cache {
+        return None;
+    }
+    let written = || file_dir.join(file.cache.as_deref().unwrap_or(Path::new(CACHE_DIR_NAME)));
+    Some(overrides.cache.clone().unwrap_or_else(written))
+}
+
 impl Settings {
     /// Combine the file (whose relative paths are relative to `file_dir`)
     /// with the command line; `now` decides which records are in the future.
@@ -407,6 +433,7 @@ impl Settings {
             language,
         };
 
+        let cache = resolve_cache(&file, file_dir, &overrides);
         let inputs = resolve_inputs(&file, file_dir, overrides.inputs)?;
         let output = resolve_output(&file, file_dir, overrides.output);
 
@@ -472,6 +499,7 @@ impl Settings {
             skip_invalid: overrides.skip_invalid,
             allow_empty: overrides.allow_empty || file.allow_empty.unwrap_or(false),
             now,
+            cache,
         })
     }
 }

@@ -47,6 +47,7 @@
 //! corpus. (The preview server, `feedgen serve`, belongs to the binary.)
 
 mod budget;
+mod cache;
 mod check;
 mod config;
 mod english;
@@ -76,7 +77,7 @@ pub struct LibraryGuide;
 
 pub use check::{Checked, check};
 pub use config::{
-    CONFIG_FILE_NAME, CheckSettings, ConfigError, ConfigFile, ConfigSource, DEFAULT_ARCHIVE_ITEMS, DEFAULT_LIMIT,
+    CACHE_DIR_NAME, CONFIG_FILE_NAME, CheckSettings, ConfigError, ConfigFile, ConfigSource, DEFAULT_ARCHIVE_ITEMS, DEFAULT_LIMIT,
     DEFAULT_PING_TIMEOUT, Overrides, Settings, now_from_source_date_epoch, read_config,
 };
 pub use english::counted;
@@ -103,6 +104,7 @@ use std::sync::atomic::AtomicBool;
 use thiserror::Error;
 
 use budget::Budget;
+use cache::{BuildCache, Decided, Written};
 use gather::{GatherOptions, SelectOptions};
 use guard::Guard;
 use history::{Archive, Keeping};
@@ -149,6 +151,13 @@ pub struct Report {
     /// How the output folder differs (or differed, before writing) from
     /// what the build produced; empty until it is compared or written.
     pub output: Changes,
+    /// Record files the build cache had read before, taken from it unparsed.
+    pub records_reused: usize,
+    /// Feeds the build cache knew unchanged on disk: neither rendered nor compared.
+    pub feeds_kept: usize,
+    /// What went wrong with the build cache (ignored as damaged, or not
+    /// saved): it cost time, not correctness.
+    pub cache_warnings: Vec<String>,
 }
 
 impl Report {
@@ -225,7 +234,7 @@ pub struct FeedSummary {
 /// rendering or writing anything; the report says what was read and left out.
 pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildError> {
     let Gathering { feeds, left_out, archive, report, .. } =
-        gather_feeds(settings, Keeping::Ids, &Silent, &AtomicBool::new(false), None)?;
+        gather_feeds(settings, Keeping::Ids, &Silent, &AtomicBool::new(false), None, None)?;
     let summaries = feeds
         .into_iter()
         .zip(left_out)
@@ -256,7 +265,7 @@ pub fn list(settings: &Settings) -> Result<(Vec<FeedSummary>, Report), BuildErro
 /// which case they are left out and listed in [`Report::skipped`].
 pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
     let Gathering { feeds, archive, mut report, .. } =
-        gather_feeds(settings, Keeping::Items, &Silent, &AtomicBool::new(false), None)?;
+        gather_feeds(settings, Keeping::Items, &Silent, &AtomicBool::new(false), None, None)?;
     let files = render::render_all(&feeds, &settings.site, &settings.formats, archive.as_ref())?;
     report.files = files.len();
     Ok(Plan { files, report })
@@ -271,6 +280,7 @@ fn gather_feeds(
     progress: &dyn Progress,
     stop: &AtomicBool,
     ids: Option<&IdGuard>,
+    cache: Option<&BuildCache>,
 ) -> Result<Gathering, BuildError> {
     let sources = Sources::new(&settings.inputs, &settings.output, stop)?;
     // With `limit: 0` and no budget, every item is in its feed's
@@ -292,13 +302,20 @@ fn gather_feeds(
         skip_invalid: settings.skip_invalid,
         keep: collector.as_ref().map(|collector| collector as &dyn gather::Keep),
         ids,
+        reader: cache.map(BuildCache::reader),
     };
     let mut found = gather_records(&request, progress)?;
+    let decided = cache
+        .map(|cache| {
+            let gathered = &mut found.gathered;
+            cache.decide(&mut gathered.feeds, settings, &gathered.shown, &gathered.topic_names)
+        })
+        .transpose()?;
     let left_out = match settings.max_bytes {
         Some(max_bytes) => {
             let budget =
                 Budget { max_bytes, site: &settings.site, formats: &settings.formats, archives: settings.archives };
-            budget.trim(&mut found.gathered.feeds)?
+            budget.trim(&mut found.gathered.feeds, decided.as_ref().map_or(&[], |decided| &decided.kept))?
         }
         None => vec![0; found.gathered.feeds.len()],
     };
@@ -317,20 +334,23 @@ fn gather_feeds(
         feeds: found.gathered.feeds.len(),
         trimmed_feeds: left_out.iter().filter(|&&count| count > 0).count(),
         archives: archive.as_ref().map_or(0, Archive::page_count),
+        feeds_kept: decided.as_ref().map_or(0, |decided| decided.kept.iter().flatten().count()),
         ..Report::default()
     };
-    Ok(Gathering { feeds: found.gathered.feeds, left_out, archive, report, shown: found.gathered.shown })
+    Ok(Gathering { feeds: found.gathered.feeds, left_out, archive, report, shown: found.gathered.shown, decided })
 }
 
 /// What [`gather_feeds`] gives: the feeds, how many items each left out
-/// for the size budget, their archives, the report so far, and the file
-/// and id of every item the feeds held before the budget.
+/// for the size budget, their archives, the report so far, the file
+/// and id of every item the feeds held before the budget, and which feeds
+/// the build cache knows unchanged on disk.
 struct Gathering {
     feeds: Vec<Feed>,
     left_out: Vec<usize>,
     archive: Option<Archive>,
     report: Report,
     shown: Vec<(PathBuf, String)>,
+    decided: Option<Decided>,
 }
 
 /// What [`run`] does with the build.
@@ -362,11 +382,14 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
     };
     let select = SelectOptions { include_future: settings.include_future, now: settings.now };
     let ids = IdGuard::open(&settings.inputs, &settings.output, select);
-    let Gathering { feeds, archive, mut report, shown, .. } =
-        gather_feeds(settings, Keeping::Items, progress, stop, Some(&ids)).map_err(stopped)?;
+    // Archives are always built in full: the cache knows nothing of them.
+    let cache = settings.cache.as_deref().filter(|_| !settings.archives).map(|folder| BuildCache::open(folder, settings));
+    let Gathering { feeds, archive, mut report, shown, left_out, mut decided } =
+        gather_feeds(settings, Keeping::Items, progress, stop, Some(&ids), cache.as_ref()).map_err(stopped)?;
     let (id_changes, id_list) = ids.finish(&shown, &report.duplicates, settings.accept_id_changes);
     report.id_changes = id_changes;
-    let files = Rendering::new(&feeds, &settings.site, &settings.formats, archive.as_ref());
+    let current = decided.as_mut().map(|decided| std::mem::take(&mut decided.current)).unwrap_or_default();
+    let files = Rendering::new(&feeds, &settings.site, &settings.formats, archive.as_ref()).keeping(current);
     report.files = files.count();
     let guard = Guard {
         allow_empty: settings.allow_empty,
@@ -375,11 +398,24 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
         inputs: &settings.inputs,
     };
     let control = write::Control { progress, stop };
+    let mut noted = Vec::new();
     let written = match mode {
-        Mode::Write => write::write(&settings.output, &files, &id_list, &guard, control),
+        Mode::Write => {
+            let noted = cache.is_some().then_some(&mut noted);
+            write::write(&settings.output, &files, &id_list, &guard, control, noted)
+        }
         Mode::Compare => write::compare(&settings.output, &files, &id_list, &guard, control),
     };
     report.output = written.map_err(|error| stopped(error.into()))?;
+    if let Some(cache) = cache {
+        report.records_reused = cache.reused();
+        report.cache_warnings.extend(cache.problem().map(str::to_owned));
+        let written = match (&decided, mode) {
+            (Some(decided), Mode::Write) => Some(Written { feeds: &feeds, decided, left_out: &left_out, files: noted }),
+            _ => None,
+        };
+        report.cache_warnings.extend(cache.save(settings, written).err());
+    }
     Ok(report)
 }
 

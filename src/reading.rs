@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use crate::BuildError;
 use crate::gather::{self, GatherError, GatherOptions, Gathered, Keep, Place, RecordSource, SelectOptions};
 use crate::ids::IdGuard;
-use crate::load::{self, LoadError, LoadOptions, Parsed, Sources, Survey, Tally};
+use crate::load::{self, LoadError, LoadOptions, Parsed, RecordReader, Sources, Survey, Tally};
 use crate::model::{Duplicate, Record};
 use crate::progress::Progress;
 
@@ -28,6 +28,9 @@ pub(crate) struct Request<'a> {
     pub keep: Option<&'a dyn Keep>,
     /// What looks at every valid record's id as it is first read.
     pub ids: Option<&'a IdGuard>,
+    /// What reads the record files in place of parsing each (the build
+    /// cache); `None`: every file is read and parsed.
+    pub reader: Option<&'a dyn RecordReader>,
 }
 
 /// What a gathering found.
@@ -51,7 +54,8 @@ impl Found {
 
 /// Read every record of `request` and gather the feeds, streaming.
 pub(crate) fn gather_records(request: &Request<'_>, progress: &dyn Progress) -> Result<Found, BuildError> {
-    let inputs = Inputs::new(request.sources, request.load, request.skip_invalid, progress, request.ids);
+    let mut inputs = Inputs::new(request.sources, request.load, request.skip_invalid, progress, request.ids);
+    inputs.reader = request.reader;
     let gathered =
         gather::gather(&inputs, request.gather.clone(), request.keep).map_err(|error| inputs.failed(error))?;
     Ok(Found { survey: inputs.into_survey(), gathered })
@@ -83,6 +87,7 @@ struct Inputs<'a> {
     progress: &'a dyn Progress,
     tally: Mutex<Tally>,
     ids: Option<&'a IdGuard>,
+    reader: Option<&'a dyn RecordReader>,
 }
 
 impl<'a> Inputs<'a> {
@@ -93,7 +98,7 @@ impl<'a> Inputs<'a> {
         progress: &'a dyn Progress,
         ids: Option<&'a IdGuard>,
     ) -> Self {
-        Inputs { sources, load, skip_invalid, progress, tally: Mutex::new(Tally::default()), ids }
+        Inputs { sources, load, skip_invalid, progress, tally: Mutex::new(Tally::default()), ids, reader: None }
     }
 
     fn tally(&self) -> MutexGuard<'_, Tally> {
@@ -127,7 +132,7 @@ impl RecordSource for Inputs<'_> {
     fn read_all(&self, reading: gather::Reading, offer: &(dyn Fn(Record, Place) + Sync)) -> Result<u32, BuildError> {
         let (sources, options) = (self.sources, self.load);
         let walked = match reading {
-            gather::Reading::First => load::read_all(sources, options, self.progress, &|file| {
+            gather::Reading::First => load::read_all(sources, options, self.reader, self.progress, &|file| {
                 let place = file.place;
                 let record = self.tally().note(file);
                 if let Some(record) = record {
@@ -137,7 +142,7 @@ impl RecordSource for Inputs<'_> {
                     offer(record, place);
                 }
             })?,
-            gather::Reading::Again => load::read_all(sources, options, self.progress, &|file| {
+            gather::Reading::Again => load::read_all(sources, options, self.reader, self.progress, &|file| {
                 if let Ok(Parsed::Record(record, _)) = file.outcome {
                     offer(*record, file.place);
                 }

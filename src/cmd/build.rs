@@ -48,6 +48,9 @@ pub(super) fn print_skipped(report: &Report) {
 pub(super) fn print_warnings(report: &Report) {
     diagnostic::print(&report.warnings, Severity::Warning);
     diagnostic::print(&report.id_changes, Severity::Warning);
+    for warning in &report.cache_warnings {
+        eprintln!("warning: {warning}");
+    }
 }
 
 /// `--check` found records whose id changed: a build would go ahead, but
@@ -109,7 +112,15 @@ pub(super) fn summary(report: &Report, output: &Path, mode: Mode, elapsed: Durat
     if report.trimmed_feeds > 0 {
         feeds.push_str(&format!(" ({} trimmed to fit max_bytes)", report.trimmed_feeds));
     }
-    format!("feedgen: {}; {feeds} in {}: {outcome}; {seconds:.2}s", left_out(report), output.display())
+    let mut cached = String::new();
+    if report.records_reused > 0 || report.feeds_kept > 0 {
+        cached = format!(
+            " ({} from the build cache, {} known unchanged)",
+            counted(report.records_reused, "record"),
+            counted(report.feeds_kept, "feed")
+        );
+    }
+    format!("feedgen: {}; {feeds} in {}: {outcome}{cached}; {seconds:.2}s", left_out(report), output.display())
 }
 
 /// Each difference `--check` found, on stdout.

@@ -94,6 +94,13 @@ struct SettingsFlags {
     /// Build the valid records even if some are invalid, listing those skipped (exit 0).
     #[arg(long)]
     skip_invalid: bool,
+    /// Folder of the build cache, which lets a build skip what did not change [default: .feedgen-cache beside
+    /// the config file].
+    #[arg(long, value_name = "DIR", env = "FEEDGEN_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Read and write no build cache: read every record and render every feed.
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
 }
 
 /// The id clap gives the `output` field.
@@ -153,7 +160,8 @@ impl SettingsArgs {
     /// [`resolve`](Self::resolve), for `feedgen build`: with `ping`, the
     /// `--ping` flag only it has.
     pub(super) fn resolve_pinging(&self, ping: bool) -> Result<Settings, ConfigError> {
-        let SettingsFlags { shared, base_url, limit, archives, max_bytes, skip_invalid } = &self.flags;
+        let SettingsFlags { shared, base_url, limit, archives, max_bytes, skip_invalid, cache_dir, no_cache } =
+            &self.flags;
         let (file, file_dir) = read_config_file(shared.config.as_deref(), &shared.inputs)?;
         let overrides = Overrides {
             base_url: base_url.clone(),
@@ -163,6 +171,8 @@ impl SettingsArgs {
             max_bytes: *max_bytes,
             skip_invalid: *skip_invalid,
             ping,
+            cache: cache_dir.clone(),
+            no_cache: *no_cache,
             ..shared.overrides()
         };
         Settings::resolve(file, &file_dir, overrides, shared.now()?)

@@ -19,7 +19,7 @@ const WIDTH: usize = 100;
 const BEFORE: usize = 40;
 
 /// One source line of a record file, ready to print under a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Excerpt {
     /// The line's number in the file, from 1.
     pub line: usize,

@@ -44,7 +44,7 @@ pub(super) fn split(text: &str) -> Result<Option<Split<'_>>, Unclosed> {
 }
 
 /// A 1-based line and column in a record file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Position {
     /// Line, counting from 1.
     pub line: usize,

@@ -320,10 +320,14 @@ fn is_output_folder(entry: &walkdir::DirEntry) -> bool {
     entry.depth() > 0 && entry.file_type().is_dir() && entry.path().join(MANIFEST_NAME).is_file()
 }
 
-/// Read and parse one file. A file over [`MAX_RECORD_BYTES`] is refused
-/// unread beyond the cap, unless its front matter (within the cap) marks it
-/// `published: false`: a draft never fails a build.
+/// Read and parse one file (see [`read_capped`] and [`parse_capped`]).
 fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
+    parse_capped(path, &read_capped(path)?, options)
+}
+
+/// Read one file's bytes, up to one byte more than [`MAX_RECORD_BYTES`]:
+/// enough for [`parse_capped`] to tell that it is too large.
+pub(crate) fn read_capped(path: &Path) -> Result<Vec<u8>, Vec<RecordProblem>> {
     let io_error = |error: std::io::Error| vec![RecordProblem::new(path, None, format!("cannot read: {error}"))];
     let file = fs::File::open(path).map_err(io_error)?;
     // Sized from the file's length, so that it is read in one call, not grown
@@ -331,10 +335,17 @@ fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordPr
     let expected = file.metadata().map_or(0, |metadata| metadata.len()).min(MAX_RECORD_BYTES + 1);
     let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0) + 1);
     file.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes).map_err(io_error)?;
+    Ok(bytes)
+}
+
+/// Parse the bytes [`read_capped`] read. A file over [`MAX_RECORD_BYTES`]
+/// is refused unread beyond the cap, unless its front matter (within the
+/// cap) marks it `published: false`: a draft never fails a build.
+pub(crate) fn parse_capped(path: &Path, bytes: &[u8], options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
     if bytes.len() as u64 <= MAX_RECORD_BYTES {
-        return parse_record(path, &bytes, options);
+        return parse_record(path, bytes, options);
     }
-    let head = String::from_utf8_lossy(&bytes);
+    let head = String::from_utf8_lossy(bytes);
     let head = without_bom(&head);
     let is_draft = matches!(front_matter::split(head), Ok(Some(split)) if marked_unpublished(split.yaml));
     if is_draft && !options.include_unpublished {
@@ -342,6 +353,13 @@ fn read_record(path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordPr
     }
     let limit = MAX_RECORD_BYTES / (1024 * 1024);
     Err(vec![RecordProblem::new(path, None, format!("larger than {limit} MiB, the size limit for a record"))])
+}
+
+/// What reads one record file for [`read_all`] in place of reading and
+/// parsing it: the build cache, which parses only files that changed.
+pub(crate) trait RecordReader: Sync {
+    /// What the file at `path` turns out to be, read with `options`.
+    fn read(&self, path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>>;
 }
 
 /// Every file under the inputs, as (input position, path) or a problem,
@@ -366,7 +384,8 @@ fn walk<'s>(sources: &'s Sources<'_>) -> impl Iterator<Item = (usize, Result<Pat
     })
 }
 
-/// Read and parse every file under `inputs` on all cores, handing each
+/// Read and parse every file under `inputs` on all cores (through
+/// `reader` when given), handing each
 /// result to `visit` as soon as it is ready: from any thread, in no
 /// particular order, and without ever holding more than a few files at once.
 ///
@@ -377,6 +396,7 @@ fn walk<'s>(sources: &'s Sources<'_>) -> impl Iterator<Item = (usize, Result<Pat
 pub(crate) fn read_all(
     sources: &Sources<'_>,
     options: LoadOptions,
+    reader: Option<&dyn RecordReader>,
     progress: &dyn Progress,
     visit: &(dyn Fn(FileRead) + Sync),
 ) -> Result<u32, LoadError> {
@@ -390,7 +410,10 @@ pub(crate) fn read_all(
         walked.fetch_add(1, Ordering::Relaxed);
         let (path, outcome) = match found {
             Ok(path) => {
-                let outcome = read_record(&path, options);
+                let outcome = match reader {
+                    Some(reader) => reader.read(&path, options),
+                    None => read_record(&path, options),
+                };
                 (path, outcome)
             }
             Err(error) => (error.path.clone(), Err(vec![error])),

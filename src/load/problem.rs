@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::excerpt::{Excerpt, excerpt, key_excerpt};
@@ -14,7 +15,7 @@ use super::front_matter::Position;
 /// that builds, but without data it could not use or probably not as
 /// meant. A problem with a setting in `feedgen.yaml` is one too
 /// ([`crate::config::ConfigError::InFile`]), so that both are shown alike.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
 pub struct RecordProblem {
     /// The file.
     pub path: PathBuf,

@@ -8,10 +8,11 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// One article, as read from one file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// The file the record came from, for messages.
     pub source: PathBuf,
@@ -61,7 +62,7 @@ pub struct Record {
 }
 
 /// The publisher of a record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Provider {
     /// Display name.
     pub name: Option<String>,
@@ -72,7 +73,7 @@ pub struct Provider {
 }
 
 /// An image with an absolute http(s) URL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Image {
     /// Where the image lives.
     pub url: Url,
@@ -87,7 +88,7 @@ pub struct Image {
 }
 
 /// A related article.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Related {
     /// Title as written; may be absent (the link is shown instead).
     pub title: Option<String>,

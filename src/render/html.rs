@@ -135,7 +135,7 @@ pub(super) fn relative(from: &str, to: &str) -> String {
 
 /// Which page shows each topic and provider, so that items can link to them.
 #[derive(Debug)]
-pub(super) struct Directory {
+pub(crate) struct Directory {
     /// Topic page paths by topic key.
     topics: HashMap<String, String>,
     /// Provider page paths by domain.
@@ -144,7 +144,7 @@ pub(super) struct Directory {
 
 impl Directory {
     /// The topic and provider pages among `feeds`.
-    pub(super) fn new(feeds: &[Feed]) -> Self {
+    pub(crate) fn new(feeds: &[Feed]) -> Self {
         let pages = |family| {
             feeds.iter().filter(|feed| feed.family == family).map(|feed| (feed.key.clone(), feed.page_path())).collect()
         };
@@ -152,12 +152,12 @@ impl Directory {
     }
 
     /// The page of the topic named `name`, if topic pages are built.
-    pub(super) fn topic(&self, name: &str) -> Option<&str> {
+    pub(crate) fn topic(&self, name: &str) -> Option<&str> {
         self.topics.get(&crate::model::name_key(name)).map(String::as_str)
     }
 
     /// The page of the provider at `domain`, if provider pages are built.
-    pub(super) fn provider(&self, domain: &str) -> Option<&str> {
+    pub(crate) fn provider(&self, domain: &str) -> Option<&str> {
         self.providers.get(domain).map(String::as_str)
     }
 }

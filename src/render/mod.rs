@@ -13,16 +13,18 @@ mod read_pages;
 mod rss;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use thiserror::Error;
 
+use crate::cache::Meta;
 use crate::history::{Archive, Page};
 use std::sync::Arc;
 
 use crate::model::{Family, Feed, Format, Item, OutputFile, Site};
-use html::Directory;
+pub(crate) use html::Directory;
 pub(crate) use index::INDEX_PATH;
 pub(crate) use opml::OPML_PATH;
 use page::History;
@@ -288,6 +290,11 @@ pub(crate) trait Files: Sync {
     fn path(&self, index: usize) -> &str;
     /// The bytes of file `index`.
     fn bytes(&self, index: usize) -> Result<Cow<'_, [u8]>, RenderError>;
+    /// The metadata file `index` has on disk if it already holds its bytes,
+    /// as the build cache knows (it is then not rendered); `None`: unknown.
+    fn current(&self, _index: usize) -> Option<Meta> {
+        None
+    }
 }
 
 impl Files for [OutputFile] {
@@ -334,6 +341,8 @@ pub(crate) struct Rendering<'a> {
     /// Which page shows each topic and provider.
     directory: Directory,
     files: Vec<(Document<'a>, String)>,
+    /// Files the build cache vouches for, with their metadata on disk.
+    current: HashMap<String, Meta>,
 }
 
 impl<'a> Rendering<'a> {
@@ -365,7 +374,14 @@ impl<'a> Rendering<'a> {
             read_pages: ReadPages::default(),
             directory,
             files,
+            current: HashMap::new(),
         }
+    }
+
+    /// These files, less those of `current` (the build cache knows them
+    /// unchanged on disk, with this metadata), which are not rendered.
+    pub(crate) fn keeping(self, current: HashMap<String, Meta>) -> Self {
+        Rendering { current, ..self }
     }
 
     /// The archive pages of feed `index`, oldest first.
@@ -451,7 +467,16 @@ impl Files for Rendering<'_> {
     }
 
     fn bytes(&self, index: usize) -> Result<Cow<'_, [u8]>, RenderError> {
-        self.render(self.files[index].0).map(|file| Cow::Owned(file.bytes))
+        let (document, path) = &self.files[index];
+        if self.current.contains_key(path) {
+            let message = "the build cache had it unchanged, but it changed during the build; build again".to_owned();
+            return Err(RenderError { path: path.clone(), message });
+        }
+        self.render(*document).map(|file| Cow::Owned(file.bytes))
+    }
+
+    fn current(&self, index: usize) -> Option<Meta> {
+        self.current.get(&self.files[index].1).copied()
     }
 }
 

@@ -39,6 +39,7 @@ pub(crate) use crate::model::MANIFEST_NAME;
 use crate::model::local_path;
 pub(crate) use atomic::{create_new, is_temporary_name};
 
+use crate::cache::{Meta, OWN_FILES};
 use crate::guard::{Guard, Refusal, feed_of};
 use crate::progress::{Progress, Stage};
 use crate::render::{Files, RenderError};
@@ -375,6 +376,11 @@ fn settle(
     write: bool,
 ) -> Result<(Outcome, Option<atomic::Staged>), WriteError> {
     let relative = files.path(index);
+    if let Some(meta) = files.current(index)
+        && Meta::of(&local_path(output, relative)) == Some(meta)
+    {
+        return Ok((Outcome::Unchanged, None));
+    }
     let bytes = files.bytes(index)?;
     let outcome = match slot {
         Slot::Free => Outcome::Added,
@@ -513,7 +519,10 @@ fn claim_new_paths(output: &Path, before: &Before, files: &dyn Files) -> Result<
 /// the [id guard](crate::ids)'s file, written last): write what is new
 /// or changed, remove what feedgen wrote before and no longer produces;
 /// but first let `guard` look at what the folder holds, and write nothing
-/// if it refuses.
+/// if it refuses. A file the build cache vouches for ([`Files::current`])
+/// is left alone unread while its metadata is as the cache noted. With
+/// `noted`, the metadata of every file left (feedgen's own too) is added
+/// to it before the folder is unlocked, for the build cache.
 ///
 /// The order keeps one promise at every instant: every file feedgen wrote
 /// is listed in the manifest on disk. New paths are listed before their
@@ -533,6 +542,7 @@ pub(crate) fn write(
     id_list: &[u8],
     guard: &Guard<'_>,
     control: Control<'_>,
+    noted: Option<&mut Vec<(String, Meta)>>,
 ) -> Result<Changes, WriteError> {
     let stopped = || WriteError::Stopped(output.to_owned());
     if control.stopped() {
@@ -577,6 +587,10 @@ pub(crate) fn write(
     }
     if ids != Outcome::Unchanged {
         put(output, IDS_NAME, id_list)?;
+    }
+    if let Some(noted) = noted {
+        let paths = paths_of(files).chain(OWN_FILES);
+        noted.extend(paths.filter_map(|path| Some((path.to_owned(), Meta::of(&local_path(output, path))?))));
     }
     Ok(finish_changes(changes, [(MANIFEST_NAME, manifest), (IDS_NAME, ids)], before.removed))
 }

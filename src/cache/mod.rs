@@ -1,0 +1,171 @@
+//! The build cache: what the last build learnt, kept outside the output
+//! folder, so that a build costs what changed rather than what exists.
+//!
+//! It has two halves. [`records`] remembers what each record file was, so
+//! that only files whose bytes changed are parsed; gathering runs over
+//! every record as always, most of them as the cache kept them. [`feeds`]
+//! remembers what each feed's documents were made from and the metadata
+//! of the files written, so that a feed whose items did not change is
+//! neither rendered nor compared, and only the records of the feeds that
+//! are rendered are read again in full.
+//!
+//! Never wrong, only slower: a cache that is missing, from another
+//! version, damaged or about other settings is ignored (the first two
+//! with one warning) and rewritten. Archives are not built from the cache:
+//! with `archives` on, a build reads and renders everything.
+
+mod feeds;
+mod records;
+mod store;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::config::Settings;
+use crate::gather::TopicNames;
+use crate::load::{LoadError, LoadOptions, RecordReader};
+use crate::model::{Feed, IDS_NAME, MANIFEST_NAME};
+pub(crate) use records::Meta;
+use records::Records;
+use store::{Output, Stored, Unusable};
+
+/// The build cache of one site (inputs and output folder), open for one build.
+#[derive(Debug)]
+pub(crate) struct BuildCache {
+    /// The cache file.
+    path: PathBuf,
+    records: Records,
+    /// What the last build left in the output folder, if the cache knows.
+    output: Option<Output>,
+    /// Why the cache on disk could not be used, when it was there.
+    problem: Option<String>,
+    include_unpublished: bool,
+}
+
+/// Which feeds a build renders, once the cache has looked at them.
+#[derive(Debug, Default)]
+pub(crate) struct Decided {
+    /// By feed: `Some(left_out)` when its files are kept as the last build
+    /// left them (with how many items the size budget left out then).
+    pub kept: Vec<Option<usize>>,
+    /// The files of the kept feeds, with the metadata that shows them
+    /// unchanged, by path in the output folder.
+    pub current: HashMap<String, Meta>,
+    fingerprints: Vec<u128>,
+}
+
+impl BuildCache {
+    /// Open the cache of `settings`' site in `folder`: a file named after
+    /// the inputs and the output folder, so that sites (and `feedgen
+    /// serve`'s preview folder) sharing a cache folder do not take turns
+    /// overwriting one file.
+    pub(crate) fn open(folder: &Path, settings: &Settings) -> BuildCache {
+        let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+        let mut site = format!("{:?}", absolute(&settings.output));
+        for input in &settings.inputs {
+            site.push_str(&format!("\n{:?}", absolute(input)));
+        }
+        let path = folder.join(format!("build-{:016x}.cache", xxh3_64(site.as_bytes())));
+        let include_unpublished = settings.include_unpublished;
+        let (stored, problem) = match store::read(&path) {
+            Ok(stored) => (stored, None),
+            Err(Unusable::Missing) => (Stored::default(), None),
+            Err(Unusable::Broken(why)) => {
+                (Stored::default(), Some(format!("ignored the build cache {}: {why}; it is rebuilt", path.display())))
+            }
+        };
+        let records = Records::new(stored.records, stored.saved_at, stored.include_unpublished);
+        BuildCache { path, records, output: stored.output, problem, include_unpublished }
+    }
+
+    /// What reads the record files through the cache.
+    pub(crate) fn reader(&self) -> &dyn RecordReader {
+        &self.records
+    }
+
+    /// Why the cache on disk was ignored, if it was.
+    pub(crate) fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+
+    /// How many record files this build took from the cache unparsed.
+    pub(crate) fn reused(&self) -> usize {
+        self.records.reused()
+    }
+
+    /// Decide which of `feeds` are kept as the output folder holds them,
+    /// and make whole the items of the others (see [`feeds::make_whole`]):
+    /// `shown` names each item's file by its id.
+    pub(crate) fn decide(
+        &self,
+        feeds: &mut [Feed],
+        settings: &Settings,
+        shown: &[(PathBuf, String)],
+        topic_names: &TopicNames,
+    ) -> Result<Decided, LoadError> {
+        let ids: HashMap<&str, &Path> =
+            shown.iter().map(|(path, id)| (id.as_str(), path.as_path())).collect();
+        let hash_of = |id: &str| ids.get(id).and_then(|path| self.records.hash_of(path));
+        let settings_hash = feeds::settings_hash(settings);
+        let fingerprints = feeds::fingerprints(feeds, settings_hash, &hash_of)
+            .map_err(|_| LoadError::Changed(settings.inputs.first().cloned().unwrap_or_default()))?;
+        let (kept, current) = match &self.output {
+            Some(output) => feeds::kept(feeds, &fingerprints, settings, output),
+            None => (vec![None; feeds.len()], HashMap::new()),
+        };
+        let rendered: Vec<bool> = kept.iter().map(Option::is_none).collect();
+        let options = LoadOptions { include_unpublished: self.include_unpublished, warn: None };
+        feeds::make_whole(feeds, &rendered, shown, &self.records, topic_names, options)?;
+        Ok(Decided { kept, current, fingerprints })
+    }
+
+    /// Save what this build learnt. `written`, after a build that wrote
+    /// the output folder: its feeds, what the cache decided about them,
+    /// how many items the size budget left out of each, and the metadata
+    /// of every file it left there. Without it (a comparison), what the
+    /// cache knew of the output folder stays. A cache that cannot be saved
+    /// costs the next build time, never correctness: the reason is returned.
+    pub(crate) fn save(self, settings: &Settings, written: Option<Written<'_>>) -> Result<(), String> {
+        let output = match written {
+            Some(Written { feeds, decided, left_out, files }) => Some(Output {
+                settings: feeds::settings_hash(settings),
+                feeds: feeds
+                    .iter()
+                    .zip(&decided.fingerprints)
+                    .zip(left_out)
+                    .map(|((feed, &fingerprint), &left_out)| (feed.stem(), fingerprint, left_out))
+                    .collect(),
+                files,
+            }),
+            None => self.output,
+        };
+        let saved_at = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            Ok(since) => since.as_nanos() as i128,
+            Err(_) => 0,
+        };
+        let stored =
+            Stored { saved_at, include_unpublished: self.include_unpublished, records: self.records.into_entries(), output };
+        store::write(&self.path, &stored)
+            .map_err(|error| format!("cannot save the build cache {}: {error}", self.path.display()))
+    }
+}
+
+/// What a build that wrote the output folder left there, for [`BuildCache::save`].
+#[derive(Debug)]
+pub(crate) struct Written<'a> {
+    /// The feeds, in output order.
+    pub feeds: &'a [Feed],
+    /// What the cache decided about them.
+    pub decided: &'a Decided,
+    /// How many items the size budget left out of each.
+    pub left_out: &'a [usize],
+    /// The metadata of every file the build left, read while the folder
+    /// was still locked: the documents, the manifest and the id list.
+    pub files: Vec<(String, Meta)>,
+}
+
+/// The names of feedgen's own files in the output folder whose metadata a
+/// build notes besides its documents'.
+pub(crate) const OWN_FILES: [&str; 2] = [MANIFEST_NAME, IDS_NAME];
