@@ -104,7 +104,7 @@ use std::sync::atomic::AtomicBool;
 use thiserror::Error;
 
 use budget::Budget;
-use cache::{BuildCache, Decided, Written};
+use cache::{BuildCache, Decided, Unchanged, Written};
 use gather::{GatherOptions, SelectOptions};
 use guard::Guard;
 use history::{Archive, Keeping};
@@ -380,43 +380,84 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
         BuildError::Write(WriteError::Refused(refusal)) => BuildError::Refused(refusal),
         error => error,
     };
-    let select = SelectOptions { include_future: settings.include_future, now: settings.now };
-    let ids = IdGuard::open(&settings.inputs, &settings.output, select);
+    let control = write::Control { progress, stop };
     // Archives are always built in full: the cache knows nothing of them.
     let cache = settings.cache.as_deref().filter(|_| !settings.archives).map(|folder| BuildCache::open(folder, settings));
+    if let Some(cache) = cache {
+        let sources = Sources::new(&settings.inputs, &settings.output, stop).map_err(|error| stopped(error.into()))?;
+        let unchanged = cache.unchanged_build(&sources, settings).map_err(|error| stopped(error.into()))?;
+        if let Some(Unchanged { mut report, files }) = unchanged {
+            report.output = put(settings, mode, &files, None, &report, control, None).map_err(stopped)?;
+            (_, report.cache_warnings) = close_cache(cache, settings, None);
+            report.records_reused = report.records_read;
+            return Ok(report);
+        }
+        return run_through(settings, mode, Some(cache), control).map_err(stopped);
+    }
+    run_through(settings, mode, None, control).map_err(stopped)
+}
+
+/// [`run`], reading the records and rendering the feeds (those the build
+/// cache does not know unchanged).
+fn run_through(
+    settings: &Settings,
+    mode: Mode,
+    cache: Option<BuildCache>,
+    control: write::Control<'_>,
+) -> Result<Report, BuildError> {
+    let select = SelectOptions { include_future: settings.include_future, now: settings.now };
+    let ids = IdGuard::open(&settings.inputs, &settings.output, select);
     let Gathering { feeds, archive, mut report, shown, left_out, mut decided } =
-        gather_feeds(settings, Keeping::Items, progress, stop, Some(&ids), cache.as_ref()).map_err(stopped)?;
+        gather_feeds(settings, Keeping::Items, control.progress, control.stop, Some(&ids), cache.as_ref())?;
     let (id_changes, id_list) = ids.finish(&shown, &report.duplicates, settings.accept_id_changes);
     report.id_changes = id_changes;
     let current = decided.as_mut().map(|decided| std::mem::take(&mut decided.current)).unwrap_or_default();
     let files = Rendering::new(&feeds, &settings.site, &settings.formats, archive.as_ref()).keeping(current);
     report.files = files.count();
+    let mut noted = Vec::new();
+    let noting = (cache.is_some() && mode == Mode::Write).then_some(&mut noted);
+    report.output = put(settings, mode, &files, Some(&id_list), &report, control, noting)?;
+    let Some(cache) = cache else { return Ok(report) };
+    let written = decided
+        .as_ref()
+        .filter(|_| mode == Mode::Write)
+        .map(|decided| Written { feeds: &feeds, decided, left_out: &left_out, files: noted, report: &report });
+    let (reused, warnings) = close_cache(cache, settings, written);
+    report.records_reused = reused;
+    report.cache_warnings = warnings;
+    Ok(report)
+}
+
+/// Save what the build cache learnt (see [`BuildCache::save`]): how many
+/// record files it gave unparsed, and what went wrong with it.
+fn close_cache(cache: BuildCache, settings: &Settings, written: Option<Written<'_>>) -> (usize, Vec<String>) {
+    let reused = cache.reused();
+    let mut warnings: Vec<String> = cache.problem().map(str::to_owned).into_iter().collect();
+    warnings.extend(cache.save(settings, written).err());
+    (reused, warnings)
+}
+
+/// Write `files` into the output folder or only compare with it, as
+/// `mode` says, if the guard agrees with what `report` says was read.
+fn put(
+    settings: &Settings,
+    mode: Mode,
+    files: &dyn Files,
+    id_list: Option<&[u8]>,
+    report: &Report,
+    control: write::Control<'_>,
+    noted: Option<&mut Vec<(String, cache::Meta)>>,
+) -> Result<Changes, BuildError> {
     let guard = Guard {
         allow_empty: settings.allow_empty,
         publishes: report.published,
         records_read: report.records_read,
         inputs: &settings.inputs,
     };
-    let control = write::Control { progress, stop };
-    let mut noted = Vec::new();
-    let written = match mode {
-        Mode::Write => {
-            let noted = cache.is_some().then_some(&mut noted);
-            write::write(&settings.output, &files, &id_list, &guard, control, noted)
-        }
-        Mode::Compare => write::compare(&settings.output, &files, &id_list, &guard, control),
-    };
-    report.output = written.map_err(|error| stopped(error.into()))?;
-    if let Some(cache) = cache {
-        report.records_reused = cache.reused();
-        report.cache_warnings.extend(cache.problem().map(str::to_owned));
-        let written = match (&decided, mode) {
-            (Some(decided), Mode::Write) => Some(Written { feeds: &feeds, decided, left_out: &left_out, files: noted }),
-            _ => None,
-        };
-        report.cache_warnings.extend(cache.save(settings, written).err());
-    }
-    Ok(report)
+    Ok(match mode {
+        Mode::Write => write::write(&settings.output, files, id_list, &guard, control, noted)?,
+        Mode::Compare => write::compare(&settings.output, files, id_list, &guard, control)?,
+    })
 }
 
 /// Build and write the output folder, silently and to the end: [`run`]

@@ -23,13 +23,20 @@ use std::path::{Path, PathBuf};
 
 use xxhash_rust::xxh3::xxh3_64;
 
+use std::borrow::Cow;
+
+use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+use xxhash_rust::xxh3::xxh3_128;
+
+use crate::Report;
 use crate::config::Settings;
 use crate::gather::TopicNames;
-use crate::load::{LoadError, LoadOptions, RecordReader};
+use crate::load::{self, LoadError, LoadOptions, RecordReader, Sources};
 use crate::model::{Feed, IDS_NAME, MANIFEST_NAME};
+use crate::render::{Files, RenderError};
 pub(crate) use records::Meta;
 use records::Records;
-use store::{Output, Stored, Unusable};
+use store::{Digest, Loaded, Output, Stored, Summary, Unusable};
 
 /// The build cache of one site (inputs and output folder), open for one build.
 #[derive(Debug)]
@@ -69,15 +76,15 @@ impl BuildCache {
         }
         let path = folder.join(format!("build-{:016x}.cache", xxh3_64(site.as_bytes())));
         let include_unpublished = settings.include_unpublished;
-        let (stored, problem) = match store::read(&path) {
-            Ok(stored) => (stored, None),
-            Err(Unusable::Missing) => (Stored::default(), None),
+        let (mut loaded, problem) = match store::read(&path) {
+            Ok(loaded) => (loaded, None),
+            Err(Unusable::Missing) => (Loaded::default(), None),
             Err(Unusable::Broken(why)) => {
-                (Stored::default(), Some(format!("ignored the build cache {}: {why}; it is rebuilt", path.display())))
+                (Loaded::default(), Some(format!("ignored the build cache {}: {why}; it is rebuilt", path.display())))
             }
         };
-        let records = Records::new(stored.records, stored.saved_at, stored.include_unpublished);
-        BuildCache { path, records, output: stored.output, problem, include_unpublished }
+        let output = loaded.output.take();
+        BuildCache { path, records: Records::new(loaded, settings.now), output, problem, include_unpublished }
     }
 
     /// What reads the record files through the cache.
@@ -93,6 +100,56 @@ impl BuildCache {
     /// How many record files this build took from the cache unparsed.
     pub(crate) fn reused(&self) -> usize {
         self.records.reused()
+    }
+
+    /// When the settings (but `now`) and every record file are what the
+    /// last build that wrote the output folder had, no record moved in or
+    /// out of the future, and the folder's files are as it left them: what
+    /// that build reported, and its files. The build is then done without
+    /// reading a record (a file whose metadata changed is hashed).
+    pub(crate) fn unchanged_build(&self, sources: &Sources<'_>, settings: &Settings) -> Result<Option<Unchanged>, LoadError> {
+        let Some(output) = self.output.as_ref().filter(|_| self.problem.is_none()) else { return Ok(None) };
+        let summary = &output.summary;
+        let (latest, due) = summary.current;
+        let now_in_span = settings.include_future
+            || (latest.is_none_or(|latest| latest <= settings.now) && due.is_none_or(|due| settings.now < due));
+        if summary.settings != build_key(settings) || !now_in_span {
+            return Ok(None);
+        }
+        let as_noted = output.files.par_iter().all(|(path, meta)| Meta::of(&settings.output.join(path)) == Some(*meta));
+        if !as_noted {
+            return Ok(None);
+        }
+        let digest = Digest::default();
+        let unchanged = |path: &Path| match self.records.unchanged(path) {
+            Some(hash) => {
+                digest.add(&store::path_bytes(path), hash);
+                true
+            }
+            None => false,
+        };
+        if !load::all_files(sources, &unchanged)? || digest.value() != summary.records {
+            return Ok(None);
+        }
+        let report = Report {
+            records_read: summary.records_read,
+            unpublished: summary.unpublished,
+            future: summary.future,
+            duplicates: summary.duplicates.clone(),
+            published: summary.published,
+            without_front_matter: summary.without_front_matter.clone(),
+            skipped: summary.skipped.clone(),
+            warnings: summary.warnings.clone(),
+            id_changes: summary.id_changes.clone(),
+            feeds: summary.feeds,
+            trimmed_feeds: summary.trimmed_feeds,
+            files: summary.files,
+            feeds_kept: summary.feeds,
+            ..Report::default()
+        };
+        let own = |path: &str| OWN_FILES.contains(&path);
+        let files = output.files.iter().filter(|(path, _)| !own(path)).cloned().collect();
+        Ok(Some(Unchanged { report, files: Current(files) }))
     }
 
     /// Decide which of `feeds` are kept as the output folder holds them,
@@ -127,9 +184,16 @@ impl BuildCache {
     /// of every file it left there. Without it (a comparison), what the
     /// cache knew of the output folder stays. A cache that cannot be saved
     /// costs the next build time, never correctness: the reason is returned.
-    pub(crate) fn save(self, settings: &Settings, written: Option<Written<'_>>) -> Result<(), String> {
+    pub(crate) fn save(mut self, settings: &Settings, written: Option<Written<'_>>) -> Result<(), String> {
+        let (span, differ) = (self.records.span(), self.records.differ());
+        let entries = self.records.entries();
+        let digest = Digest::default();
+        for entry in &entries {
+            digest.add(&entry.path, entry.hash);
+        }
+        let records_digest = digest.value();
         let output = match written {
-            Some(Written { feeds, decided, left_out, files }) => Some(Output {
+            Some(Written { feeds, decided, left_out, files, report }) => Some(Output {
                 settings: feeds::settings_hash(settings),
                 feeds: feeds
                     .iter()
@@ -138,15 +202,35 @@ impl BuildCache {
                     .map(|((feed, &fingerprint), &left_out)| (feed.stem(), fingerprint, left_out))
                     .collect(),
                 files,
+                summary: Summary {
+                    settings: build_key(settings),
+                    records: records_digest,
+                    current: span,
+                    records_read: report.records_read,
+                    unpublished: report.unpublished,
+                    future: report.future,
+                    duplicates: report.duplicates.clone(),
+                    published: report.published,
+                    without_front_matter: report.without_front_matter.clone(),
+                    skipped: report.skipped.clone(),
+                    warnings: report.warnings.clone(),
+                    id_changes: report.id_changes.clone(),
+                    feeds: report.feeds,
+                    trimmed_feeds: report.trimmed_feeds,
+                    files: report.files,
+                },
             }),
-            None => self.output,
+            None => self.output.clone(),
         };
+        if self.problem.is_none() && !differ && output == self.output {
+            return Ok(());
+        }
         let saved_at = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
             Ok(since) => since.as_nanos() as i128,
             Err(_) => 0,
         };
-        let stored =
-            Stored { saved_at, include_unpublished: self.include_unpublished, records: self.records.into_entries(), output };
+        let include_unpublished = self.include_unpublished;
+        let stored = Stored { saved_at, include_unpublished, records: entries, output };
         store::write(&self.path, &stored)
             .map_err(|error| format!("cannot save the build cache {}: {error}", self.path.display()))
     }
@@ -164,6 +248,55 @@ pub(crate) struct Written<'a> {
     /// The metadata of every file the build left, read while the folder
     /// was still locked: the documents, the manifest and the id list.
     pub files: Vec<(String, Meta)>,
+    /// What the build reported.
+    pub report: &'a Report,
+}
+
+/// A hash of every setting but `now` and those of the cache and of
+/// pings, which change no file: two builds with the same key over the same
+/// record files write the same files, unless a record moved in or out of
+/// the future ([`Summary::current`]).
+fn build_key(settings: &Settings) -> u128 {
+    let mut key = settings.clone();
+    key.now = chrono::DateTime::UNIX_EPOCH;
+    key.ping = false;
+    key.ping_timeout = std::time::Duration::ZERO;
+    key.cache = None;
+    xxh3_128(format!("{} {key:?}", env!("CARGO_PKG_VERSION")).as_bytes())
+}
+
+/// What a build of the very same records as the last one reports and
+/// leaves: [`BuildCache::unchanged_build`].
+#[derive(Debug)]
+pub(crate) struct Unchanged {
+    /// The report, as far as a build gets before writing.
+    pub report: Report,
+    /// The files, all known current.
+    pub files: Current,
+}
+
+/// Files the build cache knows current, with their metadata on disk:
+/// never rendered.
+#[derive(Debug)]
+pub(crate) struct Current(Vec<(String, Meta)>);
+
+impl Files for Current {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn path(&self, index: usize) -> &str {
+        &self.0[index].0
+    }
+
+    fn bytes(&self, index: usize) -> Result<Cow<'_, [u8]>, RenderError> {
+        let message = "the build cache had it unchanged, but it changed during the build; build again".to_owned();
+        Err(RenderError { path: self.0[index].0.clone(), message })
+    }
+
+    fn current(&self, index: usize) -> Option<Meta> {
+        Some(self.0[index].1)
+    }
 }
 
 /// The names of feedgen's own files in the output folder whose metadata a

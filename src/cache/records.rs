@@ -16,18 +16,22 @@
 //! kept as the fact that it is unpublished, and nothing else; no record
 //! holds `secured`, which is never read past the YAML parser.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
+use std::ops::Range;
 use std::time::{Duration, UNIX_EPOCH};
+
+use chrono::{DateTime, Utc};
 
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
 
+use super::store::{Loaded, LoadedEntry, StoredEntry, path_bytes};
 use crate::load::{self, LoadOptions, Parsed, RecordProblem, RecordReader};
-use crate::model::Record;
+use crate::model::{Image, Provider, Record};
 
 /// How long before the cache was saved a file must have last been
 /// modified for its metadata alone to vouch for it: longer than any file
@@ -47,6 +51,9 @@ pub(crate) struct Meta {
 }
 
 impl Meta {
+    /// No file's: what is noted for a file whose metadata could not be read.
+    const UNKNOWN: Meta = Meta { len: u64::MAX, modified: i128::MIN, changed: i128::MIN, inode: 0 };
+
     /// The metadata of the file at `path` (links followed), or `None`
     /// when it cannot be read.
     pub(crate) fn of(path: &Path) -> Option<Meta> {
@@ -96,13 +103,16 @@ impl Outcome {
         }
     }
 
-    /// What the loader hands on for it.
-    fn parsed(&self) -> Result<Parsed, Vec<RecordProblem>> {
+    /// What the loader hands on for it, as the file at `path`.
+    fn parsed(self, path: &Path) -> Result<Parsed, Vec<RecordProblem>> {
         match self {
-            Outcome::Record(record, warnings) => Ok(Parsed::Record(record.clone(), warnings.clone())),
+            Outcome::Record(mut record, warnings) => {
+                record.source = path.to_owned();
+                Ok(Parsed::Record(record, warnings))
+            }
             Outcome::Unpublished => Ok(Parsed::Unpublished),
             Outcome::NoFrontMatter => Ok(Parsed::NoFrontMatter),
-            Outcome::Invalid(problems) => Err(problems.clone()),
+            Outcome::Invalid(problems) => Err(problems),
         }
     }
 }
@@ -110,25 +120,58 @@ impl Outcome {
 /// `record` with only what gathering looks at (links, id, dates, names,
 /// the provider's logo): what the cache keeps of a record.
 fn light(record: &Record) -> Record {
-    let mut light = crate::prepare::trimmed(record.clone());
-    light.excerpt = None;
-    light.featured_content = None;
-    light.images = Vec::new();
-    light.related = Vec::new();
-    light.body = String::new();
-    light
+    let provider = record.provider.as_ref().map(|provider| Provider {
+        name: provider.name.clone(),
+        domain: provider.domain.clone(),
+        images: provider.images.iter().take(1).map(|logo| Image { url: logo.url.clone(), width: None, height: None, is_cached: None, title: None }).collect(),
+    });
+    Record {
+        source: PathBuf::new(),
+        title: String::new(),
+        published: record.published,
+        updated: record.updated,
+        link: record.link.clone(),
+        id: record.id.clone(),
+        amp_web_url: None,
+        cdn_amp_web_url: None,
+        excerpt: None,
+        featured_content: None,
+        kind: record.kind.clone(),
+        category: record.category.clone(),
+        quality: None,
+        heat: None,
+        is_published: record.is_published,
+        provider,
+        topics: record.topics.clone(),
+        tags: Vec::new(),
+        images: Vec::new(),
+        related: Vec::new(),
+        body: String::new(),
+    }
 }
 
-/// One file, as the cache knows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(super) struct Entry {
-    pub(super) meta: Meta,
-    /// The hash of its bytes (up to one past the size limit).
-    pub(super) hash: u128,
-    pub(super) outcome: Outcome,
+/// An earlier entry: what identifies the file's version, and where its
+/// encoded [`Outcome`] is in the cache file's bytes.
+#[derive(Debug)]
+struct Earlier {
+    meta: Meta,
+    hash: u128,
+    outcome: Range<usize>,
+    /// Where it stands in this build: [`UNSEEN`], [`SEEN`] or [`REPLACED`].
+    state: AtomicU8,
 }
 
-/// Where an earlier entry stands in this build.
+/// A new entry, for a file new or changed since the last build.
+#[derive(Debug)]
+struct Fresh {
+    meta: Meta,
+    hash: u128,
+    outcome: Vec<u8>,
+    /// Whether this build parsed the file: its record is whole.
+    parsed: bool,
+}
+
+/// Where an earlier entry stands in this build: not read (yet).
 const UNSEEN: u8 = 0;
 /// Its file was read and is unchanged.
 const SEEN: u8 = 1;
@@ -139,38 +182,83 @@ const REPLACED: u8 = 2;
 /// them: the loader's [`RecordReader`].
 #[derive(Debug)]
 pub(crate) struct Records {
-    /// The last build's entries, and where each stands now.
-    earlier: Vec<(PathBuf, Entry)>,
-    by_path: HashMap<PathBuf, usize>,
-    states: Vec<AtomicU8>,
+    /// The cache file's bytes, which hold the earlier entries' outcomes.
+    bytes: Vec<u8>,
+    earlier: HashMap<PathBuf, Earlier>,
     /// Entries modified this late are checked by hash, not metadata.
     racy_after: i128,
     /// Whether the entries were read with unpublished records included.
     include_unpublished: bool,
     /// New entries, for files new or changed since.
-    changed: Mutex<HashMap<PathBuf, Entry>>,
-    /// Files parsed in this build: their records are whole.
-    parsed: Mutex<HashSet<PathBuf>>,
+    changed: Mutex<HashMap<PathBuf, Fresh>>,
     /// How many files were read from the cache without parsing.
     reused: AtomicUsize,
+    /// The build's `now`, and the newest publication date not after it
+    /// and the oldest after it among the valid records read.
+    now: DateTime<Utc>,
+    span: Mutex<Span>,
 }
 
+/// The newest publication date not after a moment, and the oldest after it.
+pub(super) type Span = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 impl Records {
-    /// The cache of files read with `include_unpublished`, from the last
-    /// build's entries (saved at `saved_at`, nanoseconds since the epoch).
-    pub(super) fn new(earlier: Vec<(PathBuf, Entry)>, saved_at: i128, include_unpublished: bool) -> Self {
-        let by_path = earlier.iter().enumerate().map(|(index, (path, _))| (path.clone(), index)).collect();
-        let states = earlier.iter().map(|_| AtomicU8::new(UNSEEN)).collect();
+    /// The cache of the files `loaded` knows, for a build at `now`.
+    pub(super) fn new(loaded: Loaded, now: DateTime<Utc>) -> Self {
+        let Loaded { bytes, saved_at, include_unpublished, records, .. } = loaded;
+        let earlier = records
+            .into_iter()
+            .map(|entry| {
+                let LoadedEntry { path, meta, hash, outcome } = entry;
+                (path, Earlier { meta, hash, outcome, state: AtomicU8::new(UNSEEN) })
+            })
+            .collect();
         Records {
+            bytes,
             earlier,
-            by_path,
-            states,
             racy_after: saved_at - RACY_WINDOW.as_nanos() as i128,
             include_unpublished,
             changed: Mutex::default(),
-            parsed: Mutex::default(),
             reused: AtomicUsize::new(0),
+            now,
+            span: Mutex::default(),
         }
+    }
+
+    /// The newest publication date not after the build's `now`, and the
+    /// oldest after it, among the valid records read.
+    pub(super) fn span(&self) -> Span {
+        *self.span.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Widen the span with what `parsed` says.
+    fn note_date(&self, parsed: &Result<Parsed, Vec<RecordProblem>>) {
+        let Ok(Parsed::Record(record, _)) = parsed else { return };
+        let mut span = self.span.lock().unwrap_or_else(PoisonError::into_inner);
+        let published = record.published;
+        if published <= self.now {
+            span.0 = span.0.max(Some(published));
+        } else {
+            span.1 = Some(span.1.map_or(published, |due| due.min(published)));
+        }
+    }
+
+    /// The hash of the file at `path` if it holds what the cache noted (by
+    /// its metadata, or else by the hash of its bytes), found without
+    /// parsing it; `None` when it does not.
+    pub(super) fn unchanged(&self, path: &Path) -> Option<u128> {
+        let (earlier, meta) = (self.earlier.get(path)?, Meta::of(path)?);
+        if earlier.meta == meta && !meta.modified_since(self.racy_after) {
+            earlier.state.store(SEEN, Ordering::Relaxed);
+            return Some(earlier.hash);
+        }
+        let bytes = load::read_capped(path).ok()?;
+        if xxh3_128(&bytes) != earlier.hash {
+            return None;
+        }
+        let outcome = self.bytes[earlier.outcome.clone()].to_vec();
+        self.note(path, Some(earlier), Fresh { meta, hash: earlier.hash, outcome, parsed: false });
+        Some(earlier.hash)
     }
 
     /// The hash of the bytes of the file at `path` as this build read it.
@@ -179,12 +267,13 @@ impl Records {
         if let Some(entry) = changed.get(path) {
             return Some(entry.hash);
         }
-        self.by_path.get(path).map(|&index| self.earlier[index].1.hash)
+        self.earlier.get(path).map(|entry| entry.hash)
     }
 
     /// Whether the record at `path` was parsed in full by this build.
     pub(super) fn was_parsed(&self, path: &Path) -> bool {
-        self.parsed.lock().unwrap_or_else(PoisonError::into_inner).contains(path)
+        let changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
+        changed.get(path).is_some_and(|fresh| fresh.parsed)
     }
 
     /// How many files this build took from the cache without parsing them.
@@ -192,58 +281,107 @@ impl Records {
         self.reused.load(Ordering::Relaxed)
     }
 
-    /// The entries to save: every file this build read, as it found it.
-    pub(super) fn into_entries(self) -> Vec<(PathBuf, Entry)> {
-        let mut entries: Vec<(PathBuf, Entry)> = self
-            .earlier
-            .into_iter()
-            .zip(self.states)
-            .filter(|(_, state)| state.load(Ordering::Relaxed) == SEEN)
-            .map(|(entry, _)| entry)
-            .collect();
-        entries.extend(self.changed.into_inner().unwrap_or_else(PoisonError::into_inner));
-        entries.sort_by(|(a, _), (b, _)| a.cmp(b));
+    /// Whether the entries to save differ from those read: a file is new,
+    /// changed, or gone.
+    pub(super) fn differ(&self) -> bool {
+        !self.changed.lock().unwrap_or_else(PoisonError::into_inner).is_empty()
+            || self.earlier.values().any(|entry| entry.state.load(Ordering::Relaxed) != SEEN)
+    }
+
+    /// The entries to save, sorted by path: every file this build read, as
+    /// it found it.
+    pub(super) fn entries(&mut self) -> Vec<StoredEntry<'_>> {
+        let changed = self.changed.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let fresh = changed.iter().map(|(path, entry)| StoredEntry {
+            path: path_bytes(path),
+            meta: entry.meta,
+            hash: entry.hash,
+            outcome: &entry.outcome,
+        });
+        let bytes = &self.bytes;
+        let seen = self.earlier.iter().filter(|(_, entry)| entry.state.load(Ordering::Relaxed) == SEEN).map(|(path, entry)| {
+            StoredEntry { path: path_bytes(path), meta: entry.meta, hash: entry.hash, outcome: &bytes[entry.outcome.clone()] }
+        });
+        let mut entries: Vec<StoredEntry<'_>> = seen.chain(fresh).collect();
+        entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         entries
     }
 
-    /// Note a new entry for `path`, replacing the earlier one at `index`.
-    fn note(&self, path: &Path, index: Option<usize>, entry: Entry) {
-        if let Some(index) = index {
-            self.states[index].store(REPLACED, Ordering::Relaxed);
+    /// Note a new entry for `path`, replacing `earlier`; `parsed`: this
+    /// build parsed the file.
+    fn note(&self, path: &Path, earlier: Option<&Earlier>, fresh: Fresh) {
+        if let Some(earlier) = earlier {
+            earlier.state.store(REPLACED, Ordering::Relaxed);
         }
-        self.changed.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_owned(), entry);
+        self.changed.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_owned(), fresh);
+    }
+
+    /// What this build's new entry says the file at `path` was, if its
+    /// metadata is `meta` (the file was found unchanged by its hash while
+    /// looking for changes).
+    fn fresh_outcome(&self, path: &Path, meta: Meta) -> Option<Result<Parsed, Vec<RecordProblem>>> {
+        let changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
+        let fresh = changed.get(path).filter(|fresh| fresh.meta == meta && !meta.modified_since(self.racy_after))?;
+        let outcome: Outcome = postcard::from_bytes(&fresh.outcome).ok()?;
+        drop(changed);
+        Some(outcome.parsed(path))
+    }
+
+    /// What `earlier` says the file at `path` was, if its outcome can be read back.
+    fn outcome_of(&self, earlier: &Earlier, path: &Path) -> Option<Result<Parsed, Vec<RecordProblem>>> {
+        let outcome: Outcome = postcard::from_bytes(self.bytes.get(earlier.outcome.clone())?).ok()?;
+        Some(outcome.parsed(path))
     }
 }
 
 impl RecordReader for Records {
     fn read(&self, path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
+        let parsed = self.read_through(path, options);
+        self.note_date(&parsed);
+        parsed
+    }
+}
+
+impl Records {
+    /// [`RecordReader::read`], without noting the record's date.
+    fn read_through(&self, path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
         let meta = Meta::of(path);
-        let usable = options.include_unpublished == self.include_unpublished && options.warn.is_none();
-        let earlier = self.by_path.get(path).copied().filter(|_| usable);
-        let entry = earlier.map(|index| &self.earlier[index].1);
-        if let (Some(index), Some(entry), Some(meta)) = (earlier, entry, meta)
-            && entry.meta == meta
-            && !meta.modified_since(self.racy_after)
-        {
-            self.states[index].store(SEEN, Ordering::Relaxed);
+        if let Some(parsed) = meta.and_then(|meta| self.fresh_outcome(path, meta)) {
             self.reused.fetch_add(1, Ordering::Relaxed);
-            return entry.outcome.parsed();
+            return parsed;
+        }
+        let usable = options.include_unpublished == self.include_unpublished && options.warn.is_none();
+        let earlier = self.earlier.get(path).filter(|_| usable);
+        if let (Some(earlier), Some(meta)) = (earlier, meta)
+            && earlier.meta == meta
+            && !meta.modified_since(self.racy_after)
+            && let Some(parsed) = self.outcome_of(earlier, path)
+        {
+            earlier.state.store(SEEN, Ordering::Relaxed);
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            return parsed;
         }
         let bytes = load::read_capped(path)?;
         let hash = xxh3_128(&bytes);
-        if let Some(entry) = entry.filter(|entry| entry.hash == hash) {
+        if let Some(earlier) = earlier.filter(|earlier| earlier.hash == hash)
+            && let Some(parsed) = self.outcome_of(earlier, path)
+        {
             self.reused.fetch_add(1, Ordering::Relaxed);
-            let parsed = entry.outcome.parsed();
-            if let Some(meta) = meta {
-                self.note(path, earlier, Entry { meta, hash, outcome: entry.outcome.clone() });
+            match meta {
+                Some(meta) => {
+                    let outcome = self.bytes[earlier.outcome.clone()].to_vec();
+                    self.note(path, Some(earlier), Fresh { meta, hash, outcome, parsed: false });
+                }
+                None => earlier.state.store(SEEN, Ordering::Relaxed),
             }
             return parsed;
         }
         let parsed = load::parse_capped(path, &bytes, options);
-        self.parsed.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_owned());
-        if let Some(meta) = meta {
-            self.note(path, earlier, Entry { meta, hash, outcome: Outcome::of(&parsed) });
-        }
+        // Noted even without metadata (with none that matches a file), so
+        // that the record is known whole and its hash known.
+        let outcome = postcard::to_stdvec(&Outcome::of(&parsed)).unwrap_or_default();
+        let meta = meta.unwrap_or(Meta::UNKNOWN);
+        self.note(path, earlier, Fresh { meta, hash, outcome, parsed: true });
         parsed
     }
 }

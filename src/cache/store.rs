@@ -5,39 +5,62 @@
 //! another version, cut short or damaged is recognised and ignored, never
 //! trusted. It is replaced whole, by renaming a complete temporary file
 //! over it, so two builds sharing a cache each leave a whole file (the
-//! last one's).
+//! last one's). It is not synced to disk: after a crash, a file cut short
+//! is ignored like any damaged one.
+//!
+//! Each record's entry keeps what the file turned out to be as bytes of
+//! its own, read back only when the build needs the record: a cache is
+//! read in one piece, and its entries are not decoded (nor written again)
+//! for nothing.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Seek, SeekFrom, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_128;
+use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
-use super::records::{Entry, Meta};
+use chrono::{DateTime, Utc};
+
+use super::records::Meta;
+use crate::load::RecordProblem;
+use crate::model::Duplicate;
 
 /// The first line of a cache file: the format, and the version of feedgen
 /// that wrote it (a new version may gather or render differently).
 fn header() -> String {
-    format!("feedgen build cache 1, feedgen {}\n", env!("CARGO_PKG_VERSION"))
+    format!("feedgen build cache 2, feedgen {}\n", env!("CARGO_PKG_VERSION"))
 }
 
-/// What a cache file holds.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub(super) struct Stored {
+/// What a cache file holds, as written.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Stored<'a> {
     /// When it was saved, in nanoseconds since the Unix epoch.
     pub(super) saved_at: i128,
     /// Whether unpublished records were read (and so kept) as records.
     pub(super) include_unpublished: bool,
-    /// Every record file the last build read, by path.
-    pub(super) records: Vec<(PathBuf, Entry)>,
+    /// Every record file the last build read.
+    #[serde(borrow)]
+    pub(super) records: Vec<StoredEntry<'a>>,
     /// What the last build that wrote the output folder left there.
     pub(super) output: Option<Output>,
 }
 
+/// One record file, as written: its path (the bytes of its name), what
+/// identifies its version, and what it was (an encoded `Outcome`).
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct StoredEntry<'a> {
+    #[serde(borrow)]
+    pub(super) path: std::borrow::Cow<'a, [u8]>,
+    pub(super) meta: Meta,
+    pub(super) hash: u128,
+    pub(super) outcome: &'a [u8],
+}
+
 /// What a build left in the output folder: enough to tell, without
 /// reading them, that a feed's files are still what it wrote.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(super) struct Output {
     /// The hash of the settings the files were rendered with.
     pub(super) settings: u128,
@@ -47,6 +70,55 @@ pub(super) struct Output {
     /// The metadata of every file the build left, the manifest included,
     /// by path in the folder.
     pub(super) files: Vec<(String, Meta)>,
+    /// What the build reported, for a build of the very same records.
+    pub(super) summary: Summary,
+}
+
+/// What a build reported, and when its selection holds: a build with the
+/// same settings (but `now`) over the same record files reports the same
+/// and writes the same files, while `now` stays in [`Summary::current`]'s
+/// span.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(super) struct Summary {
+    /// The hash of every setting but `now` and those of the cache and pings.
+    pub(super) settings: u128,
+    /// The [`digest`] of the record files the build read.
+    pub(super) records: u128,
+    /// The newest publication date not after the build's `now`, and the
+    /// oldest after it, among the valid records: the span of `now` over
+    /// which no record moves in or out of the future.
+    pub(super) current: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    pub(super) records_read: usize,
+    pub(super) unpublished: usize,
+    pub(super) future: usize,
+    pub(super) duplicates: Vec<Duplicate>,
+    pub(super) published: usize,
+    pub(super) without_front_matter: Vec<PathBuf>,
+    pub(super) skipped: Vec<RecordProblem>,
+    pub(super) warnings: Vec<RecordProblem>,
+    pub(super) id_changes: Vec<RecordProblem>,
+    pub(super) feeds: usize,
+    pub(super) trimmed_feeds: usize,
+    pub(super) files: usize,
+}
+
+/// A cache file, read: its bytes, and where each entry's parts are in them.
+#[derive(Debug, Default)]
+pub(super) struct Loaded {
+    pub(super) bytes: Vec<u8>,
+    pub(super) saved_at: i128,
+    pub(super) include_unpublished: bool,
+    pub(super) records: Vec<LoadedEntry>,
+    pub(super) output: Option<Output>,
+}
+
+/// One record file's entry, its outcome left encoded in [`Loaded::bytes`].
+#[derive(Debug)]
+pub(super) struct LoadedEntry {
+    pub(super) path: PathBuf,
+    pub(super) meta: Meta,
+    pub(super) hash: u128,
+    pub(super) outcome: Range<usize>,
 }
 
 /// Why a cache file was not used.
@@ -58,8 +130,28 @@ pub(super) enum Unusable {
     Broken(String),
 }
 
+/// The path whose name is `bytes`, as [`path_bytes`] wrote it.
+fn path_of(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    return PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(bytes));
+    #[cfg(not(unix))]
+    return String::from_utf8_lossy(bytes).into_owned().into();
+}
+
+/// The bytes of `path`'s name (elsewhere than on Unix, a name that is not
+/// Unicode is stored lossily: it only misses the cache).
+pub(super) fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    #[cfg(unix)]
+    return std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).into();
+    #[cfg(not(unix))]
+    return match path.to_string_lossy() {
+        std::borrow::Cow::Borrowed(text) => text.as_bytes().into(),
+        std::borrow::Cow::Owned(text) => text.into_bytes().into(),
+    };
+}
+
 /// Read the cache file at `path`.
-pub(super) fn read(path: &Path) -> Result<Stored, Unusable> {
+pub(super) fn read(path: &Path) -> Result<Loaded, Unusable> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(Unusable::Missing),
@@ -82,20 +174,89 @@ pub(super) fn read(path: &Path) -> Result<Stored, Unusable> {
     if u128::from_le_bytes(*checksum) != xxh3_128(payload) {
         return Err(Unusable::Broken("its checksum does not match: it is damaged".to_owned()));
     }
-    postcard::from_bytes(payload).map_err(|error| Unusable::Broken(format!("it cannot be decoded: {error}")))
+    let stored: Stored<'_> =
+        postcard::from_bytes(payload).map_err(|error| Unusable::Broken(format!("it cannot be decoded: {error}")))?;
+    let start = bytes.as_ptr() as usize;
+    let within = |part: &[u8]| {
+        let from = (part.as_ptr() as usize).checked_sub(start).filter(|from| from + part.len() <= bytes.len());
+        from.map(|from| from..from + part.len()).ok_or_else(|| Unusable::Broken("it cannot be decoded".to_owned()))
+    };
+    let records = stored
+        .records
+        .iter()
+        .map(|entry| {
+            let outcome = within(entry.outcome)?;
+            Ok(LoadedEntry { path: path_of(&entry.path), meta: entry.meta, hash: entry.hash, outcome })
+        })
+        .collect::<Result<_, Unusable>>()?;
+    let (saved_at, include_unpublished, output) = (stored.saved_at, stored.include_unpublished, stored.output);
+    Ok(Loaded { bytes, saved_at, include_unpublished, records, output })
 }
 
-/// Write `stored` as the cache file at `path`, atomically, creating its folder.
-pub(super) fn write(path: &Path, stored: &Stored) -> io::Result<()> {
-    let payload = postcard::to_stdvec(stored).map_err(io::Error::other)?;
+/// Write `stored` as the cache file at `path`, atomically, creating its
+/// folder; the payload is hashed as it is written, never held whole.
+pub(super) fn write(path: &Path, stored: &Stored<'_>) -> io::Result<()> {
     let folder = path.parent().filter(|folder| !folder.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(folder)?;
     let mut file = tempfile::Builder::new().prefix(".feedgen-cache-").tempfile_in(folder)?;
-    file.write_all(header().as_bytes())?;
-    file.write_all(&(payload.len() as u64).to_le_bytes())?;
-    file.write_all(&xxh3_128(&payload).to_le_bytes())?;
-    file.write_all(&payload)?;
-    file.as_file().sync_data()?;
+    write_to(file.as_file_mut(), stored)?;
     file.persist(path).map_err(|error| error.error)?;
     Ok(())
+}
+
+/// Write `stored` into `file`, as [`write`] does.
+fn write_to(file: &mut fs::File, stored: &Stored<'_>) -> io::Result<()> {
+    let header = header();
+    let mut out = io::BufWriter::new(file);
+    out.write_all(header.as_bytes())?;
+    out.write_all(&[0; 24])?;
+    let mut hashed = Hashed { out, hasher: Xxh3::new(), length: 0 };
+    postcard::to_io(stored, &mut hashed).map_err(io::Error::other)?;
+    let Hashed { mut out, hasher, length } = hashed;
+    out.seek(SeekFrom::Start(header.len() as u64))?;
+    out.write_all(&length.to_le_bytes())?;
+    out.write_all(&hasher.digest128().to_le_bytes())?;
+    out.flush()
+}
+
+/// A writer that hashes and counts what goes through it.
+struct Hashed<W> {
+    out: W,
+    hasher: Xxh3,
+    length: u64,
+}
+
+impl<W: Write> Write for Hashed<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let written = self.out.write(bytes)?;
+        self.hasher.update(&bytes[..written]);
+        self.length += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A digest of a set of files, each known by its path and the hash of its
+/// bytes, in any order: the sum of each one's own hash.
+#[derive(Debug, Default)]
+pub(super) struct Digest(std::sync::Mutex<u128>);
+
+impl Digest {
+    /// Count in the file at `path` whose bytes hash to `hash`.
+    pub(super) fn add(&self, path: &[u8], hash: u128) {
+        let mut named = Vec::with_capacity(path.len() + 16);
+        named.extend_from_slice(path);
+        named.extend_from_slice(&hash.to_le_bytes());
+        let own = xxh3_128(&named);
+        let mut sum = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *sum = sum.wrapping_add(own);
+    }
+
+    /// The digest of the files counted in.
+    pub(super) fn value(self) -> u128 {
+        self.0.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }

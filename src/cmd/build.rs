@@ -115,12 +115,12 @@ pub(super) fn summary(report: &Report, output: &Path, mode: Mode, elapsed: Durat
     let mut cached = String::new();
     if report.records_reused > 0 || report.feeds_kept > 0 {
         cached = format!(
-            " ({} from the build cache, {} known unchanged)",
+            "{} and {} unchanged from the build cache; ",
             counted(report.records_reused, "record"),
             counted(report.feeds_kept, "feed")
         );
     }
-    format!("feedgen: {}; {feeds} in {}: {outcome}{cached}; {seconds:.2}s", left_out(report), output.display())
+    format!("feedgen: {}; {feeds} in {}: {outcome}; {cached}{seconds:.2}s", left_out(report), output.display())
 }
 
 /// Each difference `--check` found, on stdout.

@@ -425,6 +425,27 @@ pub(crate) fn read_all(
     Ok(walked.into_inner())
 }
 
+/// Whether `check` holds for every file under the inputs, walked on all
+/// cores without reading them; `false` as soon as it fails for one, or
+/// an entry of the walk cannot be read. (The build cache asks whether any
+/// record file changed.)
+pub(crate) fn all_files(sources: &Sources<'_>, check: &(dyn Fn(&Path) -> bool + Sync)) -> Result<bool, LoadError> {
+    let outcome = walk(sources).par_bridge().try_for_each(|(_, found)| {
+        if sources.stopped() {
+            return Err(None);
+        }
+        match found {
+            Ok(path) if check(&path) => Ok(()),
+            _ => Err(Some(())),
+        }
+    });
+    match outcome {
+        Ok(()) => Ok(true),
+        Err(Some(())) => Ok(false),
+        Err(None) => Err(LoadError::Stopped),
+    }
+}
+
 /// The paths of the files at `places` in the walk of `sources`, found by
 /// walking again (nothing is parsed). `walked` is how many places
 /// [`read_all`] saw: a walk of another length means files were added or

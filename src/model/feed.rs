@@ -105,7 +105,7 @@ pub(crate) fn is_subscription_path(path: &str) -> bool {
 }
 
 /// Two records with one link (or one id): which one was kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Duplicate {
     /// The shared link; when they share an id, that id as a URL (ids are
     /// absolute URIs).

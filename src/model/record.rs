@@ -14,13 +14,17 @@ use url::Url;
 /// One article, as read from one file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
-    /// The file the record came from, for messages.
+    /// The file the record came from, for messages. (Not stored with the
+    /// rest: the build cache keeps records by their file's path.)
+    #[serde(skip)]
     pub source: PathBuf,
     /// Plain-text title, never empty.
     pub title: String,
     /// `publishedDateTime`, in UTC.
+    #[serde(with = "instant")]
     pub published: DateTime<Utc>,
     /// `updatedDateTime`, or `published` when absent or earlier.
+    #[serde(with = "instant")]
     pub updated: DateTime<Utc>,
     /// `originalUrl`, else `webUrl`: absolute http(s). Also the item's id,
     /// unless the record gives one.
@@ -100,4 +104,20 @@ pub struct Related {
     pub published: Option<DateTime<Utc>>,
     /// Its publisher's name.
     pub provider_name: Option<String>,
+}
+
+/// A moment stored as seconds and nanoseconds since the Unix epoch (the
+/// build cache keeps records so): exact, and quicker to read back than text.
+mod instant {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    pub(super) fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+        (at.timestamp(), at.timestamp_subsec_nanos()).serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+        let (seconds, nanoseconds) = <(i64, u32)>::deserialize(deserializer)?;
+        DateTime::from_timestamp(seconds, nanoseconds).ok_or_else(|| D::Error::custom("a moment out of range"))
+    }
 }

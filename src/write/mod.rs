@@ -428,8 +428,10 @@ fn settle_all(
 }
 
 /// How one of feedgen's own files (the manifest, the id list) changes, as
-/// one more file.
-fn own_file_outcome(output: &Path, name: &str, bytes: &[u8]) -> Result<Outcome, WriteError> {
+/// one more file; `None`: the build cache knows it current (the id list of
+/// a build whose records did not change).
+fn own_file_outcome(output: &Path, name: &str, bytes: Option<&[u8]>) -> Result<Outcome, WriteError> {
+    let Some(bytes) = bytes else { return Ok(Outcome::Unchanged) };
     Ok(match entry_at(output, name)? {
         Entry::File(len) if holds(&local_path(output, name), len, bytes)? => Outcome::Unchanged,
         Entry::File(_) => Outcome::Changed,
@@ -468,7 +470,7 @@ fn finish_changes(mut changes: Changes, outcomes: [(&str, Outcome); 2], removed:
 pub(crate) fn compare(
     output: &Path,
     files: &dyn Files,
-    id_list: &[u8],
+    id_list: Option<&[u8]>,
     guard: &Guard<'_>,
     control: Control<'_>,
 ) -> Result<Changes, WriteError> {
@@ -478,7 +480,7 @@ pub(crate) fn compare(
     let before = look_before(output, files, guarded_listing(output, files, guard)?)?;
     control.progress.begin(Stage::Write, files.count());
     let (changes, _) = settle_all(output, files, &before, false, control)?;
-    let manifest = own_file_outcome(output, MANIFEST_NAME, &before.manifest)?;
+    let manifest = own_file_outcome(output, MANIFEST_NAME, Some(&before.manifest))?;
     let ids = own_file_outcome(output, IDS_NAME, id_list)?;
     Ok(finish_changes(changes, [(MANIFEST_NAME, manifest), (IDS_NAME, ids)], before.removed))
 }
@@ -516,7 +518,7 @@ fn claim_new_paths(output: &Path, before: &Before, files: &dyn Files) -> Result<
 }
 
 /// Bring `output` to exactly `files` (plus the manifest and `id_list`,
-/// the [id guard](crate::ids)'s file, written last): write what is new
+/// the [id guard](crate::ids)'s file, written last, unless `None`: left as it is): write what is new
 /// or changed, remove what feedgen wrote before and no longer produces;
 /// but first let `guard` look at what the folder holds, and write nothing
 /// if it refuses. A file the build cache vouches for ([`Files::current`])
@@ -539,7 +541,7 @@ fn claim_new_paths(output: &Path, before: &Before, files: &dyn Files) -> Result<
 pub(crate) fn write(
     output: &Path,
     files: &dyn Files,
-    id_list: &[u8],
+    id_list: Option<&[u8]>,
     guard: &Guard<'_>,
     control: Control<'_>,
     noted: Option<&mut Vec<(String, Meta)>>,
@@ -560,7 +562,7 @@ pub(crate) fn write(
     check_id_list_is_ours(output)?;
     let undo = undo::Undo::note(output, output_was_there)?;
     let before = look_before(output, files, listed)?;
-    let manifest = own_file_outcome(output, MANIFEST_NAME, &before.manifest)?;
+    let manifest = own_file_outcome(output, MANIFEST_NAME, Some(&before.manifest))?;
     let ids = own_file_outcome(output, IDS_NAME, id_list)?;
     control.progress.begin(Stage::Write, files.count() + before.removed.len());
     let staged = claim_new_paths(output, &before, files)
@@ -582,10 +584,10 @@ pub(crate) fn write(
         }
     };
     prune::remove(output, &before.removed, &before.gone, control.progress)?;
-    if own_file_outcome(output, MANIFEST_NAME, &before.manifest)? != Outcome::Unchanged {
+    if own_file_outcome(output, MANIFEST_NAME, Some(&before.manifest))? != Outcome::Unchanged {
         put(output, MANIFEST_NAME, &before.manifest)?;
     }
-    if ids != Outcome::Unchanged {
+    if let Some(id_list) = id_list.filter(|_| ids != Outcome::Unchanged) {
         put(output, IDS_NAME, id_list)?;
     }
     if let Some(noted) = noted {

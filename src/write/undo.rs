@@ -55,7 +55,7 @@ impl Undo {
         let path = local_path(output, MANIFEST_NAME);
         match &self.manifest {
             Some((bytes, modified)) => {
-                if own_file_outcome(output, MANIFEST_NAME, bytes)? != Outcome::Unchanged {
+                if own_file_outcome(output, MANIFEST_NAME, Some(bytes))? != Outcome::Unchanged {
                     put(output, MANIFEST_NAME, bytes)?;
                     let restored =
                         fs::File::options().write(true).open(&path).and_then(|file| file.set_modified(*modified));
