@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example bench -- N [--runs R] [--seed S] [--archives]
+//! cargo run --release --example bench -- N --cache [--runs R] [--seed S]
 //! ```
 //!
 //! It builds the release binaries, writes a corpus of N records with
@@ -16,10 +17,20 @@
 //! - `first build`: a build into an empty folder (removed, and the disks
 //!   synced, before the clock starts), writing every file.
 //!
-//! With `--archives`, both builds write every feed's archive documents too.
+//! These builds read and write no build cache (`--no-cache`). With
+//! `--archives`, both write every feed's archive documents too.
+//!
+//! With `--cache`, each round is instead, into a folder that is already
+//! current: a `cold` build with an empty build cache (which fills it), a
+//! rebuild with nothing `unchanged`, one after a `one edit` (the title of
+//! the newest record, which sits in the firehose, its topics' and its
+//! provider's feeds, changes; it is restored at the end), and one after
+//! every record file was `touched` (new modification times, same bytes: a
+//! fresh checkout). Each is compared with the cold build of its round.
+//!
 //! It prints each run, then the medians: seconds, records per second, peak
 //! resident memory, and the median of each build's time over the check
-//! time of its round. Unix only (it reads peak memory from `wait4`).
+//! (or cold) time of its round. Unix only (it reads peak memory from `wait4`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -32,12 +43,14 @@ struct Args {
     seed: u64,
     /// Build with `--archives`.
     archives: bool,
+    /// Time the build cache instead.
+    cache: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: bench N [--runs R] [--seed S] [--archives]";
+    let usage = "usage: bench N [--runs R] [--seed S] [--archives | --cache]";
     let mut count = None;
-    let (mut runs, mut seed, mut archives) = (5, 1, false);
+    let (mut runs, mut seed, mut archives, mut cache) = (5, 1, false, false);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| -> Result<u64, String> {
@@ -48,13 +61,17 @@ fn parse_args() -> Result<Args, String> {
             "--runs" => runs = usize::try_from(value("--runs")?).map_err(|error| error.to_string())?,
             "--seed" => seed = value("--seed")?,
             "--archives" => archives = true,
+            "--cache" => cache = true,
             _ if count.is_none() => {
                 count = Some(arg.replace('_', "").parse().map_err(|_| format!("N: not a number: {arg}"))?);
             }
             _ => return Err(usage.to_owned()),
         }
     }
-    Ok(Args { count: count.ok_or(usage)?, runs: runs.max(1), seed, archives })
+    if archives && cache {
+        return Err(usage.to_owned());
+    }
+    Ok(Args { count: count.ok_or(usage)?, runs: runs.max(1), seed, archives, cache })
 }
 
 /// One finished run: wall time and peak resident memory.
@@ -159,7 +176,7 @@ fn round(feedgen: &Path, corpus: &Path, current: &Path, empty: &Path, archives: 
     };
     let build_into = |output: &Path| {
         let mut build = command("build");
-        build.arg("--output").arg(output).args(["--base-url", "https://bench.invalid/feeds/"]);
+        build.arg("--output").arg(output).args(["--base-url", "https://bench.invalid/feeds/", "--no-cache"]);
         if archives {
             build.arg("--archives");
         }
@@ -174,11 +191,118 @@ fn round(feedgen: &Path, corpus: &Path, current: &Path, empty: &Path, archives: 
     Ok(Round { check, build, first_build })
 }
 
+/// The four builds of a round of `--cache`.
+struct CacheRound {
+    cold: Run,
+    unchanged: Run,
+    one_edit: Run,
+    touched: Run,
+}
+
+/// The record file `--cache` edits, and its text: the newest published
+/// one (the corpus names files by date), so that its edit changes the
+/// firehose and other feeds.
+fn newest_record(corpus: &Path) -> Result<(PathBuf, String), String> {
+    let entries = std::fs::read_dir(corpus).map_err(|error| error.to_string())?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|entry| entry.path()).collect();
+    paths.retain(|path| path.extension().is_some_and(|extension| extension == "md"));
+    paths.sort();
+    paths
+        .into_iter()
+        .rev()
+        .map(|path| std::fs::read_to_string(&path).map(|text| (path, text)))
+        .filter_map(Result::ok)
+        .find(|(_, text)| !text.contains("published: false") && text.contains("title: \""))
+        .ok_or("no published record with a quoted title in the corpus".to_owned())
+}
+
+/// Give every record file under `corpus` a new modification time, as a
+/// fresh checkout does, keeping its bytes. The time is a minute ago, not
+/// now: files modified in the last seconds before a build are hashed by
+/// every build that soon after (in case they change again within the file
+/// system's clock tick), which would slow the next round's builds too.
+fn touch_all(corpus: &Path) -> Result<(), String> {
+    let now = std::time::SystemTime::now() - Duration::from_secs(60);
+    for entry in std::fs::read_dir(corpus).map_err(|error| error.to_string())? {
+        let path = entry.map_err(|error| error.to_string())?.path();
+        let file = std::fs::File::options().write(true).open(&path).map_err(|error| error.to_string())?;
+        file.set_modified(now).map_err(|error| error.to_string())?;
+    }
+    Ok(())
+}
+
+fn cache_round(feedgen: &Path, corpus: &Path, output: &Path, cache: &Path, edit: (&Path, &str)) -> Result<CacheRound, String> {
+    let build = || {
+        let mut command = Command::new(feedgen);
+        command.args(["build", "--config", "/dev/null", "--quiet", "--input"]).arg(corpus);
+        command.arg("--output").arg(output).args(["--base-url", "https://bench.invalid/feeds/", "--cache-dir"]).arg(cache);
+        command
+    };
+    let _ = std::fs::remove_dir_all(cache);
+    let cold = measure(&mut build())?;
+    let unchanged = measure(&mut build())?;
+    let (record, text) = edit;
+    let edited = text.replacen("title: \"", "title: \"Edited: ", 1);
+    std::fs::write(record, edited).map_err(|error| error.to_string())?;
+    let one_edit = measure(&mut build());
+    std::fs::write(record, text).map_err(|error| error.to_string())?;
+    let one_edit = one_edit?;
+    // Back to the cached state (the edit undone), then every file touched.
+    measure(&mut build())?;
+    touch_all(corpus)?;
+    let touched = measure(&mut build())?;
+    Ok(CacheRound { cold, unchanged, one_edit, touched })
+}
+
+fn bench_cache(args: &Args, feedgen: &Path, corpus: &Path) -> Result<(), String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = root.join(format!("target/bench/out-{}-s{}", args.count, args.seed));
+    let cache = root.join(format!("target/bench/cache-{}-s{}", args.count, args.seed));
+    let (record, text) = newest_record(corpus)?;
+    println!("corpus: {} records in {}; build cache in {}; edits {}", args.count, corpus.display(), cache.display(), record.display());
+    cache_round(feedgen, corpus, &output, &cache, (&record, &text))?;
+    println!("{:>4} {:>8} {:>11} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9}", "run", "cold s", "unchanged s", "one edit s", "touched s", "cold MiB", "unch MiB", "edit MiB", "touch MiB");
+    let mut rounds = Vec::new();
+    for run in 1..=args.runs {
+        let r = cache_round(feedgen, corpus, &output, &cache, (&record, &text))?;
+        println!(
+            "{run:>4} {:>8.3} {:>11.3} {:>10.3} {:>9.3} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
+            r.cold.wall.as_secs_f64(),
+            r.unchanged.wall.as_secs_f64(),
+            r.one_edit.wall.as_secs_f64(),
+            r.touched.wall.as_secs_f64(),
+            mib(r.cold.peak_bytes),
+            mib(r.unchanged.peak_bytes),
+            mib(r.one_edit.peak_bytes),
+            mib(r.touched.peak_bytes)
+        );
+        rounds.push(r);
+    }
+    type PickCached = fn(&CacheRound) -> Run;
+    let rows: [(&str, PickCached); 4] =
+        [("cold", |r| r.cold), ("unchanged", |r| r.unchanged), ("one edit", |r| r.one_edit), ("touched", |r| r.touched)];
+    println!("medians over {} runs:", args.runs);
+    for (name, pick) in rows {
+        let secs = median(&mut rounds.iter().map(|r| pick(r).wall.as_secs_f64()).collect::<Vec<_>>());
+        let peak = median(&mut rounds.iter().map(|r| mib(pick(r).peak_bytes)).collect::<Vec<_>>());
+        let share = median(
+            &mut rounds.iter().map(|r| pick(r).wall.as_secs_f64() / r.cold.wall.as_secs_f64()).collect::<Vec<_>>(),
+        );
+        let versus = if name == "cold" { String::new() } else { format!(", {:.1}% of cold", share * 100.0) };
+        println!("  {name:<10} {secs:>7.3} s  peak {peak:>6.1} MiB{versus}");
+    }
+    Ok(())
+}
+
 fn bench(args: &Args) -> Result<(), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     build_binaries(root)?;
     let corpus = corpus(root, args)?;
     let feedgen = root.join("target/release/feedgen");
+    if args.cache {
+        println!("machine: {}", machine());
+        return bench_cache(args, &feedgen, &corpus);
+    }
     let archived = if args.archives { "-archives" } else { "" };
     let current = root.join(format!("target/bench/out-{}-s{}{archived}", args.count, args.seed));
     let empty = root.join("target/bench/out-first-build");

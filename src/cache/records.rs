@@ -345,13 +345,20 @@ impl RecordReader for Records {
 impl Records {
     /// [`RecordReader::read`], without noting the record's date.
     fn read_through(&self, path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
+        let usable = options.include_unpublished == self.include_unpublished && options.warn.is_none();
+        let earlier = self.earlier.get(path).filter(|_| usable);
+        // Found unchanged by its metadata moments ago, looking for changes.
+        if let Some(earlier) = earlier.filter(|earlier| earlier.state.load(Ordering::Relaxed) == SEEN)
+            && let Some(parsed) = self.outcome_of(earlier, path)
+        {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            return parsed;
+        }
         let meta = Meta::of(path);
         if let Some(parsed) = meta.and_then(|meta| self.fresh_outcome(path, meta)) {
             self.reused.fetch_add(1, Ordering::Relaxed);
             return parsed;
         }
-        let usable = options.include_unpublished == self.include_unpublished && options.warn.is_none();
-        let earlier = self.earlier.get(path).filter(|_| usable);
         if let (Some(earlier), Some(meta)) = (earlier, meta)
             && earlier.meta == meta
             && !meta.modified_since(self.racy_after)

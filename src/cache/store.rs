@@ -207,16 +207,17 @@ pub(super) fn write(path: &Path, stored: &Stored<'_>) -> io::Result<()> {
 /// Write `stored` into `file`, as [`write`] does.
 fn write_to(file: &mut fs::File, stored: &Stored<'_>) -> io::Result<()> {
     let header = header();
-    let mut out = io::BufWriter::new(file);
-    out.write_all(header.as_bytes())?;
-    out.write_all(&[0; 24])?;
-    let mut hashed = Hashed { out, hasher: Xxh3::new(), length: 0 };
-    postcard::to_io(stored, &mut hashed).map_err(io::Error::other)?;
-    let Hashed { mut out, hasher, length } = hashed;
-    out.seek(SeekFrom::Start(header.len() as u64))?;
-    out.write_all(&length.to_le_bytes())?;
-    out.write_all(&hasher.digest128().to_le_bytes())?;
-    out.flush()
+    file.write_all(header.as_bytes())?;
+    file.write_all(&[0; 24])?;
+    // The serialiser writes a few bytes at a time: buffered before they
+    // are hashed and written, a large block at a time.
+    let hashed = Hashed { out: &mut *file, hasher: Xxh3::new(), length: 0 };
+    let mut buffered = io::BufWriter::with_capacity(256 * 1024, hashed);
+    postcard::to_io(stored, &mut buffered).map_err(io::Error::other)?;
+    let Hashed { hasher, length, .. } = buffered.into_inner().map_err(io::IntoInnerError::into_error)?;
+    file.seek(SeekFrom::Start(header.len() as u64))?;
+    file.write_all(&length.to_le_bytes())?;
+    file.write_all(&hasher.digest128().to_le_bytes())
 }
 
 /// A writer that hashes and counts what goes through it.
