@@ -24,9 +24,11 @@
 //! current: a `cold` build with an empty build cache (which fills it), a
 //! rebuild with nothing `unchanged`, one after a `one edit` (the title of
 //! the newest record, which sits in the firehose, its topics' and its
-//! provider's feeds, changes; it is restored at the end), and one after
-//! every record file was `touched` (new modification times, same bytes: a
-//! fresh checkout). Each is compared with the cold build of its round.
+//! provider's feeds, changes), one after a `date edit` (the same record
+//! back-dated by a century, so that the items of its feeds are chosen
+//! again; both edits are undone after their build), and one after every
+//! record file was `touched` (new modification times, same bytes: a fresh
+//! checkout). Each is compared with the cold build of its round.
 //!
 //! It prints each run, then the medians: seconds, records per second, peak
 //! resident memory, and the median of each build's time over the check
@@ -196,6 +198,7 @@ struct CacheRound {
     cold: Run,
     unchanged: Run,
     one_edit: Run,
+    date_edit: Run,
     touched: Run,
 }
 
@@ -242,16 +245,19 @@ fn cache_round(feedgen: &Path, corpus: &Path, output: &Path, cache: &Path, edit:
     let cold = measure(&mut build())?;
     let unchanged = measure(&mut build())?;
     let (record, text) = edit;
-    let edited = text.replacen("title: \"", "title: \"Edited: ", 1);
-    std::fs::write(record, edited).map_err(|error| error.to_string())?;
-    let one_edit = measure(&mut build());
-    std::fs::write(record, text).map_err(|error| error.to_string())?;
-    let one_edit = one_edit?;
-    // Back to the cached state (the edit undone), then every file touched.
-    measure(&mut build())?;
+    let edited_build = |edited: String| -> Result<Run, String> {
+        std::fs::write(record, edited).map_err(|error| error.to_string())?;
+        let run = measure(&mut build());
+        std::fs::write(record, text).map_err(|error| error.to_string())?;
+        // Back to the cached state, the edit undone.
+        measure(&mut build())?;
+        run
+    };
+    let one_edit = edited_build(text.replacen("title: \"", "title: \"Edited: ", 1))?;
+    let date_edit = edited_build(text.replacen("publishedDateTime: 20", "publishedDateTime: 19", 1))?;
     touch_all(corpus)?;
     let touched = measure(&mut build())?;
-    Ok(CacheRound { cold, unchanged, one_edit, touched })
+    Ok(CacheRound { cold, unchanged, one_edit, date_edit, touched })
 }
 
 fn bench_cache(args: &Args, feedgen: &Path, corpus: &Path) -> Result<(), String> {
@@ -261,26 +267,37 @@ fn bench_cache(args: &Args, feedgen: &Path, corpus: &Path) -> Result<(), String>
     let (record, text) = newest_record(corpus)?;
     println!("corpus: {} records in {}; build cache in {}; edits {}", args.count, corpus.display(), cache.display(), record.display());
     cache_round(feedgen, corpus, &output, &cache, (&record, &text))?;
-    println!("{:>4} {:>8} {:>11} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9}", "run", "cold s", "unchanged s", "one edit s", "touched s", "cold MiB", "unch MiB", "edit MiB", "touch MiB");
+    println!(
+        "{:>4} {:>8} {:>11} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "run", "cold s", "unchanged s", "one edit s", "date edit s", "touched s", "cold MiB", "unch MiB", "edit MiB",
+        "date MiB", "touch MiB"
+    );
     let mut rounds = Vec::new();
     for run in 1..=args.runs {
         let r = cache_round(feedgen, corpus, &output, &cache, (&record, &text))?;
         println!(
-            "{run:>4} {:>8.3} {:>11.3} {:>10.3} {:>9.3} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
+            "{run:>4} {:>8.3} {:>11.3} {:>10.3} {:>11.3} {:>9.3} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
             r.cold.wall.as_secs_f64(),
             r.unchanged.wall.as_secs_f64(),
             r.one_edit.wall.as_secs_f64(),
+            r.date_edit.wall.as_secs_f64(),
             r.touched.wall.as_secs_f64(),
             mib(r.cold.peak_bytes),
             mib(r.unchanged.peak_bytes),
             mib(r.one_edit.peak_bytes),
+            mib(r.date_edit.peak_bytes),
             mib(r.touched.peak_bytes)
         );
         rounds.push(r);
     }
     type PickCached = fn(&CacheRound) -> Run;
-    let rows: [(&str, PickCached); 4] =
-        [("cold", |r| r.cold), ("unchanged", |r| r.unchanged), ("one edit", |r| r.one_edit), ("touched", |r| r.touched)];
+    let rows: [(&str, PickCached); 5] = [
+        ("cold", |r| r.cold),
+        ("unchanged", |r| r.unchanged),
+        ("one edit", |r| r.one_edit),
+        ("date edit", |r| r.date_edit),
+        ("touched", |r| r.touched),
+    ];
     println!("medians over {} runs:", args.runs);
     for (name, pick) in rows {
         let secs = median(&mut rounds.iter().map(|r| pick(r).wall.as_secs_f64()).collect::<Vec<_>>());

@@ -97,15 +97,15 @@ pub use progress::{Progress, Silent, Stage};
 pub use render::RenderError;
 pub use write::{Changes, WriteError};
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use thiserror::Error;
 
 use budget::Budget;
-use cache::{BuildCache, Decided, Unchanged, Written};
-use gather::{GatherOptions, SelectOptions};
+use cache::{BuildCache, Decided, Edited, Shortcut, Written};
+use gather::{GatherOptions, SelectOptions, TopicNames};
 use guard::Guard;
 use history::{Archive, Keeping};
 use ids::IdGuard;
@@ -337,7 +337,8 @@ fn gather_feeds(
         feeds_kept: decided.as_ref().map_or(0, |decided| decided.kept.iter().flatten().count()),
         ..Report::default()
     };
-    Ok(Gathering { feeds: found.gathered.feeds, left_out, archive, report, shown: found.gathered.shown, decided })
+    let (feeds, shown, topic_names) = (found.gathered.feeds, found.gathered.shown, found.gathered.topic_names);
+    Ok(Gathering { feeds, left_out, archive, report, shown, decided, topic_names })
 }
 
 /// What [`gather_feeds`] gives: the feeds, how many items each left out
@@ -351,6 +352,7 @@ struct Gathering {
     report: Report,
     shown: Vec<(PathBuf, String)>,
     decided: Option<Decided>,
+    topic_names: TopicNames,
 }
 
 /// What [`run`] does with the build.
@@ -385,14 +387,15 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
     let cache = settings.cache.as_deref().filter(|_| !settings.archives).map(|folder| BuildCache::open(folder, settings));
     if let Some(cache) = cache {
         let sources = Sources::new(&settings.inputs, &settings.output, stop).map_err(|error| stopped(error.into()))?;
-        let unchanged = cache.unchanged_build(&sources, settings).map_err(|error| stopped(error.into()))?;
-        if let Some(Unchanged { mut report, files }) = unchanged {
-            report.output = put(settings, mode, &files, None, &report, control, None).map_err(stopped)?;
-            (_, report.cache_warnings) = close_cache(cache, settings, None);
-            report.records_reused = report.records_read;
-            return Ok(report);
-        }
-        return run_through(settings, mode, Some(cache), control).map_err(stopped);
+        return match cache.shortcut(&sources, settings).map_err(|error| stopped(error.into()))? {
+            Some(Shortcut::Unchanged { mut report, files }) => {
+                report.output = put(settings, mode, &files, None, &report, control, None).map_err(stopped)?;
+                (_, report.cache_warnings) = close_cache(cache, settings, None);
+                Ok(report)
+            }
+            Some(Shortcut::Edited(edited)) => run_edited(settings, mode, cache, edited, control).map_err(stopped),
+            None => run_through(settings, mode, Some(cache), control).map_err(stopped),
+        };
     }
     run_through(settings, mode, None, control).map_err(stopped)
 }
@@ -407,7 +410,7 @@ fn run_through(
 ) -> Result<Report, BuildError> {
     let select = SelectOptions { include_future: settings.include_future, now: settings.now };
     let ids = IdGuard::open(&settings.inputs, &settings.output, select);
-    let Gathering { feeds, archive, mut report, shown, left_out, mut decided } =
+    let Gathering { feeds, archive, mut report, shown, left_out, mut decided, topic_names } =
         gather_feeds(settings, Keeping::Items, control.progress, control.stop, Some(&ids), cache.as_ref())?;
     let (id_changes, id_list) = ids.finish(&shown, &report.duplicates, settings.accept_id_changes);
     report.id_changes = id_changes;
@@ -418,12 +421,53 @@ fn run_through(
     let noting = (cache.is_some() && mode == Mode::Write).then_some(&mut noted);
     report.output = put(settings, mode, &files, Some(&id_list), &report, control, noting)?;
     let Some(cache) = cache else { return Ok(report) };
-    let written = decided
-        .as_ref()
-        .filter(|_| mode == Mode::Write)
-        .map(|decided| Written { feeds: &feeds, decided, left_out: &left_out, files: noted, report: &report });
+    let files_of: HashMap<&str, &Path> = shown.iter().map(|(path, id)| (id.as_str(), path.as_path())).collect();
+    let members = feeds
+        .iter()
+        .map(|feed| feed.items.iter().filter_map(|item| files_of.get(item.id.as_str()).map(|path| path.to_path_buf())).collect())
+        .collect();
+    let written = decided.as_ref().filter(|_| mode == Mode::Write).map(|decided| Written {
+        feeds: &feeds,
+        decided,
+        left_out: &left_out,
+        files: noted,
+        report: &report,
+        members,
+        topic_names: topic_names.pairs(),
+        span: None,
+    });
     let (reused, warnings) = close_cache(cache, settings, written);
     report.records_reused = reused;
+    report.cache_warnings = warnings;
+    Ok(report)
+}
+
+/// [`run`] for records edited in what no choice depends on
+/// ([`Shortcut::Edited`]): only the feeds that hold them are rendered.
+fn run_edited(
+    settings: &Settings,
+    mode: Mode,
+    cache: BuildCache,
+    edited: Edited,
+    control: write::Control<'_>,
+) -> Result<Report, BuildError> {
+    let Edited { mut report, feeds, mut decided, left_out, members, topic_names, span } = edited;
+    let current = std::mem::take(&mut decided.current);
+    let files = Rendering::new(&feeds, &settings.site, &settings.formats, None).keeping(current);
+    let mut noted = Vec::new();
+    let noting = (mode == Mode::Write).then_some(&mut noted);
+    report.output = put(settings, mode, &files, None, &report, control, noting)?;
+    let written = (mode == Mode::Write).then(|| Written {
+        feeds: &feeds,
+        decided: &decided,
+        left_out: &left_out,
+        files: noted,
+        report: &report,
+        members,
+        topic_names,
+        span: Some(span),
+    });
+    let (_, warnings) = close_cache(cache, settings, written);
     report.cache_warnings = warnings;
     Ok(report)
 }

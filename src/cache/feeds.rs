@@ -111,8 +111,8 @@ pub(super) fn kept(
 ) -> (Vec<Option<usize>>, HashMap<String, Meta>) {
     let noted: HashMap<&str, Meta> = output.files.iter().map(|(path, meta)| (path.as_str(), *meta)).collect();
     let as_noted = |path: &str| noted.get(path).filter(|&&meta| Meta::of(&settings.output.join(path)) == Some(meta));
-    let earlier: HashMap<&str, (u128, usize)> =
-        output.feeds.iter().map(|(stem, fingerprint, left_out)| (stem.as_str(), (*fingerprint, *left_out))).collect();
+    let earlier: HashMap<String, (u128, usize)> =
+        output.feeds.iter().map(|stored| (stored.feed().stem(), (stored.fingerprint, stored.left_out))).collect();
     let mut current = HashMap::new();
     if output.settings != settings_hash(settings) || as_noted(MANIFEST_NAME).is_none() {
         return (vec![None; feeds.len()], current);
@@ -137,29 +137,51 @@ pub(super) fn kept(
 
 /// Make whole the items of the feeds that are to be rendered (`rendered`
 /// says which): the items made from records the cache kept light are made
-/// again from their files, read in full, on all cores. `shown` names each
-/// item's file by its id. A file whose bytes are no longer those this
-/// build read is an error: it changed during the build.
+/// again from their files, read in full ([`whole_items`]). `files` names
+/// each item's file by its id.
 pub(super) fn make_whole(
     feeds: &mut [Feed],
     rendered: &[bool],
-    shown: &[(PathBuf, String)],
+    files: &HashMap<&str, &Path>,
     records: &Records,
     topic_names: &TopicNames,
     options: LoadOptions,
 ) -> Result<(), LoadError> {
-    let files: HashMap<&str, &Path> = shown.iter().map(|(path, id)| (id.as_str(), path.as_path())).collect();
+    let file_of = |item: &Item| files.get(item.id.as_str()).copied().ok_or_else(|| LoadError::Changed(PathBuf::from(&item.id)));
     let mut wanted: HashSet<&Path> = HashSet::new();
     for (feed, _) in feeds.iter().zip(rendered).filter(|(_, rendered)| **rendered) {
         for item in &feed.items {
-            let path = files.get(item.id.as_str()).copied();
-            let path = path.ok_or_else(|| LoadError::Changed(PathBuf::from(&item.id)))?;
+            let path = file_of(item)?;
             if !records.was_parsed(path) {
                 wanted.insert(path);
             }
         }
     }
-    let whole: HashMap<String, Arc<Item>> = wanted
+    let whole = whole_items(wanted, records, topic_names, options)?;
+    for (feed, _) in feeds.iter_mut().zip(rendered).filter(|(_, rendered)| **rendered) {
+        for item in &mut feed.items {
+            let path = file_of(item)?;
+            match whole.get(path) {
+                Some(whole) if whole.id == item.id => *item = Arc::clone(whole),
+                None if records.was_parsed(path) => {}
+                _ => return Err(LoadError::Changed(path.to_owned())),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The whole items of the records at `paths`, read in full and parsed on
+/// all cores, their topics under `topic_names`, by path. A file whose bytes
+/// are no longer those this build read (or that is no longer a record) is
+/// an error: it changed during the build.
+pub(super) fn whole_items<'p>(
+    paths: impl IntoParallelIterator<Item = &'p Path>,
+    records: &Records,
+    topic_names: &TopicNames,
+    options: LoadOptions,
+) -> Result<HashMap<&'p Path, Arc<Item>>, LoadError> {
+    paths
         .into_par_iter()
         .map(|path| {
             let changed = || LoadError::Changed(path.to_owned());
@@ -170,17 +192,7 @@ pub(super) fn make_whole(
             let Ok(Parsed::Record(record, _)) = load::parse_capped(path, &bytes, options) else { return Err(changed()) };
             let mut item = crate::prepare::prepare(&record);
             topic_names.rename(&mut item);
-            Ok((item.id.clone(), Arc::new(item)))
+            Ok((path, Arc::new(item)))
         })
-        .collect::<Result<_, _>>()?;
-    for (feed, _) in feeds.iter_mut().zip(rendered).filter(|(_, rendered)| **rendered) {
-        for item in &mut feed.items {
-            match (whole.get(&item.id), files.get(item.id.as_str())) {
-                (Some(whole), _) => *item = Arc::clone(whole),
-                (None, Some(path)) if records.was_parsed(path) => {}
-                (None, path) => return Err(LoadError::Changed(path.map_or_else(|| PathBuf::from(&item.id), |path| path.to_path_buf()))),
-            }
-        }
-    }
-    Ok(())
+        .collect()
 }

@@ -16,6 +16,7 @@
 
 mod feeds;
 mod records;
+mod shortcut;
 mod store;
 
 use std::collections::HashMap;
@@ -25,18 +26,18 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use std::borrow::Cow;
 
-use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::Report;
 use crate::config::Settings;
 use crate::gather::TopicNames;
-use crate::load::{self, LoadError, LoadOptions, RecordReader, Sources};
+use crate::load::{LoadError, LoadOptions, RecordReader};
 use crate::model::{Feed, IDS_NAME, MANIFEST_NAME};
 use crate::render::{Files, RenderError};
 pub(crate) use records::Meta;
-use records::Records;
-use store::{Digest, Loaded, Output, Stored, Summary, Unusable};
+use records::{Records, Span};
+pub(crate) use shortcut::{Edited, Shortcut};
+use store::{Digest, Loaded, Output, Stored, StoredFeed, Summary, Unusable};
 
 /// The build cache of one site (inputs and output folder), open for one build.
 #[derive(Debug)]
@@ -102,56 +103,6 @@ impl BuildCache {
         self.records.reused()
     }
 
-    /// When the settings (but `now`) and every record file are what the
-    /// last build that wrote the output folder had, no record moved in or
-    /// out of the future, and the folder's files are as it left them: what
-    /// that build reported, and its files. The build is then done without
-    /// reading a record (a file whose metadata changed is hashed).
-    pub(crate) fn unchanged_build(&self, sources: &Sources<'_>, settings: &Settings) -> Result<Option<Unchanged>, LoadError> {
-        let Some(output) = self.output.as_ref().filter(|_| self.problem.is_none()) else { return Ok(None) };
-        let summary = &output.summary;
-        let (latest, due) = summary.current;
-        let now_in_span = settings.include_future
-            || (latest.is_none_or(|latest| latest <= settings.now) && due.is_none_or(|due| settings.now < due));
-        if summary.settings != build_key(settings) || !now_in_span {
-            return Ok(None);
-        }
-        let as_noted = output.files.par_iter().all(|(path, meta)| Meta::of(&settings.output.join(path)) == Some(*meta));
-        if !as_noted {
-            return Ok(None);
-        }
-        let digest = Digest::default();
-        let unchanged = |path: &Path| match self.records.unchanged(path) {
-            Some(hash) => {
-                digest.add(&store::path_bytes(path), hash);
-                true
-            }
-            None => false,
-        };
-        if !load::all_files(sources, &unchanged)? || digest.value() != summary.records {
-            return Ok(None);
-        }
-        let report = Report {
-            records_read: summary.records_read,
-            unpublished: summary.unpublished,
-            future: summary.future,
-            duplicates: summary.duplicates.clone(),
-            published: summary.published,
-            without_front_matter: summary.without_front_matter.clone(),
-            skipped: summary.skipped.clone(),
-            warnings: summary.warnings.clone(),
-            id_changes: summary.id_changes.clone(),
-            feeds: summary.feeds,
-            trimmed_feeds: summary.trimmed_feeds,
-            files: summary.files,
-            feeds_kept: summary.feeds,
-            ..Report::default()
-        };
-        let own = |path: &str| OWN_FILES.contains(&path);
-        let files = output.files.iter().filter(|(path, _)| !own(path)).cloned().collect();
-        Ok(Some(Unchanged { report, files: Current(files) }))
-    }
-
     /// Decide which of `feeds` are kept as the output folder holds them,
     /// and make whole the items of the others (see [`feeds::make_whole`]):
     /// `shown` names each item's file by its id.
@@ -174,7 +125,7 @@ impl BuildCache {
         };
         let rendered: Vec<bool> = kept.iter().map(Option::is_none).collect();
         let options = LoadOptions { include_unpublished: self.include_unpublished, warn: None };
-        feeds::make_whole(feeds, &rendered, shown, &self.records, topic_names, options)?;
+        feeds::make_whole(feeds, &rendered, &ids, &self.records, topic_names, options)?;
         Ok(Decided { kept, current, fingerprints })
     }
 
@@ -193,32 +144,28 @@ impl BuildCache {
         }
         let records_digest = digest.value();
         let output = match written {
-            Some(Written { feeds, decided, left_out, files, report }) => Some(Output {
+            Some(written) => Some(Output {
                 settings: feeds::settings_hash(settings),
-                feeds: feeds
+                feeds: written
+                    .feeds
                     .iter()
-                    .zip(&decided.fingerprints)
-                    .zip(left_out)
-                    .map(|((feed, &fingerprint), &left_out)| (feed.stem(), fingerprint, left_out))
+                    .zip(&written.decided.fingerprints)
+                    .zip(written.left_out)
+                    .zip(&written.members)
+                    .map(|(((feed, &fingerprint), &left_out), members)| StoredFeed {
+                        family: feed.family,
+                        slug: feed.slug.clone(),
+                        key: feed.key.clone(),
+                        name: feed.name.clone(),
+                        icon: feed.icon.clone(),
+                        fingerprint,
+                        left_out,
+                        members: members.iter().map(|path| store::path_bytes(path).into_owned()).collect(),
+                    })
                     .collect(),
-                files,
-                summary: Summary {
-                    settings: build_key(settings),
-                    records: records_digest,
-                    current: span,
-                    records_read: report.records_read,
-                    unpublished: report.unpublished,
-                    future: report.future,
-                    duplicates: report.duplicates.clone(),
-                    published: report.published,
-                    without_front_matter: report.without_front_matter.clone(),
-                    skipped: report.skipped.clone(),
-                    warnings: report.warnings.clone(),
-                    id_changes: report.id_changes.clone(),
-                    feeds: report.feeds,
-                    trimmed_feeds: report.trimmed_feeds,
-                    files: report.files,
-                },
+                topic_names: written.topic_names,
+                files: written.files,
+                summary: summary(settings, written.report, records_digest, written.span.unwrap_or(span)),
             }),
             None => self.output.clone(),
         };
@@ -236,6 +183,28 @@ impl BuildCache {
     }
 }
 
+/// What a build reported, for a build of the very same records: `records`
+/// is their digest, `current` the span of `now` over which it holds.
+fn summary(settings: &Settings, report: &Report, records: u128, current: Span) -> Summary {
+    Summary {
+        settings: build_key(settings),
+        records,
+        current,
+        records_read: report.records_read,
+        unpublished: report.unpublished,
+        future: report.future,
+        duplicates: report.duplicates.clone(),
+        published: report.published,
+        without_front_matter: report.without_front_matter.clone(),
+        skipped: report.skipped.clone(),
+        warnings: report.warnings.clone(),
+        id_changes: report.id_changes.clone(),
+        feeds: report.feeds,
+        trimmed_feeds: report.trimmed_feeds,
+        files: report.files,
+    }
+}
+
 /// What a build that wrote the output folder left there, for [`BuildCache::save`].
 #[derive(Debug)]
 pub(crate) struct Written<'a> {
@@ -250,6 +219,13 @@ pub(crate) struct Written<'a> {
     pub files: Vec<(String, Meta)>,
     /// What the build reported.
     pub report: &'a Report,
+    /// Each feed's items' record files, newest first.
+    pub members: Vec<Vec<PathBuf>>,
+    /// Each topic's key and display name.
+    pub topic_names: Vec<(String, String)>,
+    /// When no record moves in or out of the future, if known without the
+    /// records this build read (which did not read them all).
+    pub span: Option<Span>,
 }
 
 /// A hash of every setting but `now` and those of the cache and of
@@ -265,20 +241,10 @@ fn build_key(settings: &Settings) -> u128 {
     xxh3_128(format!("{} {key:?}", env!("CARGO_PKG_VERSION")).as_bytes())
 }
 
-/// What a build of the very same records as the last one reports and
-/// leaves: [`BuildCache::unchanged_build`].
-#[derive(Debug)]
-pub(crate) struct Unchanged {
-    /// The report, as far as a build gets before writing.
-    pub report: Report,
-    /// The files, all known current.
-    pub files: Current,
-}
-
 /// Files the build cache knows current, with their metadata on disk:
 /// never rendered.
 #[derive(Debug)]
-pub(crate) struct Current(Vec<(String, Meta)>);
+pub(crate) struct Current(pub(super) Vec<(String, Meta)>);
 
 impl Files for Current {
     fn count(&self) -> usize {

@@ -150,6 +150,17 @@ fn light(record: &Record) -> Record {
     }
 }
 
+/// How a record file compares with what the cache noted ([`Records::compare`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Compared {
+    /// The same bytes.
+    Same,
+    /// Other bytes, but the same as far as the build's choices go.
+    Alike,
+    /// New, gone, or changed in a way that matters.
+    Other,
+}
+
 /// An earlier entry: what identifies the file's version, and where its
 /// encoded [`Outcome`] is in the cache file's bytes.
 #[derive(Debug)]
@@ -243,24 +254,6 @@ impl Records {
         }
     }
 
-    /// The hash of the file at `path` if it holds what the cache noted (by
-    /// its metadata, or else by the hash of its bytes), found without
-    /// parsing it; `None` when it does not.
-    pub(super) fn unchanged(&self, path: &Path) -> Option<u128> {
-        let (earlier, meta) = (self.earlier.get(path)?, Meta::of(path)?);
-        if earlier.meta == meta && !meta.modified_since(self.racy_after) {
-            earlier.state.store(SEEN, Ordering::Relaxed);
-            return Some(earlier.hash);
-        }
-        let bytes = load::read_capped(path).ok()?;
-        if xxh3_128(&bytes) != earlier.hash {
-            return None;
-        }
-        let outcome = self.bytes[earlier.outcome.clone()].to_vec();
-        self.note(path, Some(earlier), Fresh { meta, hash: earlier.hash, outcome, parsed: false });
-        Some(earlier.hash)
-    }
-
     /// The hash of the bytes of the file at `path` as this build read it.
     pub(super) fn hash_of(&self, path: &Path) -> Option<u128> {
         let changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
@@ -279,6 +272,57 @@ impl Records {
     /// How many files this build took from the cache without parsing them.
     pub(super) fn reused(&self) -> usize {
         self.reused.load(Ordering::Relaxed)
+    }
+
+    /// How the file at `path` compares with what the cache noted, read
+    /// with `options`: the same bytes (by metadata, else by hash), bytes
+    /// that make no difference to which items there are and what is
+    /// reported (the same record as far as gathering goes, without
+    /// warnings before or after; an edited draft), or anything else. A
+    /// changed file is parsed and noted.
+    pub(super) fn compare(&self, path: &Path, options: LoadOptions) -> Compared {
+        let usable = options.include_unpublished == self.include_unpublished && options.warn.is_none();
+        let (Some(earlier), Some(meta)) = (self.earlier.get(path).filter(|_| usable), Meta::of(path)) else {
+            return Compared::Other;
+        };
+        if earlier.meta == meta && !meta.modified_since(self.racy_after) {
+            earlier.state.store(SEEN, Ordering::Relaxed);
+            return Compared::Same;
+        }
+        let Ok(bytes) = load::read_capped(path) else { return Compared::Other };
+        let hash = xxh3_128(&bytes);
+        let before = &self.bytes[earlier.outcome.clone()];
+        if hash == earlier.hash {
+            self.note(path, Some(earlier), Fresh { meta, hash, outcome: before.to_vec(), parsed: false });
+            return Compared::Same;
+        }
+        let Ok(before) = postcard::from_bytes::<Outcome>(before) else { return Compared::Other };
+        let now = Outcome::of(&load::parse_capped(path, &bytes, options));
+        let alike = match (&before, &now) {
+            (Outcome::Record(before, warned), Outcome::Record(now, warns)) => {
+                before == now && warned.is_empty() && warns.is_empty()
+            }
+            (Outcome::Unpublished, Outcome::Unpublished) | (Outcome::NoFrontMatter, Outcome::NoFrontMatter) => true,
+            _ => false,
+        };
+        let Ok(outcome) = postcard::to_stdvec(&now) else { return Compared::Other };
+        self.note(path, Some(earlier), Fresh { meta, hash, outcome, parsed: true });
+        if alike { Compared::Alike } else { Compared::Other }
+    }
+
+    /// The hash the cache noted for `path` before this build.
+    pub(super) fn earlier_hash(&self, path: &Path) -> Option<u128> {
+        self.earlier.get(path).map(|earlier| earlier.hash)
+    }
+
+    /// How many files the cache noted before this build.
+    pub(super) fn earlier_count(&self) -> usize {
+        self.earlier.len()
+    }
+
+    /// Whether every file noted before this build was read in it.
+    pub(super) fn none_gone(&self) -> bool {
+        self.earlier.values().all(|entry| entry.state.load(Ordering::Relaxed) != UNSEEN)
     }
 
     /// Whether the entries to save differ from those read: a file is new,

@@ -25,12 +25,12 @@ use chrono::{DateTime, Utc};
 
 use super::records::Meta;
 use crate::load::RecordProblem;
-use crate::model::Duplicate;
+use crate::model::{Duplicate, Family, Feed};
 
 /// The first line of a cache file: the format, and the version of feedgen
 /// that wrote it (a new version may gather or render differently).
 fn header() -> String {
-    format!("feedgen build cache 2, feedgen {}\n", env!("CARGO_PKG_VERSION"))
+    format!("feedgen build cache 3, feedgen {}\n", env!("CARGO_PKG_VERSION"))
 }
 
 /// What a cache file holds, as written.
@@ -64,14 +64,45 @@ pub(super) struct StoredEntry<'a> {
 pub(super) struct Output {
     /// The hash of the settings the files were rendered with.
     pub(super) settings: u128,
-    /// Each feed's fingerprint (what its documents were made from) and
-    /// how many items the size budget left out of it, by the feed's stem.
-    pub(super) feeds: Vec<(String, u128, usize)>,
+    /// Each feed, in output order.
+    pub(super) feeds: Vec<StoredFeed>,
+    /// Each topic's key and display name.
+    pub(super) topic_names: Vec<(String, String)>,
     /// The metadata of every file the build left, the manifest included,
     /// by path in the folder.
     pub(super) files: Vec<(String, Meta)>,
     /// What the build reported, for a build of the very same records.
     pub(super) summary: Summary,
+}
+
+/// One feed as a build left it: what it is, its fingerprint (what its
+/// documents were made from), how many items the size budget left out of
+/// it, and its items' record files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct StoredFeed {
+    pub(super) family: Family,
+    pub(super) slug: String,
+    pub(super) key: String,
+    pub(super) name: String,
+    pub(super) icon: Option<String>,
+    pub(super) fingerprint: u128,
+    pub(super) left_out: usize,
+    /// Its items' record files (the bytes of their paths), newest first.
+    pub(super) members: Vec<Vec<u8>>,
+}
+
+impl StoredFeed {
+    /// The feed, without its items.
+    pub(super) fn feed(&self) -> Feed {
+        Feed {
+            family: self.family,
+            slug: self.slug.clone(),
+            key: self.key.clone(),
+            name: self.name.clone(),
+            items: Vec::new(),
+            icon: self.icon.clone(),
+        }
+    }
 }
 
 /// What a build reported, and when its selection holds: a build with the
@@ -131,7 +162,7 @@ pub(super) enum Unusable {
 }
 
 /// The path whose name is `bytes`, as [`path_bytes`] wrote it.
-fn path_of(bytes: &[u8]) -> PathBuf {
+pub(super) fn path_of(bytes: &[u8]) -> PathBuf {
     #[cfg(unix)]
     return PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(bytes));
     #[cfg(not(unix))]

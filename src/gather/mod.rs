@@ -202,6 +202,18 @@ pub(crate) struct Gathered {
 pub(crate) struct TopicNames(HashMap<String, String>);
 
 impl TopicNames {
+    /// Each topic's key and display name, sorted.
+    pub(crate) fn pairs(&self) -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = self.0.iter().map(|(key, name)| (key.clone(), name.clone())).collect();
+        pairs.sort();
+        pairs
+    }
+
+    /// The names `pairs` gave.
+    pub(crate) fn from_pairs(pairs: &[(String, String)]) -> Self {
+        TopicNames(pairs.iter().cloned().collect())
+    }
+
     /// Show `item`'s topics under their display names.
     pub(crate) fn rename(&self, item: &mut Item) {
         item.topics = canonical_topics(&item.topics, |key| self.0.get(key).cloned());

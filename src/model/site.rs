@@ -35,7 +35,7 @@ impl Site {
 }
 
 /// A family of feeds: the firehose, or one feed per value of a record field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Family {
     /// One feed, `all`, with every selected record.
