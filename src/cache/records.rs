@@ -363,10 +363,15 @@ impl Records {
     /// What this build's new entry says the file at `path` was, if its
     /// metadata is `meta` (the file was found unchanged by its hash while
     /// looking for changes).
+    /// The record handed on is the cache's, not whole, even if this build
+    /// parsed the file before: what gathering holds of it must be made
+    /// whole again if it reaches a feed that is rendered.
     fn fresh_outcome(&self, path: &Path, meta: Meta) -> Option<Result<Parsed, Vec<RecordProblem>>> {
-        let changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
-        let fresh = changed.get(path).filter(|fresh| fresh.meta == meta && !meta.modified_since(self.racy_after))?;
+        let mut changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
+        let fresh =
+            changed.get_mut(path).filter(|fresh| fresh.meta == meta && !meta.modified_since(self.racy_after))?;
         let outcome: Outcome = postcard::from_bytes(&fresh.outcome).ok()?;
+        fresh.parsed = false;
         drop(changed);
         Some(outcome.parsed(path))
     }
