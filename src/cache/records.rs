@@ -16,6 +16,7 @@
 //! kept as the fact that it is unpublished, and nothing else; no record
 //! holds `secured`, which is never read past the YAML parser.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -27,9 +28,9 @@ use std::time::{Duration, UNIX_EPOCH};
 use chrono::{DateTime, Utc};
 
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_128;
+use xxhash_rust::xxh3::{Xxh3DefaultBuilder, xxh3_128};
 
-use super::store::{Loaded, LoadedEntry, StoredEntry, path_bytes};
+use super::store::{Loaded, LoadedEntry, StoredEntry, path_bytes as key};
 use crate::load::{self, LoadOptions, Parsed, RecordProblem, RecordReader};
 use crate::model::{Image, Provider, Record};
 
@@ -195,13 +196,13 @@ const REPLACED: u8 = 2;
 pub(crate) struct Records {
     /// The cache file's bytes, which hold the earlier entries' outcomes.
     bytes: Vec<u8>,
-    earlier: HashMap<PathBuf, Earlier>,
+    earlier: HashMap<Vec<u8>, Earlier, Xxh3DefaultBuilder>,
     /// Entries modified this late are checked by hash, not metadata.
     racy_after: i128,
     /// Whether the entries were read with unpublished records included.
     include_unpublished: bool,
     /// New entries, for files new or changed since.
-    changed: Mutex<HashMap<PathBuf, Fresh>>,
+    changed: Mutex<HashMap<Vec<u8>, Fresh, Xxh3DefaultBuilder>>,
     /// How many files were read from the cache without parsing.
     reused: AtomicUsize,
     /// The build's `now`, and the newest publication date not after it
@@ -217,19 +218,16 @@ impl Records {
     /// The cache of the files `loaded` knows, for a build at `now`.
     pub(super) fn new(loaded: Loaded, now: DateTime<Utc>) -> Self {
         let Loaded { bytes, saved_at, include_unpublished, records, .. } = loaded;
-        let earlier = records
-            .into_iter()
-            .map(|entry| {
-                let LoadedEntry { path, meta, hash, outcome } = entry;
-                (path, Earlier { meta, hash, outcome, state: AtomicU8::new(UNSEEN) })
-            })
-            .collect();
+        let mut earlier = HashMap::with_capacity_and_hasher(records.len(), Xxh3DefaultBuilder::new());
+        for LoadedEntry { path, meta, hash, outcome } in records {
+            earlier.insert(path, Earlier { meta, hash, outcome, state: AtomicU8::new(UNSEEN) });
+        }
         Records {
             bytes,
             earlier,
             racy_after: saved_at - RACY_WINDOW.as_nanos() as i128,
             include_unpublished,
-            changed: Mutex::default(),
+            changed: Mutex::new(HashMap::with_hasher(Xxh3DefaultBuilder::new())),
             reused: AtomicUsize::new(0),
             now,
             span: Mutex::default(),
@@ -257,16 +255,16 @@ impl Records {
     /// The hash of the bytes of the file at `path` as this build read it.
     pub(super) fn hash_of(&self, path: &Path) -> Option<u128> {
         let changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(entry) = changed.get(path) {
+        if let Some(entry) = changed.get(key(path).as_ref()) {
             return Some(entry.hash);
         }
-        self.earlier.get(path).map(|entry| entry.hash)
+        self.earlier.get(key(path).as_ref()).map(|entry| entry.hash)
     }
 
     /// Whether the record at `path` was parsed in full by this build.
     pub(super) fn was_parsed(&self, path: &Path) -> bool {
         let changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
-        changed.get(path).is_some_and(|fresh| fresh.parsed)
+        changed.get(key(path).as_ref()).is_some_and(|fresh| fresh.parsed)
     }
 
     /// How many files this build took from the cache without parsing them.
@@ -282,7 +280,7 @@ impl Records {
     /// changed file is parsed and noted.
     pub(super) fn compare(&self, path: &Path, options: LoadOptions) -> Compared {
         let usable = options.include_unpublished == self.include_unpublished && options.warn.is_none();
-        let (Some(earlier), Some(meta)) = (self.earlier.get(path).filter(|_| usable), Meta::of(path)) else {
+        let (Some(earlier), Some(meta)) = (self.earlier.get(key(path).as_ref()).filter(|_| usable), Meta::of(path)) else {
             return Compared::Other;
         };
         if earlier.meta == meta && !meta.modified_since(self.racy_after) {
@@ -312,7 +310,7 @@ impl Records {
 
     /// The hash the cache noted for `path` before this build.
     pub(super) fn earlier_hash(&self, path: &Path) -> Option<u128> {
-        self.earlier.get(path).map(|earlier| earlier.hash)
+        self.earlier.get(key(path).as_ref()).map(|earlier| earlier.hash)
     }
 
     /// How many files the cache noted before this build.
@@ -337,14 +335,14 @@ impl Records {
     pub(super) fn entries(&mut self) -> Vec<StoredEntry<'_>> {
         let changed = self.changed.get_mut().unwrap_or_else(PoisonError::into_inner);
         let fresh = changed.iter().map(|(path, entry)| StoredEntry {
-            path: path_bytes(path),
+            path: Cow::Borrowed(path),
             meta: entry.meta,
             hash: entry.hash,
             outcome: &entry.outcome,
         });
         let bytes = &self.bytes;
         let seen = self.earlier.iter().filter(|(_, entry)| entry.state.load(Ordering::Relaxed) == SEEN).map(|(path, entry)| {
-            StoredEntry { path: path_bytes(path), meta: entry.meta, hash: entry.hash, outcome: &bytes[entry.outcome.clone()] }
+            StoredEntry { path: Cow::Borrowed(path), meta: entry.meta, hash: entry.hash, outcome: &bytes[entry.outcome.clone()] }
         });
         let mut entries: Vec<StoredEntry<'_>> = seen.chain(fresh).collect();
         entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
@@ -357,7 +355,7 @@ impl Records {
         if let Some(earlier) = earlier {
             earlier.state.store(REPLACED, Ordering::Relaxed);
         }
-        self.changed.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_owned(), fresh);
+        self.changed.lock().unwrap_or_else(PoisonError::into_inner).insert(key(path).into_owned(), fresh);
     }
 
     /// What this build's new entry says the file at `path` was, if its
@@ -369,7 +367,7 @@ impl Records {
     fn fresh_outcome(&self, path: &Path, meta: Meta) -> Option<Result<Parsed, Vec<RecordProblem>>> {
         let mut changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
         let fresh =
-            changed.get_mut(path).filter(|fresh| fresh.meta == meta && !meta.modified_since(self.racy_after))?;
+            changed.get_mut(key(path).as_ref()).filter(|fresh| fresh.meta == meta && !meta.modified_since(self.racy_after))?;
         let outcome: Outcome = postcard::from_bytes(&fresh.outcome).ok()?;
         fresh.parsed = false;
         drop(changed);
@@ -395,7 +393,7 @@ impl Records {
     /// [`RecordReader::read`], without noting the record's date.
     fn read_through(&self, path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
         let usable = options.include_unpublished == self.include_unpublished && options.warn.is_none();
-        let earlier = self.earlier.get(path).filter(|_| usable);
+        let earlier = self.earlier.get(key(path).as_ref()).filter(|_| usable);
         // Found unchanged by its metadata moments ago, looking for changes.
         if let Some(earlier) = earlier.filter(|earlier| earlier.state.load(Ordering::Relaxed) == SEEN)
             && let Some(parsed) = self.outcome_of(earlier, path)

@@ -19,7 +19,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::{Xxh3, xxh3_128};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use xxhash_rust::xxh3::{Xxh3, xxh3_128, xxh3_128_with_seed};
 
 use chrono::{DateTime, Utc};
 
@@ -146,7 +148,8 @@ pub(super) struct Loaded {
 /// One record file's entry, its outcome left encoded in [`Loaded::bytes`].
 #[derive(Debug)]
 pub(super) struct LoadedEntry {
-    pub(super) path: PathBuf,
+    /// The bytes of its path's name.
+    pub(super) path: Vec<u8>,
     pub(super) meta: Meta,
     pub(super) hash: u128,
     pub(super) outcome: Range<usize>,
@@ -217,7 +220,7 @@ pub(super) fn read(path: &Path) -> Result<Loaded, Unusable> {
         .iter()
         .map(|entry| {
             let outcome = within(entry.outcome)?;
-            Ok(LoadedEntry { path: path_of(&entry.path), meta: entry.meta, hash: entry.hash, outcome })
+            Ok(LoadedEntry { path: entry.path.to_vec(), meta: entry.meta, hash: entry.hash, outcome })
         })
         .collect::<Result<_, Unusable>>()?;
     let (saved_at, include_unpublished, output) = (stored.saved_at, stored.include_unpublished, stored.output);
@@ -272,23 +275,20 @@ impl<W: Write> Write for Hashed<W> {
 }
 
 /// A digest of a set of files, each known by its path and the hash of its
-/// bytes, in any order: the sum of each one's own hash.
+/// bytes, in any order: the sums of each one's own hash, in two halves.
 #[derive(Debug, Default)]
-pub(super) struct Digest(std::sync::Mutex<u128>);
+pub(super) struct Digest(AtomicU64, AtomicU64);
 
 impl Digest {
     /// Count in the file at `path` whose bytes hash to `hash`.
     pub(super) fn add(&self, path: &[u8], hash: u128) {
-        let mut named = Vec::with_capacity(path.len() + 16);
-        named.extend_from_slice(path);
-        named.extend_from_slice(&hash.to_le_bytes());
-        let own = xxh3_128(&named);
-        let mut sum = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        *sum = sum.wrapping_add(own);
+        let own = xxh3_128_with_seed(path, (hash as u64) ^ ((hash >> 64) as u64));
+        self.0.fetch_add(own as u64, Ordering::Relaxed);
+        self.1.fetch_add((own >> 64) as u64, Ordering::Relaxed);
     }
 
     /// The digest of the files counted in.
     pub(super) fn value(self) -> u128 {
-        self.0.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
+        (u128::from(self.1.into_inner()) << 64) | u128::from(self.0.into_inner())
     }
 }
