@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::ops::Range;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -171,6 +171,24 @@ struct Earlier {
     outcome: Range<usize>,
     /// Where it stands in this build: [`UNSEEN`], [`SEEN`] or [`REPLACED`].
     state: AtomicU8,
+    /// The file's metadata now, when only that changed (the same bytes).
+    renewed: OnceLock<Meta>,
+}
+
+impl Earlier {
+    /// Note that the file holds the same bytes, with metadata `meta`.
+    fn renew(&self, meta: Meta) {
+        if meta != self.meta {
+            // Set at most once: a file read twice in a build is the same file.
+            let _ = self.renewed.set(meta);
+        }
+        self.state.store(SEEN, Ordering::Relaxed);
+    }
+
+    /// Whether the file's metadata is `meta`, as noted or renewed.
+    fn has_meta(&self, meta: Meta) -> bool {
+        self.meta == meta || self.renewed.get() == Some(&meta)
+    }
 }
 
 /// A new entry, for a file new or changed since the last build.
@@ -220,7 +238,7 @@ impl Records {
         let Loaded { bytes, saved_at, include_unpublished, records, .. } = loaded;
         let mut earlier = HashMap::with_capacity_and_hasher(records.len(), Xxh3DefaultBuilder::new());
         for LoadedEntry { path, meta, hash, outcome } in records {
-            earlier.insert(path, Earlier { meta, hash, outcome, state: AtomicU8::new(UNSEEN) });
+            earlier.insert(path, Earlier { meta, hash, outcome, state: AtomicU8::new(UNSEEN), renewed: OnceLock::new() });
         }
         Records {
             bytes,
@@ -283,7 +301,7 @@ impl Records {
         let (Some(earlier), Some(meta)) = (self.earlier.get(key(path).as_ref()).filter(|_| usable), Meta::of(path)) else {
             return Compared::Other;
         };
-        if earlier.meta == meta && !meta.modified_since(self.racy_after) {
+        if earlier.has_meta(meta) && !meta.modified_since(self.racy_after) {
             earlier.state.store(SEEN, Ordering::Relaxed);
             return Compared::Same;
         }
@@ -291,7 +309,7 @@ impl Records {
         let hash = xxh3_128(&bytes);
         let before = &self.bytes[earlier.outcome.clone()];
         if hash == earlier.hash {
-            self.note(path, Some(earlier), Fresh { meta, hash, outcome: before.to_vec(), parsed: false });
+            earlier.renew(meta);
             return Compared::Same;
         }
         let Ok(before) = postcard::from_bytes::<Outcome>(before) else { return Compared::Other };
@@ -327,7 +345,7 @@ impl Records {
     /// changed, or gone.
     pub(super) fn differ(&self) -> bool {
         !self.changed.lock().unwrap_or_else(PoisonError::into_inner).is_empty()
-            || self.earlier.values().any(|entry| entry.state.load(Ordering::Relaxed) != SEEN)
+            || self.earlier.values().any(|entry| entry.state.load(Ordering::Relaxed) != SEEN || entry.renewed.get().is_some())
     }
 
     /// The entries to save, sorted by path: every file this build read, as
@@ -342,7 +360,8 @@ impl Records {
         });
         let bytes = &self.bytes;
         let seen = self.earlier.iter().filter(|(_, entry)| entry.state.load(Ordering::Relaxed) == SEEN).map(|(path, entry)| {
-            StoredEntry { path: Cow::Borrowed(path), meta: entry.meta, hash: entry.hash, outcome: &bytes[entry.outcome.clone()] }
+            let meta = entry.renewed.get().copied().unwrap_or(entry.meta);
+            StoredEntry { path: Cow::Borrowed(path), meta, hash: entry.hash, outcome: &bytes[entry.outcome.clone()] }
         });
         let mut entries: Vec<StoredEntry<'_>> = seen.chain(fresh).collect();
         entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
@@ -407,7 +426,7 @@ impl Records {
             return parsed;
         }
         if let (Some(earlier), Some(meta)) = (earlier, meta)
-            && earlier.meta == meta
+            && earlier.has_meta(meta)
             && !meta.modified_since(self.racy_after)
             && let Some(parsed) = self.outcome_of(earlier, path)
         {
@@ -422,10 +441,7 @@ impl Records {
         {
             self.reused.fetch_add(1, Ordering::Relaxed);
             match meta {
-                Some(meta) => {
-                    let outcome = self.bytes[earlier.outcome.clone()].to_vec();
-                    self.note(path, Some(earlier), Fresh { meta, hash, outcome, parsed: false });
-                }
+                Some(meta) => earlier.renew(meta),
                 None => earlier.state.store(SEEN, Ordering::Relaxed),
             }
             return parsed;
