@@ -98,7 +98,8 @@ impl BuildCache {
         self.problem.as_deref()
     }
 
-    /// How many record files this build took from the cache unparsed.
+    /// How many record files this build took from the cache unparsed (each
+    /// once, however often it was read).
     pub(crate) fn reused(&self) -> usize {
         self.records.reused()
     }

@@ -20,7 +20,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::ops::Range;
 use std::time::{Duration, UNIX_EPOCH};
@@ -221,8 +221,6 @@ pub(crate) struct Records {
     include_unpublished: bool,
     /// New entries, for files new or changed since.
     changed: Mutex<HashMap<Vec<u8>, Fresh, Xxh3DefaultBuilder>>,
-    /// How many files were read from the cache without parsing.
-    reused: AtomicUsize,
     /// The build's `now`, and the newest publication date not after it
     /// and the oldest after it among the valid records read.
     now: DateTime<Utc>,
@@ -246,7 +244,6 @@ impl Records {
             racy_after: saved_at - RACY_WINDOW.as_nanos() as i128,
             include_unpublished,
             changed: Mutex::new(HashMap::with_hasher(Xxh3DefaultBuilder::new())),
-            reused: AtomicUsize::new(0),
             now,
             span: Mutex::default(),
         }
@@ -287,7 +284,7 @@ impl Records {
 
     /// How many files this build took from the cache without parsing them.
     pub(super) fn reused(&self) -> usize {
-        self.reused.load(Ordering::Relaxed)
+        self.earlier.values().filter(|entry| entry.state.load(Ordering::Relaxed) == SEEN).count()
     }
 
     /// How the file at `path` compares with what the cache noted, read
@@ -417,12 +414,10 @@ impl Records {
         if let Some(earlier) = earlier.filter(|earlier| earlier.state.load(Ordering::Relaxed) == SEEN)
             && let Some(parsed) = self.outcome_of(earlier, path)
         {
-            self.reused.fetch_add(1, Ordering::Relaxed);
             return parsed;
         }
         let meta = Meta::of(path);
         if let Some(parsed) = meta.and_then(|meta| self.fresh_outcome(path, meta)) {
-            self.reused.fetch_add(1, Ordering::Relaxed);
             return parsed;
         }
         if let (Some(earlier), Some(meta)) = (earlier, meta)
@@ -431,7 +426,6 @@ impl Records {
             && let Some(parsed) = self.outcome_of(earlier, path)
         {
             earlier.state.store(SEEN, Ordering::Relaxed);
-            self.reused.fetch_add(1, Ordering::Relaxed);
             return parsed;
         }
         let bytes = load::read_capped(path)?;
@@ -439,7 +433,6 @@ impl Records {
         if let Some(earlier) = earlier.filter(|earlier| earlier.hash == hash)
             && let Some(parsed) = self.outcome_of(earlier, path)
         {
-            self.reused.fetch_add(1, Ordering::Relaxed);
             match meta {
                 Some(meta) => earlier.renew(meta),
                 None => earlier.state.store(SEEN, Ordering::Relaxed),

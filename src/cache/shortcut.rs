@@ -105,7 +105,7 @@ impl BuildCache {
         if !alike || (!edited.is_empty() && settings.max_bytes.is_some()) {
             return Ok(None);
         }
-        let report = summary_report(summary, summary.records_read.saturating_sub(edited.len()));
+        let report = summary_report(summary, self.records.reused());
         if edited.is_empty() {
             let own = |path: &str| OWN_FILES.contains(&path);
             let files = output.files.iter().filter(|(path, _)| !own(path)).cloned().collect();

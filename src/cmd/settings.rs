@@ -98,8 +98,8 @@ struct SettingsFlags {
     /// the config file].
     #[arg(long, value_name = "DIR", env = "FEEDGEN_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
-    /// Read and write no build cache: read every record and render every feed.
-    #[arg(long, conflicts_with = "cache_dir")]
+    /// Read and write no build cache: read every record and render every feed (wins over --cache-dir).
+    #[arg(long)]
     no_cache: bool,
 }
 

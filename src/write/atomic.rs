@@ -17,6 +17,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::cache::Meta;
+
 use super::WriteError;
 
 const PREFIX: &str = ".feedgen-";
@@ -77,7 +79,7 @@ pub(crate) fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Put staged files in place, durably: [`sync`] them, then [`put_in_place`].
 pub(super) fn commit(staged: Vec<Staged>) -> Result<(), WriteError> {
     sync(&staged)?;
-    put_in_place(staged)
+    put_in_place(staged).map(drop)
 }
 
 /// The folders that hold `staged` files.
@@ -94,17 +96,23 @@ pub(super) fn sync(staged: &[Staged]) -> Result<(), WriteError> {
 
 /// Rename each staged file over its destination, then sync each folder
 /// once. From the first rename on, a failure leaves some files new and the
-/// others as they were (each whole).
-pub(super) fn put_in_place(staged: Vec<Staged>) -> Result<(), WriteError> {
+/// others as they were (each whole). Returns each file's path and metadata,
+/// looked at as soon as it was in place.
+pub(super) fn put_in_place(staged: Vec<Staged>) -> Result<Vec<(PathBuf, Option<Meta>)>, WriteError> {
     let folders = folders_of(&staged);
+    let mut placed = Vec::with_capacity(staged.len());
     for file in staged {
         let Staged { temporary, path } = file;
         temporary.persist(&path).map_err(|error| WriteError::at("write", &path)(error.error))?;
+        // Looked at at once: a program that writes the file later changes
+        // what the build cache notes of it.
+        let meta = Meta::of(&path);
+        placed.push((path, meta));
     }
     for folder in &folders {
         sync_folder(folder).map_err(WriteError::at("write", folder))?;
     }
-    Ok(())
+    Ok(placed)
 }
 
 /// Make the bytes of staged files durable: Linux syncs each file system

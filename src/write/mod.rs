@@ -366,43 +366,43 @@ enum Outcome {
     Unchanged,
 }
 
+/// One file, settled: what became of it, its staged replacement, and, for
+/// a file left as it is, its metadata, looked at before its bytes were.
+type Settled = (Outcome, Option<atomic::Staged>, Option<Meta>);
+
 /// Render file `index`, compare it with what is on disk, and (when
 /// `write`) stage it if it differs.
-fn settle(
-    output: &Path,
-    files: &dyn Files,
-    index: usize,
-    slot: Slot,
-    write: bool,
-) -> Result<(Outcome, Option<atomic::Staged>), WriteError> {
+fn settle(output: &Path, files: &dyn Files, index: usize, slot: Slot, write: bool) -> Result<Settled, WriteError> {
     let relative = files.path(index);
+    let path = local_path(output, relative);
+    let before = Meta::of(&path);
     if let Some(meta) = files.current(index)
-        && Meta::of(&local_path(output, relative)) == Some(meta)
+        && before == Some(meta)
     {
-        return Ok((Outcome::Unchanged, None));
+        return Ok((Outcome::Unchanged, None, before));
     }
     let bytes = files.bytes(index)?;
     let outcome = match slot {
         Slot::Free => Outcome::Added,
-        Slot::File(len) if holds(&local_path(output, relative), len, &bytes)? => Outcome::Unchanged,
+        Slot::File(len) if holds(&path, len, &bytes)? => Outcome::Unchanged,
         Slot::File(_) => Outcome::Changed,
     };
     let staged = if write && outcome != Outcome::Unchanged { Some(stage(output, relative, &bytes)?) } else { None };
-    Ok((outcome, staged))
+    Ok((outcome, staged, before.filter(|_| outcome == Outcome::Unchanged)))
 }
 
-/// Settle every file on all cores, in any order: the changes (sorted) and,
-/// when `write`, the files staged to put in place. Stopped or failed, it
-/// leaves no temporary file behind (staged files remove themselves when
-/// dropped).
+/// Settle every file on all cores, in any order: the changes (sorted),
+/// when `write`, the files staged to put in place, and the metadata of
+/// each file left as it is, by path. Stopped or failed, it leaves no
+/// temporary file behind (staged files remove themselves when dropped).
 fn settle_all(
     output: &Path,
     files: &dyn Files,
     before: &Before,
     write: bool,
     control: Control<'_>,
-) -> Result<(Changes, Vec<atomic::Staged>), WriteError> {
-    let settled: Vec<(Outcome, Option<atomic::Staged>)> = (0..files.count())
+) -> Result<(Changes, Vec<atomic::Staged>, Vec<(String, Meta)>), WriteError> {
+    let settled: Vec<Settled> = (0..files.count())
         .into_par_iter()
         .map(|index| {
             if control.stopped() {
@@ -415,7 +415,8 @@ fn settle_all(
         .collect::<Result<_, _>>()?;
     let mut changes = Changes::default();
     let mut staged = Vec::new();
-    for (index, (outcome, file)) in settled.into_iter().enumerate() {
+    let mut kept = Vec::new();
+    for (index, (outcome, file, meta)) in settled.into_iter().enumerate() {
         let list = match outcome {
             Outcome::Added => &mut changes.added,
             Outcome::Changed => &mut changes.changed,
@@ -423,8 +424,9 @@ fn settle_all(
         };
         list.push(files.path(index).to_owned());
         staged.extend(file);
+        kept.extend(meta.map(|meta| (files.path(index).to_owned(), meta)));
     }
-    Ok((changes, staged))
+    Ok((changes, staged, kept))
 }
 
 /// How one of feedgen's own files (the manifest, the id list) changes, as
@@ -479,7 +481,7 @@ pub(crate) fn compare(
         lock::shared(output, control.stop).map_err(WriteError::at("read", output))?.ok_or_else(stopped)?;
     let before = look_before(output, files, guarded_listing(output, files, guard)?)?;
     control.progress.begin(Stage::Write, files.count());
-    let (changes, _) = settle_all(output, files, &before, false, control)?;
+    let (changes, _, _) = settle_all(output, files, &before, false, control)?;
     let manifest = own_file_outcome(output, MANIFEST_NAME, Some(&before.manifest))?;
     let ids = own_file_outcome(output, IDS_NAME, id_list)?;
     Ok(finish_changes(changes, [(MANIFEST_NAME, manifest), (IDS_NAME, ids)], before.removed))
@@ -524,7 +526,10 @@ fn claim_new_paths(output: &Path, before: &Before, files: &dyn Files) -> Result<
 /// if it refuses. A file the build cache vouches for ([`Files::current`])
 /// is left alone unread while its metadata is as the cache noted. With
 /// `noted`, the metadata of every file left (feedgen's own too) is added
-/// to it before the folder is unlocked, for the build cache.
+/// to it for the build cache: of a file left as it was, as it was before
+/// it was compared; of a file written, as soon as it was in place. So a
+/// program that writes one of the files meanwhile leaves it with other
+/// metadata than the cache notes, and the next build looks at it again.
 ///
 /// The order keeps one promise at every instant: every file feedgen wrote
 /// is listed in the manifest on disk. New paths are listed before their
@@ -567,15 +572,22 @@ pub(crate) fn write(
     control.progress.begin(Stage::Write, files.count() + before.removed.len());
     let staged = claim_new_paths(output, &before, files)
         .and_then(|()| settle_all(output, files, &before, true, control))
-        .and_then(|(changes, staged)| {
+        .and_then(|(changes, staged, kept)| {
             atomic::sync(&staged)?;
-            if control.stopped() { Err(stopped()) } else { Ok((changes, staged)) }
+            if control.stopped() { Err(stopped()) } else { Ok((changes, staged, kept)) }
         });
-    let changes = match staged {
-        Ok((changes, staged)) => {
-            atomic::put_in_place(staged)
+    let (changes, mut metas) = match staged {
+        Ok((changes, staged, kept)) => {
+            let placed = atomic::put_in_place(staged)
                 .map_err(|error| WriteError::PartlyWritten { output: output.to_owned(), source: Box::new(error) })?;
-            changes
+            let placed = placed.into_iter().filter_map(|(path, meta)| Some((path, meta?)));
+            let by_path: std::collections::HashMap<PathBuf, Meta> = placed.collect();
+            let written = paths_of(files).filter_map(|relative| {
+                by_path.get(&local_path(output, relative)).map(|meta| (relative.to_owned(), *meta))
+            });
+            let mut metas = kept;
+            metas.extend(written);
+            (changes, metas)
         }
         Err(error) => {
             let new_paths: Vec<String> =
@@ -591,8 +603,8 @@ pub(crate) fn write(
         put(output, IDS_NAME, id_list)?;
     }
     if let Some(noted) = noted {
-        let paths = paths_of(files).chain(OWN_FILES);
-        noted.extend(paths.filter_map(|path| Some((path.to_owned(), Meta::of(&local_path(output, path))?))));
+        metas.extend(OWN_FILES.iter().filter_map(|name| Some((name.to_string(), Meta::of(&local_path(output, name))?))));
+        noted.append(&mut metas);
     }
     Ok(finish_changes(changes, [(MANIFEST_NAME, manifest), (IDS_NAME, ids)], before.removed))
 }
