@@ -161,7 +161,7 @@ impl BuildCache {
                         icon: feed.icon.clone(),
                         fingerprint,
                         left_out,
-                        members: members.iter().map(|path| store::path_bytes(path).into_owned()).collect(),
+                        members: StoredFeed::encode_members(members),
                     })
                     .collect(),
                 topic_names: written.topic_names,

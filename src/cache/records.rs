@@ -176,12 +176,13 @@ struct Earlier {
 }
 
 impl Earlier {
-    /// Note that the file holds the same bytes, with metadata `meta`.
+    /// Note that the file holds the same bytes, with metadata `meta`: new
+    /// metadata, or the same, checked by hash because the file was modified
+    /// just before the cache was saved. Either way the cache is saved again,
+    /// so that a file checked this way once is not hashed by every build.
     fn renew(&self, meta: Meta) {
-        if meta != self.meta {
-            // Set at most once: a file read twice in a build is the same file.
-            let _ = self.renewed.set(meta);
-        }
+        // Set at most once: a file read twice in a build is the same file.
+        let _ = self.renewed.set(meta);
         self.state.store(SEEN, Ordering::Relaxed);
     }
 

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 
 use super::records::{Compared, Meta, Span};
-use super::store::{self, Digest, Output, Summary};
+use super::store::{self, Digest, Output, StoredFeed, Summary};
 use super::{BuildCache, Current, Decided, OWN_FILES, build_key, feeds};
 use crate::Report;
 use crate::config::Settings;
@@ -111,11 +111,12 @@ impl BuildCache {
             let files = output.files.iter().filter(|(path, _)| !own(path)).cloned().collect();
             return Ok(Some(Shortcut::Unchanged { report, files: Current(files) }));
         }
-        self.edited(output, report, &edited, settings, options).map(|edited| Some(Shortcut::Edited(edited)))
+        Ok(self.edited(output, report, &edited, settings, options)?.map(Shortcut::Edited))
     }
 
     /// The build of [`Shortcut::Edited`]: the feeds that hold one of the
-    /// `edited` record files, made whole, with their new fingerprints.
+    /// `edited` record files, made whole, with their new fingerprints;
+    /// `None` when the cache cannot say which feeds hold them.
     fn edited(
         &self,
         output: &Output,
@@ -123,13 +124,16 @@ impl BuildCache {
         edited: &[PathBuf],
         settings: &Settings,
         options: LoadOptions,
-    ) -> Result<Edited, LoadError> {
+    ) -> Result<Option<Edited>, LoadError> {
         let edited: Vec<Vec<u8>> = edited.iter().map(|path| store::path_bytes(path).into_owned()).collect();
         let edited: HashSet<&[u8]> = edited.iter().map(Vec::as_slice).collect();
-        let rendered: Vec<bool> =
-            output.feeds.iter().map(|feed| feed.members.iter().any(|member| edited.contains(member.as_slice()))).collect();
-        let members: Vec<Vec<PathBuf>> =
-            output.feeds.iter().map(|feed| feed.members.iter().map(|member| store::path_of(member)).collect()).collect();
+        let Some(members) = output.feeds.iter().map(StoredFeed::member_paths).collect::<Option<Vec<_>>>() else {
+            return Ok(None);
+        };
+        let rendered: Vec<bool> = members
+            .iter()
+            .map(|paths| paths.iter().any(|path| edited.contains(store::path_bytes(path).as_ref())))
+            .collect();
         let topic_names = TopicNames::from_pairs(&output.topic_names);
         let wanted: HashSet<&Path> = members
             .iter()
@@ -163,7 +167,7 @@ impl BuildCache {
         }
         let kept = output.feeds.iter().zip(&rendered).map(|(stored, rendered)| (!rendered).then_some(stored.left_out)).collect::<Vec<_>>();
         report.feeds_kept = kept.iter().flatten().count();
-        Ok(Edited {
+        Ok(Some(Edited {
             report,
             left_out: output.feeds.iter().map(|stored| stored.left_out).collect(),
             feeds,
@@ -171,7 +175,7 @@ impl BuildCache {
             members,
             topic_names: output.topic_names.clone(),
             span: output.summary.current,
-        })
+        }))
     }
 }
 

@@ -13,6 +13,7 @@
 //! read in one piece, and its entries are not decoded (nor written again)
 //! for nothing.
 
+use std::borrow::Cow;
 use std::fs;
 use std::io::{self, Seek, SeekFrom, Write};
 use std::ops::Range;
@@ -32,7 +33,7 @@ use crate::model::{Duplicate, Family, Feed};
 /// The first line of a cache file: the format, and the version of feedgen
 /// that wrote it (a new version may gather or render differently).
 fn header() -> String {
-    format!("feedgen build cache 3, feedgen {}\n", env!("CARGO_PKG_VERSION"))
+    format!("feedgen build cache 4, feedgen {}\n", env!("CARGO_PKG_VERSION"))
 }
 
 /// What a cache file holds, as written.
@@ -54,7 +55,7 @@ pub(super) struct Stored<'a> {
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct StoredEntry<'a> {
     #[serde(borrow)]
-    pub(super) path: std::borrow::Cow<'a, [u8]>,
+    pub(super) path: Cow<'a, [u8]>,
     pub(super) meta: Meta,
     pub(super) hash: u128,
     pub(super) outcome: &'a [u8],
@@ -89,11 +90,25 @@ pub(super) struct StoredFeed {
     pub(super) icon: Option<String>,
     pub(super) fingerprint: u128,
     pub(super) left_out: usize,
-    /// Its items' record files (the bytes of their paths), newest first.
-    pub(super) members: Vec<Vec<u8>>,
+    /// Its items' record files (the bytes of their paths), newest first,
+    /// encoded: read back only by a build that renders the feed without
+    /// gathering ([`StoredFeed::member_paths`]).
+    pub(super) members: Vec<u8>,
 }
 
 impl StoredFeed {
+    /// Encode `paths` as [`StoredFeed::members`].
+    pub(super) fn encode_members(paths: &[PathBuf]) -> Vec<u8> {
+        let bytes: Vec<Cow<'_, [u8]>> = paths.iter().map(|path| path_bytes(path)).collect();
+        postcard::to_stdvec(&bytes).unwrap_or_default()
+    }
+
+    /// Its items' record files, newest first; `None` if they cannot be read back.
+    pub(super) fn member_paths(&self) -> Option<Vec<PathBuf>> {
+        let bytes: Vec<&[u8]> = postcard::from_bytes(&self.members).ok()?;
+        Some(bytes.into_iter().map(path_of).collect())
+    }
+
     /// The feed, without its items.
     pub(super) fn feed(&self) -> Feed {
         Feed {
@@ -174,7 +189,7 @@ pub(super) fn path_of(bytes: &[u8]) -> PathBuf {
 
 /// The bytes of `path`'s name (elsewhere than on Unix, a name that is not
 /// Unicode is stored lossily: it only misses the cache).
-pub(super) fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+pub(super) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
     #[cfg(unix)]
     return std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).into();
     #[cfg(not(unix))]
