@@ -35,9 +35,9 @@ use crate::load::{LoadError, LoadOptions, RecordReader};
 use crate::model::{Feed, IDS_NAME, MANIFEST_NAME};
 use crate::render::{Files, RenderError};
 pub(crate) use records::Meta;
-use records::{Records, Span};
+use records::{Index, Records, Span};
 pub(crate) use shortcut::{Edited, Shortcut};
-use store::{Digest, Loaded, Output, Stored, StoredFeed, Summary, Unusable};
+use store::{Digest, Head, Loaded, Output, StoredFeed, Summary, Unusable};
 
 /// The build cache of one site (inputs and output folder), open for one build.
 #[derive(Debug)]
@@ -77,15 +77,23 @@ impl BuildCache {
         }
         let path = folder.join(format!("build-{:016x}.cache", xxh3_64(site.as_bytes())));
         let include_unpublished = settings.include_unpublished;
-        let (mut loaded, problem) = match store::read(&path) {
+        let mut index = Index::default();
+        let (mut loaded, problem) = match store::read(&path, &mut |entry| index.add(entry)) {
             Ok(loaded) => (loaded, None),
-            Err(Unusable::Missing) => (Loaded::default(), None),
-            Err(Unusable::Broken(why)) => {
-                (Loaded::default(), Some(format!("ignored the build cache {}: {why}; it is rebuilt", path.display())))
+            Err(unusable) => {
+                index = Index::default();
+                let problem = match unusable {
+                    Unusable::Missing => None,
+                    Unusable::Broken(why) => {
+                        Some(format!("ignored the build cache {}: {why}; it is rebuilt", path.display()))
+                    }
+                };
+                (Loaded::default(), problem)
             }
         };
         let output = loaded.output.take();
-        BuildCache { path, records: Records::new(loaded, settings.now), output, problem, include_unpublished }
+        let records = Records::new(loaded, index, settings.now);
+        BuildCache { path, records, output, problem, include_unpublished }
     }
 
     /// What reads the record files through the cache.
@@ -138,11 +146,14 @@ impl BuildCache {
     /// costs the next build time, never correctness: the reason is returned.
     pub(crate) fn save(mut self, settings: &Settings, written: Option<Written<'_>>) -> Result<(), String> {
         let (span, differ) = (self.records.span(), self.records.differ());
-        let entries = self.records.entries();
         let digest = Digest::default();
-        for entry in &entries {
-            digest.add(&entry.path, entry.hash);
-        }
+        let entries = self
+            .records
+            .each_entry(&mut |entry| {
+                digest.add(&entry.path, entry.hash);
+                Ok(())
+            })
+            .map_err(|error| format!("cannot save the build cache {}: {error}", self.path.display()))?;
         let records_digest = digest.value();
         let output = match written {
             Some(written) => Some(Output {
@@ -178,8 +189,9 @@ impl BuildCache {
             Err(_) => 0,
         };
         let include_unpublished = self.include_unpublished;
-        let stored = Stored { saved_at, include_unpublished, records: entries, output };
-        store::write(&self.path, &stored)
+        let head = Head { saved_at, include_unpublished, output, entries };
+        let records = &mut self.records;
+        store::write(&self.path, &head, &mut |each| records.each_entry(each).map(drop))
             .map_err(|error| format!("cannot save the build cache {}: {error}", self.path.display()))
     }
 }

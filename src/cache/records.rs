@@ -43,31 +43,32 @@ pub(super) const RACY_WINDOW: Duration = Duration::from_secs(3);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Meta {
     len: u64,
-    /// Modification time, nanoseconds since the Unix epoch.
-    modified: i128,
+    /// Modification time, nanoseconds since the Unix epoch (saturating
+    /// outside 1677 to 2262).
+    modified: i64,
     /// Status-change time (Unix), nanoseconds since the epoch: unlike the
     /// modification time, no program can set it back.
-    changed: i128,
+    changed: i64,
     inode: u64,
 }
 
 impl Meta {
     /// No file's: what is noted for a file whose metadata could not be read.
-    const UNKNOWN: Meta = Meta { len: u64::MAX, modified: i128::MIN, changed: i128::MIN, inode: 0 };
+    const UNKNOWN: Meta = Meta { len: u64::MAX, modified: i64::MIN, changed: i64::MIN, inode: 0 };
 
     /// The metadata of the file at `path` (links followed), or `None`
     /// when it cannot be read.
     pub(crate) fn of(path: &Path) -> Option<Meta> {
         let metadata = fs::metadata(path).ok()?;
         let nanos = |time: std::time::SystemTime| match time.duration_since(UNIX_EPOCH) {
-            Ok(after) => after.as_nanos() as i128,
-            Err(before) => -(before.duration().as_nanos() as i128),
+            Ok(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
+            Err(before) => i64::try_from(before.duration().as_nanos()).map_or(i64::MIN, |nanos| -nanos),
         };
         let modified = metadata.modified().ok().map_or(0, nanos);
         #[cfg(unix)]
         let (changed, inode) = {
             use std::os::unix::fs::MetadataExt;
-            (i128::from(metadata.ctime()) * 1_000_000_000 + i128::from(metadata.ctime_nsec()), metadata.ino())
+            (metadata.ctime().saturating_mul(1_000_000_000).saturating_add(metadata.ctime_nsec()), metadata.ino())
         };
         #[cfg(not(unix))]
         let (changed, inode) = (0, 0);
@@ -76,7 +77,7 @@ impl Meta {
 
     /// Whether the file was modified at or after `moment` (nanoseconds since the epoch).
     fn modified_since(&self, moment: i128) -> bool {
-        self.modified >= moment || self.changed >= moment
+        i128::from(self.modified) >= moment || i128::from(self.changed) >= moment
     }
 }
 
@@ -202,6 +203,26 @@ struct Fresh {
     parsed: bool,
 }
 
+/// The last build's entries, by the bytes of their paths, as the cache
+/// file is read.
+#[derive(Debug)]
+pub(super) struct Index(HashMap<Vec<u8>, Earlier, Xxh3DefaultBuilder>);
+
+impl Default for Index {
+    fn default() -> Self {
+        Index(HashMap::with_hasher(Xxh3DefaultBuilder::new()))
+    }
+}
+
+impl Index {
+    /// Take one entry.
+    pub(super) fn add(&mut self, entry: LoadedEntry<'_>) {
+        let LoadedEntry { path, meta, hash, outcome } = entry;
+        let earlier = Earlier { meta, hash, outcome, state: AtomicU8::new(UNSEEN), renewed: OnceLock::new() };
+        self.0.insert(path.to_vec(), earlier);
+    }
+}
+
 /// Where an earlier entry stands in this build: not read (yet).
 const UNSEEN: u8 = 0;
 /// Its file was read and is unchanged.
@@ -233,15 +254,11 @@ pub(super) type Span = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 impl Records {
     /// The cache of the files `loaded` knows, for a build at `now`.
-    pub(super) fn new(loaded: Loaded, now: DateTime<Utc>) -> Self {
-        let Loaded { bytes, saved_at, include_unpublished, records, .. } = loaded;
-        let mut earlier = HashMap::with_capacity_and_hasher(records.len(), Xxh3DefaultBuilder::new());
-        for LoadedEntry { path, meta, hash, outcome } in records {
-            earlier.insert(path, Earlier { meta, hash, outcome, state: AtomicU8::new(UNSEEN), renewed: OnceLock::new() });
-        }
+    pub(super) fn new(loaded: Loaded, earlier: Index, now: DateTime<Utc>) -> Self {
+        let Loaded { bytes, saved_at, include_unpublished, .. } = loaded;
         Records {
             bytes,
-            earlier,
+            earlier: earlier.0,
             racy_after: saved_at - RACY_WINDOW.as_nanos() as i128,
             include_unpublished,
             changed: Mutex::new(HashMap::with_hasher(Xxh3DefaultBuilder::new())),
@@ -346,24 +363,25 @@ impl Records {
             || self.earlier.values().any(|entry| entry.state.load(Ordering::Relaxed) != SEEN || entry.renewed.get().is_some())
     }
 
-    /// The entries to save, sorted by path: every file this build read, as
-    /// it found it.
-    pub(super) fn entries(&mut self) -> Vec<StoredEntry<'_>> {
-        let changed = self.changed.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let fresh = changed.iter().map(|(path, entry)| StoredEntry {
-            path: Cow::Borrowed(path),
-            meta: entry.meta,
-            hash: entry.hash,
-            outcome: &entry.outcome,
-        });
+    /// Hand `each` the entries to save, in no order: every file this build
+    /// read, as it found it. Returns how many there were.
+    pub(super) fn each_entry(
+        &mut self,
+        each: &mut dyn FnMut(&StoredEntry<'_>) -> std::io::Result<()>,
+    ) -> std::io::Result<u64> {
+        let mut count = 0;
         let bytes = &self.bytes;
-        let seen = self.earlier.iter().filter(|(_, entry)| entry.state.load(Ordering::Relaxed) == SEEN).map(|(path, entry)| {
+        for (path, entry) in self.earlier.iter().filter(|(_, entry)| entry.state.load(Ordering::Relaxed) == SEEN) {
             let meta = entry.renewed.get().copied().unwrap_or(entry.meta);
-            StoredEntry { path: Cow::Borrowed(path), meta, hash: entry.hash, outcome: &bytes[entry.outcome.clone()] }
-        });
-        let mut entries: Vec<StoredEntry<'_>> = seen.chain(fresh).collect();
-        entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-        entries
+            each(&StoredEntry { path: Cow::Borrowed(path), meta, hash: entry.hash, outcome: &bytes[entry.outcome.clone()] })?;
+            count += 1;
+        }
+        let changed = self.changed.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for (path, entry) in changed.iter() {
+            each(&StoredEntry { path: Cow::Borrowed(path), meta: entry.meta, hash: entry.hash, outcome: &entry.outcome })?;
+            count += 1;
+        }
+        Ok(count)
     }
 
     /// Note a new entry for `path`, replacing `earlier`; `parsed`: this

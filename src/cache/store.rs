@@ -33,21 +33,22 @@ use crate::model::{Duplicate, Family, Feed};
 /// The first line of a cache file: the format, and the version of feedgen
 /// that wrote it (a new version may gather or render differently).
 fn header() -> String {
-    format!("feedgen build cache 4, feedgen {}\n", env!("CARGO_PKG_VERSION"))
+    format!("feedgen build cache 5, feedgen {}\n", env!("CARGO_PKG_VERSION"))
 }
 
-/// What a cache file holds, as written.
+/// What a cache file holds before its record files' entries (which follow
+/// it, `entries` of them, each encoded on its own: read and written one at
+/// a time, never all held twice).
 #[derive(Debug, Serialize, Deserialize)]
-pub(super) struct Stored<'a> {
+pub(super) struct Head {
     /// When it was saved, in nanoseconds since the Unix epoch.
     pub(super) saved_at: i128,
     /// Whether unpublished records were read (and so kept) as records.
     pub(super) include_unpublished: bool,
-    /// Every record file the last build read.
-    #[serde(borrow)]
-    pub(super) records: Vec<StoredEntry<'a>>,
     /// What the last build that wrote the output folder left there.
     pub(super) output: Option<Output>,
+    /// How many entries follow.
+    pub(super) entries: u64,
 }
 
 /// One record file, as written: its path (the bytes of its name), what
@@ -156,15 +157,15 @@ pub(super) struct Loaded {
     pub(super) bytes: Vec<u8>,
     pub(super) saved_at: i128,
     pub(super) include_unpublished: bool,
-    pub(super) records: Vec<LoadedEntry>,
     pub(super) output: Option<Output>,
 }
 
-/// One record file's entry, its outcome left encoded in [`Loaded::bytes`].
+/// One record file's entry as read, its outcome left encoded in
+/// [`Loaded::bytes`], at `outcome`.
 #[derive(Debug)]
-pub(super) struct LoadedEntry {
+pub(super) struct LoadedEntry<'a> {
     /// The bytes of its path's name.
-    pub(super) path: Vec<u8>,
+    pub(super) path: &'a [u8],
     pub(super) meta: Meta,
     pub(super) hash: u128,
     pub(super) outcome: Range<usize>,
@@ -199,8 +200,8 @@ pub(super) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
     };
 }
 
-/// Read the cache file at `path`.
-pub(super) fn read(path: &Path) -> Result<Loaded, Unusable> {
+/// Read the cache file at `path`, handing `each` its record files' entries.
+pub(super) fn read(path: &Path, each: &mut dyn FnMut(LoadedEntry<'_>)) -> Result<Loaded, Unusable> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(Unusable::Missing),
@@ -223,38 +224,49 @@ pub(super) fn read(path: &Path) -> Result<Loaded, Unusable> {
     if u128::from_le_bytes(*checksum) != xxh3_128(payload) {
         return Err(Unusable::Broken("its checksum does not match: it is damaged".to_owned()));
     }
-    let stored: Stored<'_> =
-        postcard::from_bytes(payload).map_err(|error| Unusable::Broken(format!("it cannot be decoded: {error}")))?;
+    let broken = |error: postcard::Error| Unusable::Broken(format!("it cannot be decoded: {error}"));
+    let (head, mut rest) = postcard::take_from_bytes::<Head>(payload).map_err(broken)?;
     let start = bytes.as_ptr() as usize;
     let within = |part: &[u8]| {
         let from = (part.as_ptr() as usize).checked_sub(start).filter(|from| from + part.len() <= bytes.len());
         from.map(|from| from..from + part.len()).ok_or_else(|| Unusable::Broken("it cannot be decoded".to_owned()))
     };
-    let records = stored
-        .records
-        .iter()
-        .map(|entry| {
-            let outcome = within(entry.outcome)?;
-            Ok(LoadedEntry { path: entry.path.to_vec(), meta: entry.meta, hash: entry.hash, outcome })
-        })
-        .collect::<Result<_, Unusable>>()?;
-    let (saved_at, include_unpublished, output) = (stored.saved_at, stored.include_unpublished, stored.output);
-    Ok(Loaded { bytes, saved_at, include_unpublished, records, output })
+    for _ in 0..head.entries {
+        let (entry, after) = postcard::take_from_bytes::<StoredEntry<'_>>(rest).map_err(broken)?;
+        rest = after;
+        let outcome = within(entry.outcome)?;
+        each(LoadedEntry { path: &entry.path, meta: entry.meta, hash: entry.hash, outcome });
+    }
+    if !rest.is_empty() {
+        return Err(Unusable::Broken("it has more than its entries".to_owned()));
+    }
+    let Head { saved_at, include_unpublished, output, .. } = head;
+    Ok(Loaded { bytes, saved_at, include_unpublished, output })
 }
 
-/// Write `stored` as the cache file at `path`, atomically, creating its
-/// folder; the payload is hashed as it is written, never held whole.
-pub(super) fn write(path: &Path, stored: &Stored<'_>) -> io::Result<()> {
+/// Write a cache file at `path`, atomically, creating its folder: `head`,
+/// then the entries `entries` gives (as many as `head` says), each to the
+/// function it is handed. The payload is hashed as it is written, never
+/// held whole.
+pub(super) fn write(
+    path: &Path,
+    head: &Head,
+    entries: &mut dyn FnMut(&mut dyn FnMut(&StoredEntry<'_>) -> io::Result<()>) -> io::Result<()>,
+) -> io::Result<()> {
     let folder = path.parent().filter(|folder| !folder.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(folder)?;
     let mut file = tempfile::Builder::new().prefix(".feedgen-cache-").tempfile_in(folder)?;
-    write_to(file.as_file_mut(), stored)?;
+    write_to(file.as_file_mut(), head, entries)?;
     file.persist(path).map_err(|error| error.error)?;
     Ok(())
 }
 
-/// Write `stored` into `file`, as [`write`] does.
-fn write_to(file: &mut fs::File, stored: &Stored<'_>) -> io::Result<()> {
+/// Write the cache into `file`, as [`write`] does.
+fn write_to(
+    file: &mut fs::File,
+    head: &Head,
+    entries: &mut dyn FnMut(&mut dyn FnMut(&StoredEntry<'_>) -> io::Result<()>) -> io::Result<()>,
+) -> io::Result<()> {
     let header = header();
     file.write_all(header.as_bytes())?;
     file.write_all(&[0; 24])?;
@@ -262,7 +274,8 @@ fn write_to(file: &mut fs::File, stored: &Stored<'_>) -> io::Result<()> {
     // are hashed and written, a large block at a time.
     let hashed = Hashed { out: &mut *file, hasher: Xxh3::new(), length: 0 };
     let mut buffered = io::BufWriter::with_capacity(256 * 1024, hashed);
-    postcard::to_io(stored, &mut buffered).map_err(io::Error::other)?;
+    postcard::to_io(head, &mut buffered).map_err(io::Error::other)?;
+    entries(&mut |entry| postcard::to_io(entry, &mut buffered).map(drop).map_err(io::Error::other))?;
     let Hashed { hasher, length, .. } = buffered.into_inner().map_err(io::IntoInnerError::into_error)?;
     file.seek(SeekFrom::Start(header.len() as u64))?;
     file.write_all(&length.to_le_bytes())?;
