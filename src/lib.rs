@@ -14,8 +14,6 @@
 //! which feed documents changed.
 //!
 //! ```
-//! use std::path::Path;
-//!
 //! use feedgen::{ConfigFile, Overrides, Settings};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,7 +26,8 @@
 //! # )?;
 //! let file = ConfigFile { base_url: Some("https://example.com/feeds/".into()), ..ConfigFile::default() };
 //! let overrides = Overrides { inputs: vec![articles], output: Some(feeds.clone()), ..Overrides::default() };
-//! let settings = Settings::resolve(file, Path::new(""), overrides, chrono::Utc::now())?;
+//! // Relative paths of the file, and the build cache, go in the site's folder.
+//! let settings = Settings::resolve(file, site.path(), overrides, chrono::Utc::now())?;
 //!
 //! let report = feedgen::build(&settings)?;
 //! assert_eq!(report.feeds, 2); // the firehose and the topic "News"
@@ -77,8 +76,8 @@ pub struct LibraryGuide;
 
 pub use check::{Checked, check};
 pub use config::{
-    CACHE_DIR_NAME, CONFIG_FILE_NAME, CheckSettings, ConfigError, ConfigFile, ConfigSource, DEFAULT_ARCHIVE_ITEMS, DEFAULT_LIMIT,
-    DEFAULT_PING_TIMEOUT, Overrides, Settings, now_from_source_date_epoch, read_config,
+    CACHE_DIR_NAME, CONFIG_FILE_NAME, CheckSettings, ConfigError, ConfigFile, ConfigSource, DEFAULT_ARCHIVE_ITEMS,
+    DEFAULT_LIMIT, DEFAULT_PING_TIMEOUT, Overrides, Settings, now_from_source_date_epoch, read_config,
 };
 pub use english::counted;
 pub use guard::Refusal;
@@ -384,7 +383,8 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
     };
     let control = write::Control { progress, stop };
     // Archives are always built in full: the cache knows nothing of them.
-    let cache = settings.cache.as_deref().filter(|_| !settings.archives).map(|folder| BuildCache::open(folder, settings));
+    let cache =
+        settings.cache.as_deref().filter(|_| !settings.archives).map(|folder| BuildCache::open(folder, settings));
     if let Some(cache) = cache {
         let sources = Sources::new(&settings.inputs, &settings.output, stop).map_err(|error| stopped(error.into()))?;
         return match cache.shortcut(&sources, settings).map_err(|error| stopped(error.into()))? {
@@ -424,13 +424,17 @@ fn run_through(
     let files_of: HashMap<&str, &Path> = shown.iter().map(|(path, id)| (id.as_str(), path.as_path())).collect();
     let members = feeds
         .iter()
-        .map(|feed| feed.items.iter().filter_map(|item| files_of.get(item.id.as_str()).map(|path| path.to_path_buf())).collect())
+        .map(|feed| {
+            feed.items.iter().filter_map(|item| files_of.get(item.id.as_str()).map(|path| path.to_path_buf())).collect()
+        })
         .collect();
+    let expected_files = report.files + cache::OWN_FILES.len();
     let written = decided.as_ref().filter(|_| mode == Mode::Write).map(|decided| Written {
         feeds: &feeds,
         decided,
         left_out: &left_out,
         files: noted,
+        expected_files,
         report: &report,
         members,
         topic_names: topic_names.pairs(),
@@ -457,11 +461,13 @@ fn run_edited(
     let mut noted = Vec::new();
     let noting = (mode == Mode::Write).then_some(&mut noted);
     report.output = put(settings, mode, &files, None, &report, control, noting)?;
+    let expected_files = report.files + cache::OWN_FILES.len();
     let written = (mode == Mode::Write).then(|| Written {
         feeds: &feeds,
         decided: &decided,
         left_out: &left_out,
         files: noted,
+        expected_files,
         report: &report,
         members,
         topic_names,

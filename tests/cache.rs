@@ -40,16 +40,18 @@ const IDS: [&str; 3] = ["tag:feeds.test,2026:one", "tag:feeds.test,2026:two", "h
 
 /// Topics, each with its spellings: the display name is the spelling most
 /// records use.
-const TOPICS: [&[&str]; 4] = [&["Rust", "rust", "RUST"], &["AI", "ai"], &["Web Dev", "web dev", "WEB DEV"], &["Databases"]];
+const TOPICS: [&[&str]; 4] =
+    [&["Rust", "rust", "RUST"], &["AI", "ai"], &["Web Dev", "web dev", "WEB DEV"], &["Databases"]];
 
 /// Providers: name, domain and logo. Two spellings of Alpha's domain give
-/// one feed; Gamma's logo differs between records.
-const PROVIDERS: [(&str, &str, Option<&str>); 5] = [
-    ("Alpha News", "alpha.test", Some("https://alpha.test/logo.png")),
+/// one feed; Alpha's and Gamma's logos differ between records.
+const PROVIDERS: [(&str, &str, Option<&str>); 6] = [
+    ("Alpha News", "alpha.test", Some("https://alpha.test/logo-1.png")),
     ("alpha news", "www.alpha.test", None),
     ("Beta Daily", "beta.test", None),
     ("Gamma", "gamma.test", Some("https://gamma.test/g.png")),
     ("Gamma", "gamma.test", Some("https://cdn.gamma.test/g2.png")),
+    ("Alpha News", "alpha.test", Some("https://alpha.test/logo-2.png")),
 ];
 
 const KINDS: [&str; 2] = ["article", "video"];
@@ -169,12 +171,8 @@ struct Config {
 
 const LIMITS: [usize; 5] = [0, 1, 2, 3, 50];
 const MAX_BYTES: [Option<u64>; 3] = [None, Some(3_000), Some(6_000)];
-const FAMILIES: [&[Family]; 4] = [
-    &Family::DEFAULT,
-    &Family::ALL,
-    &[Family::All],
-    &[Family::Topics, Family::Providers, Family::Categories],
-];
+const FAMILIES: [&[Family]; 4] =
+    [&Family::DEFAULT, &Family::ALL, &[Family::All], &[Family::Topics, Family::Providers, Family::Categories]];
 const TITLES: [&str; 2] = ["Test Site", "Other & <Site>"];
 
 impl Config {
@@ -252,8 +250,12 @@ fn counts(report: &Report) -> impl PartialEq + std::fmt::Debug {
 struct Site {
     root: tempfile::TempDir,
     files: BTreeMap<String, Content>,
-    /// Each file's modification time, set after every write: far in the
-    /// past, so that it is never within the cache's racy window.
+    /// Each file's modification time, set back after every write: far in
+    /// the past, never within the cache's racy window, and the same for
+    /// every version of a file, so that an edit that keeps its size shows
+    /// only in its status-change time (which is recent: every file a step
+    /// writes is read and hashed by the next build, unless it was written
+    /// more than 3 s before the last build, see [`AGEING`]).
     mtimes: BTreeMap<String, SystemTime>,
     /// The bytes of each file as the last build found them.
     built: BTreeMap<String, Vec<u8>>,
@@ -552,7 +554,11 @@ fn record() -> impl Strategy<Value = Rec> {
     (
         (0u16..1000, 0..LINKS.len(), prop::option::weighted(0.25, 0..IDS.len())),
         (prop::collection::vec((0..TOPICS.len(), 0usize..3), 0..3), prop::option::weighted(0.8, 0..PROVIDERS.len())),
-        (prop_oneof![6 => Just(None), 1 => Just(Some(true)), 2 => Just(Some(false))], day, prop::sample::select(vec![0u32, 12])),
+        (
+            prop_oneof![6 => Just(None), 1 => Just(Some(true)), 2 => Just(Some(false))],
+            day,
+            prop::sample::select(vec![0u32, 12]),
+        ),
         (prop::option::weighted(0.4, prop::sample::select(vec![0u32, 6, 30])), any::<u32>()),
         (prop::option::weighted(0.5, 100u16..1000), prop_oneof![Just(0u16), 100u16..1000]),
         (0..KINDS.len(), 0..CATEGORIES.len(), prop::bool::weighted(0.05)),
@@ -775,6 +781,88 @@ fn files_known_by_their_metadata_are_still_read_again_when_any_of_it_changed() {
     run_steps(base_records(), default_config(), &edits, true).unwrap_or_else(|error| panic!("{error}"));
 }
 
+/// A provider feed's icon is the newest logo among its records, which may
+/// be a record beyond the feed's limit: a change to that record's logo
+/// changes the feed's documents, though none of their items changed.
+#[test]
+fn a_logo_from_a_record_beyond_the_limit_is_part_of_what_a_feed_is_made_from() {
+    let record = |title: u16, provider: usize, day: i64| {
+        let Content::Record(base) = &base_records()[0] else { unreachable!() };
+        Content::Record(Rec {
+            title,
+            link: title as usize % LINKS.len(),
+            provider: Some(provider),
+            day,
+            ..base.clone()
+        })
+    };
+    // The newest record has no logo; the one before it has Alpha's first.
+    let files = vec![record(1, 1, -1), record(2, 0, -2), record(3, 2, -3)];
+    let config = Config { limit: 1, families: 0, ..default_config() };
+    let edits = [Edit::Provider(Pick(1), Some(5)), Edit::Provider(Pick(1), Some(1)), Edit::Provider(Pick(0), Some(0))];
+    run_steps(files, config, &edits, false).unwrap_or_else(|error| panic!("{error}"));
+}
+
+/// `build --check` through the cache (which saves what it learnt of the
+/// records, not of the output folder) finds what a check without it finds,
+/// and leaves the cache exact for the builds after it.
+#[test]
+fn a_check_through_the_cache_finds_what_one_without_it_finds_and_misleads_no_later_build() {
+    let mut site = Site::new(base_records(), default_config());
+    let check = |site: &Site, cache: bool| {
+        let settings = site.settings(&site.warm(), cache.then(|| site.cache()).as_deref());
+        feedgen::run(&settings, feedgen::Mode::Compare, &feedgen::Silent, &NEVER).unwrap()
+    };
+    warm_build(&site);
+    let edits = [
+        Edit::Body(Pick(0), 555),
+        Edit::Title(Pick(2), 556),
+        // Back to what the output folder was built from.
+        Edit::Body(Pick(0), 101),
+        Edit::Title(Pick(2), 103),
+    ];
+    for edit in &edits {
+        site.apply(edit);
+        for _ in 0..2 {
+            let (with, without) = (check(&site, true), check(&site, false));
+            assert_eq!(with.output, without.output, "after {edit:?}");
+            assert!(with.cache_warnings.is_empty());
+        }
+    }
+    let report = warm_build(&site);
+    assert!(report.output.changed.is_empty() && report.output.added.is_empty(), "{:?}", report.output);
+    assert_same_tree("back where it started", &read_tree(&site.warm()), &cold_tree(&site));
+    site.apply(&Edit::Body(Pick(0), 557));
+    check(&site, true);
+    warm_build(&site);
+    assert_same_tree("after a check", &read_tree(&site.warm()), &cold_tree(&site));
+}
+
+/// An input inside another: its files are read twice, through the cache
+/// twice, alike.
+#[test]
+fn overlapping_inputs_are_read_through_the_cache_as_without_it() {
+    let mut site = Site::new(base_records(), default_config());
+    fs::create_dir(site.records().join("sub")).unwrap();
+    fs::rename(site.records().join("r002.md"), site.records().join("sub/r002.md")).unwrap();
+    site.files.remove("r002.md");
+    let settings = |site: &Site, output: &Path, cache: Option<&Path>| {
+        let mut settings = site.settings(output, cache);
+        settings.inputs = vec![site.records(), site.records().join("sub")];
+        settings
+    };
+    for step in 0..3 {
+        let warm = feedgen::build(&settings(&site, &site.warm(), Some(&site.cache()))).unwrap();
+        let folder = tempfile::tempdir().unwrap();
+        let cold = feedgen::build(&settings(&site, &folder.path().join("feeds"), None)).unwrap();
+        assert_same_tree("overlapping inputs", &read_tree(&site.warm()), &read_tree(&folder.path().join("feeds")));
+        assert_eq!(counts(&warm), counts(&cold));
+        // sub/r002.md is read twice and counted once; one file was edited.
+        assert_eq!(warm.records_reused, if step == 0 { 0 } else { warm.records_read - 2 }, "step {step}");
+        site.apply(&Edit::Title(Pick(step), 300 + step as u16));
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The cache file: damaged, shared, and what it holds.
 // ---------------------------------------------------------------------------
@@ -816,11 +904,6 @@ fn assert_same_tree(what: &str, a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<Stri
     }
 }
 
-/// The first line of a cache file of this version.
-fn header() -> String {
-    format!("feedgen build cache 1, feedgen {}\n", env!("CARGO_PKG_VERSION"))
-}
-
 /// `len` bytes that look like nothing (xorshift).
 fn noise(len: usize) -> Vec<u8> {
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -836,7 +919,9 @@ fn noise(len: usize) -> Vec<u8> {
 
 /// `bytes`, a cache file, damaged as `what` says.
 fn damaged(what: &str, bytes: &[u8]) -> Vec<u8> {
-    let header_len = header().len();
+    // The first line names the format and the build of feedgen that wrote it.
+    let header_len = bytes.iter().position(|&byte| byte == b'\n').unwrap() + 1;
+    let header = String::from_utf8(bytes[..header_len].to_vec()).unwrap();
     // After the first line: the payload's length (8 bytes), its hash (16), the payload.
     let payload = header_len + 24;
     let flipped = |at: usize| {
@@ -850,8 +935,13 @@ fn damaged(what: &str, bytes: &[u8]) -> Vec<u8> {
         "cut in its first line" => bytes[..10].to_vec(),
         "empty" => Vec::new(),
         "random bytes" => noise(bytes.len()),
-        "another version of feedgen" => [b"feedgen build cache 1, feedgen 0.0.1-other\n".as_slice(), &bytes[header_len..]].concat(),
-        "another format" => [header().replacen("cache 1", "cache 2", 1).as_bytes(), &bytes[header_len..]].concat(),
+        "another version of feedgen" => {
+            let format = header.split(',').next().unwrap();
+            [format!("{format}, feedgen 0.0.1-other\n").as_bytes(), &bytes[header_len..]].concat()
+        }
+        "another format" => {
+            [header.replacen("build cache ", "build cache 9", 1).as_bytes(), &bytes[header_len..]].concat()
+        }
         "a byte of the payload flipped" => flipped(payload + (bytes.len() - payload) / 2),
         "its last byte flipped" => flipped(bytes.len() - 1),
         "a byte of its hash flipped" => flipped(header_len + 8 + 5),
@@ -948,6 +1038,25 @@ fn the_cache_holds_no_secured_value_and_nothing_of_an_unpublished_record() {
     for secret in ["draft-secured-7d1f0c9a", "Quokka", "quokka", "embargoed.test", "unreleased"] {
         assert!(!holds(secret), "{secret:?} of the unpublished record is in the cache");
     }
+}
+
+#[test]
+fn a_cache_that_cannot_be_saved_costs_a_warning_never_the_build() {
+    let mut site = Site::new(base_records(), default_config());
+    // A file where the cache folder should be.
+    fs::write(site.cache(), b"not a folder").unwrap();
+    for step in 0..2 {
+        let report = warm_build(&site);
+        assert!(
+            report.cache_warnings.iter().any(|warning| warning.starts_with("cannot save the build cache")),
+            "step {step}: {:?}",
+            report.cache_warnings
+        );
+        assert_eq!((report.records_reused, report.feeds_kept), (0, 0));
+        assert_same_tree("with a cache that cannot be saved", &read_tree(&site.warm()), &cold_tree(&site));
+        site.apply(&Edit::Title(Pick(0), 400));
+    }
+    assert_eq!(fs::read(site.cache()).unwrap(), b"not a folder");
 }
 
 // ---------------------------------------------------------------------------
@@ -1139,9 +1248,13 @@ fn output_files_changed_behind_feedgens_back_are_restored_by_a_build_through_the
         assert!(read_tree(&site.warm()) != cold, "{what}: the tampering changed nothing");
 
         // `build --check` through the cache sees the difference...
-        let compared =
-            feedgen::run(&site.settings(&site.warm(), Some(&site.cache())), feedgen::Mode::Compare, &feedgen::Silent, &NEVER)
-                .unwrap();
+        let compared = feedgen::run(
+            &site.settings(&site.warm(), Some(&site.cache())),
+            feedgen::Mode::Compare,
+            &feedgen::Silent,
+            &NEVER,
+        )
+        .unwrap();
         if !file.is_empty() {
             let listed = compared.output.changed.iter().chain(&compared.output.added).any(|path| path == file);
             assert!(listed, "{what}: --check does not list {file}: {:?}", compared.output);

@@ -70,6 +70,7 @@ fn forbidden_characters_in_configuration_strings_are_removed() {
     let overrides = feedgen::Overrides {
         inputs: vec![records.path().to_owned()],
         output: Some(out.path().to_owned()),
+        no_cache: true,
         ..Default::default()
     };
     let settings = feedgen::Settings::resolve(file, Path::new(""), overrides, now()).unwrap();

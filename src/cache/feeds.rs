@@ -147,7 +147,8 @@ pub(super) fn make_whole(
     topic_names: &TopicNames,
     options: LoadOptions,
 ) -> Result<(), LoadError> {
-    let file_of = |item: &Item| files.get(item.id.as_str()).copied().ok_or_else(|| LoadError::Changed(PathBuf::from(&item.id)));
+    let file_of =
+        |item: &Item| files.get(item.id.as_str()).copied().ok_or_else(|| LoadError::Changed(PathBuf::from(&item.id)));
     let mut wanted: HashSet<&Path> = HashSet::new();
     for (feed, _) in feeds.iter().zip(rendered).filter(|(_, rendered)| **rendered) {
         for item in &feed.items {
@@ -189,7 +190,9 @@ pub(super) fn whole_items<'p>(
             if records.hash_of(path) != Some(xxh3_128(&bytes)) {
                 return Err(changed());
             }
-            let Ok(Parsed::Record(record, _)) = load::parse_capped(path, &bytes, options) else { return Err(changed()) };
+            let Ok(Parsed::Record(record, _)) = load::parse_capped(path, &bytes, options) else {
+                return Err(changed());
+            };
             let mut item = crate::prepare::prepare(&record);
             topic_names.rename(&mut item);
             Ok((path, Arc::new(item)))

@@ -10,8 +10,8 @@
 //! are rendered are read again in full.
 //!
 //! Never wrong, only slower: a cache that is missing, from another
-//! version, damaged or about other settings is ignored (the first two
-//! with one warning) and rewritten. Archives are not built from the cache:
+//! build of feedgen, damaged or about other settings is ignored (with one
+//! warning when it was there but could not be used) and rewritten. Archives are not built from the cache:
 //! with `archives` on, a build reads and renders everything.
 
 mod feeds;
@@ -50,6 +50,11 @@ pub(crate) struct BuildCache {
     /// Why the cache on disk could not be used, when it was there.
     problem: Option<String>,
     include_unpublished: bool,
+    /// When this build started, before it looked at any file, in
+    /// nanoseconds since the Unix epoch: what the cache is saved as of, so
+    /// that a file modified while the build read it counts as modified
+    /// just before the save.
+    started: i128,
 }
 
 /// Which feeds a build renders, once the cache has looked at them.
@@ -70,6 +75,10 @@ impl BuildCache {
     /// serve`'s preview folder) sharing a cache folder do not take turns
     /// overwriting one file.
     pub(crate) fn open(folder: &Path, settings: &Settings) -> BuildCache {
+        let started = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            Ok(since) => since.as_nanos() as i128,
+            Err(_) => 0,
+        };
         let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
         let mut site = format!("{:?}", absolute(&settings.output));
         for input in &settings.inputs {
@@ -78,7 +87,7 @@ impl BuildCache {
         let path = folder.join(format!("build-{:016x}.cache", xxh3_64(site.as_bytes())));
         let include_unpublished = settings.include_unpublished;
         let mut index = Index::default();
-        let (mut loaded, problem) = match store::read(&path, &mut |entry| index.add(entry)) {
+        let (mut loaded, problem) = match store::read(&path, &mut index) {
             Ok(loaded) => (loaded, None),
             Err(unusable) => {
                 index = Index::default();
@@ -93,7 +102,7 @@ impl BuildCache {
         };
         let output = loaded.output.take();
         let records = Records::new(loaded, index, settings.now);
-        BuildCache { path, records, output, problem, include_unpublished }
+        BuildCache { path, records, output, problem, include_unpublished, started }
     }
 
     /// What reads the record files through the cache.
@@ -122,8 +131,7 @@ impl BuildCache {
         shown: &[(PathBuf, String)],
         topic_names: &TopicNames,
     ) -> Result<Decided, LoadError> {
-        let ids: HashMap<&str, &Path> =
-            shown.iter().map(|(path, id)| (id.as_str(), path.as_path())).collect();
+        let ids: HashMap<&str, &Path> = shown.iter().map(|(path, id)| (id.as_str(), path.as_path())).collect();
         let hash_of = |id: &str| ids.get(id).and_then(|path| self.records.hash_of(path));
         let settings_hash = feeds::settings_hash(settings);
         let fingerprints = feeds::fingerprints(feeds, settings_hash, &hash_of)
@@ -155,6 +163,9 @@ impl BuildCache {
             })
             .map_err(|error| format!("cannot save the build cache {}: {error}", self.path.display()))?;
         let records_digest = digest.value();
+        // Every file the build left must be known, or none is: a file the
+        // cache does not know would be taken for one the build no longer makes.
+        let written = written.filter(|written| written.files.len() == written.expected_files);
         let output = match written {
             Some(written) => Some(Output {
                 settings: feeds::settings_hash(settings),
@@ -184,10 +195,7 @@ impl BuildCache {
         if self.problem.is_none() && !differ && output == self.output {
             return Ok(());
         }
-        let saved_at = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-            Ok(since) => since.as_nanos() as i128,
-            Err(_) => 0,
-        };
+        let saved_at = self.started;
         let include_unpublished = self.include_unpublished;
         let head = Head { saved_at, include_unpublished, output, entries };
         let records = &mut self.records;
@@ -230,6 +238,8 @@ pub(crate) struct Written<'a> {
     /// The metadata of every file the build left, read while the folder
     /// was still locked: the documents, the manifest and the id list.
     pub files: Vec<(String, Meta)>,
+    /// How many files the build left there: `files` must name them all.
+    pub expected_files: usize,
     /// What the build reported.
     pub report: &'a Report,
     /// Each feed's items' record files, newest first.

@@ -11,18 +11,18 @@
 //!
 //! What is kept of a record is what gathering needs ([`light`]): no body,
 //! excerpt, images or related articles. An item made from such a record is
-//! not the real one; [`crate::cache::Feeds`] has the few feeds that are
-//! rendered read their records again in full. An unpublished record is
+//! not the real one; the feeds that are rendered have their records read
+//! again in full (`feeds::make_whole`). An unpublished record is
 //! kept as the fact that it is unpublished, and nothing else; no record
 //! holds `secured`, which is never read past the YAML parser.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
-use std::ops::Range;
 use std::time::{Duration, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
@@ -125,7 +125,12 @@ fn light(record: &Record) -> Record {
     let provider = record.provider.as_ref().map(|provider| Provider {
         name: provider.name.clone(),
         domain: provider.domain.clone(),
-        images: provider.images.iter().take(1).map(|logo| Image { url: logo.url.clone(), width: None, height: None, is_cached: None, title: None }).collect(),
+        images: provider
+            .images
+            .iter()
+            .take(1)
+            .map(|logo| Image { url: logo.url.clone(), width: None, height: None, is_cached: None, title: None })
+            .collect(),
     });
     Record {
         source: PathBuf::new(),
@@ -215,6 +220,11 @@ impl Default for Index {
 }
 
 impl Index {
+    /// Make room for `count` entries.
+    pub(super) fn reserve(&mut self, count: usize) {
+        self.0.reserve(count);
+    }
+
     /// Take one entry.
     pub(super) fn add(&mut self, entry: LoadedEntry<'_>) {
         let LoadedEntry { path, meta, hash, outcome } = entry;
@@ -313,7 +323,8 @@ impl Records {
     /// changed file is parsed and noted.
     pub(super) fn compare(&self, path: &Path, options: LoadOptions) -> Compared {
         let usable = options.include_unpublished == self.include_unpublished && options.warn.is_none();
-        let (Some(earlier), Some(meta)) = (self.earlier.get(key(path).as_ref()).filter(|_| usable), Meta::of(path)) else {
+        let (Some(earlier), Some(meta)) = (self.earlier.get(key(path).as_ref()).filter(|_| usable), Meta::of(path))
+        else {
             return Compared::Other;
         };
         if earlier.has_meta(meta) && !meta.modified_since(self.racy_after) {
@@ -360,7 +371,10 @@ impl Records {
     /// changed, or gone.
     pub(super) fn differ(&self) -> bool {
         !self.changed.lock().unwrap_or_else(PoisonError::into_inner).is_empty()
-            || self.earlier.values().any(|entry| entry.state.load(Ordering::Relaxed) != SEEN || entry.renewed.get().is_some())
+            || self
+                .earlier
+                .values()
+                .any(|entry| entry.state.load(Ordering::Relaxed) != SEEN || entry.renewed.get().is_some())
     }
 
     /// Hand `each` the entries to save, in no order: every file this build
@@ -373,12 +387,22 @@ impl Records {
         let bytes = &self.bytes;
         for (path, entry) in self.earlier.iter().filter(|(_, entry)| entry.state.load(Ordering::Relaxed) == SEEN) {
             let meta = entry.renewed.get().copied().unwrap_or(entry.meta);
-            each(&StoredEntry { path: Cow::Borrowed(path), meta, hash: entry.hash, outcome: &bytes[entry.outcome.clone()] })?;
+            each(&StoredEntry {
+                path: Cow::Borrowed(path),
+                meta,
+                hash: entry.hash,
+                outcome: &bytes[entry.outcome.clone()],
+            })?;
             count += 1;
         }
         let changed = self.changed.get_mut().unwrap_or_else(PoisonError::into_inner);
         for (path, entry) in changed.iter() {
-            each(&StoredEntry { path: Cow::Borrowed(path), meta: entry.meta, hash: entry.hash, outcome: &entry.outcome })?;
+            each(&StoredEntry {
+                path: Cow::Borrowed(path),
+                meta: entry.meta,
+                hash: entry.hash,
+                outcome: &entry.outcome,
+            })?;
             count += 1;
         }
         Ok(count)
@@ -394,15 +418,17 @@ impl Records {
     }
 
     /// What this build's new entry says the file at `path` was, if its
-    /// metadata is `meta` (the file was found unchanged by its hash while
-    /// looking for changes).
+    /// metadata is `meta`: a file this build parsed before (while looking
+    /// for changes, or in a first reading), not modified just before the
+    /// build (else it is parsed again).
     /// The record handed on is the cache's, not whole, even if this build
     /// parsed the file before: what gathering holds of it must be made
     /// whole again if it reaches a feed that is rendered.
     fn fresh_outcome(&self, path: &Path, meta: Meta) -> Option<Result<Parsed, Vec<RecordProblem>>> {
         let mut changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
-        let fresh =
-            changed.get_mut(key(path).as_ref()).filter(|fresh| fresh.meta == meta && !meta.modified_since(self.racy_after))?;
+        let fresh = changed
+            .get_mut(key(path).as_ref())
+            .filter(|fresh| fresh.meta == meta && !meta.modified_since(self.racy_after))?;
         let outcome: Outcome = postcard::from_bytes(&fresh.outcome).ok()?;
         fresh.parsed = false;
         drop(changed);

@@ -13,8 +13,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 
@@ -75,7 +75,9 @@ impl BuildCache {
         let (latest, due) = summary.current;
         let now_in_span = settings.include_future
             || (latest.is_none_or(|latest| latest <= settings.now) && due.is_none_or(|due| settings.now < due));
-        if summary.settings != build_key(settings) || !now_in_span {
+        // Accepting id changes rewrites the id list the last report's
+        // warnings came from.
+        if summary.settings != build_key(settings) || !now_in_span || settings.accept_id_changes {
             return Ok(None);
         }
         let as_noted = output.files.par_iter().all(|(path, meta)| Meta::of(&settings.output.join(path)) == Some(*meta));
@@ -102,7 +104,9 @@ impl BuildCache {
             && self.records.none_gone()
             && before.value() == summary.records;
         let edited = edited.into_inner().unwrap_or_else(PoisonError::into_inner);
-        if !alike || (!edited.is_empty() && settings.max_bytes.is_some()) {
+        // A warning about an edited file points at a line that may have moved.
+        let warned = summary.id_changes.iter().any(|problem| edited.contains(&problem.path));
+        if !alike || (!edited.is_empty() && (settings.max_bytes.is_some() || warned)) {
             return Ok(None);
         }
         let report = summary_report(summary, self.records.reused());
@@ -149,23 +153,37 @@ impl BuildCache {
         let files: HashMap<&str, &Path> = feeds
             .iter()
             .zip(&members)
-            .flat_map(|(feed, paths)| feed.items.iter().zip(paths).map(|(item, path)| (item.id.as_str(), path.as_path())))
+            .flat_map(|(feed, paths)| {
+                feed.items.iter().zip(paths).map(|(item, path)| (item.id.as_str(), path.as_path()))
+            })
             .collect();
         let hash_of = |id: &str| files.get(id).and_then(|path| self.records.hash_of(path));
         let computed = feeds::fingerprints(&feeds, feeds::settings_hash(settings), &hash_of)
             .map_err(|_| LoadError::Changed(edited_path(edited.iter().next())))?;
-        let fingerprints =
-            output.feeds.iter().zip(computed).zip(&rendered).map(|((stored, computed), rendered)| if *rendered { computed } else { stored.fingerprint }).collect();
+        let fingerprints = output
+            .feeds
+            .iter()
+            .zip(computed)
+            .zip(&rendered)
+            .map(|((stored, computed), rendered)| if *rendered { computed } else { stored.fingerprint })
+            .collect();
         let noted: HashMap<&str, Meta> = output.files.iter().map(|(path, meta)| (path.as_str(), *meta)).collect();
-        let mut current = HashMap::new();
+        let mut kept_paths = vec![INDEX_PATH.to_owned(), OPML_PATH.to_owned()];
         for (feed, _) in feeds.iter().zip(&rendered).filter(|(_, rendered)| !**rendered) {
-            let paths = settings.formats.iter().map(|&format| feed.path(format)).chain([feed.page_path()]);
-            current.extend(paths.filter_map(|path| noted.get(path.as_str()).map(|&meta| (path, meta))));
+            kept_paths.extend(settings.formats.iter().map(|&format| feed.path(format)).chain([feed.page_path()]));
         }
-        for path in [INDEX_PATH, OPML_PATH] {
-            current.extend(noted.get(path).map(|&meta| (path.to_owned(), meta)));
+        let mut current = HashMap::new();
+        for path in kept_paths {
+            // A file the last build could not note is not known current.
+            let Some(&meta) = noted.get(path.as_str()) else { return Ok(None) };
+            current.insert(path, meta);
         }
-        let kept = output.feeds.iter().zip(&rendered).map(|(stored, rendered)| (!rendered).then_some(stored.left_out)).collect::<Vec<_>>();
+        let kept = output
+            .feeds
+            .iter()
+            .zip(&rendered)
+            .map(|(stored, rendered)| (!rendered).then_some(stored.left_out))
+            .collect::<Vec<_>>();
         report.feeds_kept = kept.iter().flatten().count();
         Ok(Some(Edited {
             report,

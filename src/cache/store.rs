@@ -26,14 +26,34 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_128, xxh3_128_with_seed};
 
 use chrono::{DateTime, Utc};
 
-use super::records::Meta;
+use super::records::{Index, Meta};
 use crate::load::RecordProblem;
 use crate::model::{Duplicate, Family, Feed};
 
 /// The first line of a cache file: the format, and the version of feedgen
 /// that wrote it (a new version may gather or render differently).
 fn header() -> String {
-    format!("feedgen build cache 5, feedgen {}\n", env!("CARGO_PKG_VERSION"))
+    format!("feedgen build cache 5, feedgen {} ({})\n", env!("CARGO_PKG_VERSION"), program_identity())
+}
+
+/// Which build of the program is running: its executable's size and
+/// modification time. A version number alone would let a feedgen rebuilt
+/// from changed sources (a fix, say) trust what an older build cached;
+/// a program rebuilt or reinstalled has another executable.
+fn program_identity() -> String {
+    static IDENTITY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    IDENTITY
+        .get_or_init(|| {
+            let executable = std::env::current_exe().and_then(fs::metadata);
+            match executable.and_then(|metadata| Ok((metadata.len(), metadata.modified()?))) {
+                Ok((len, modified)) => {
+                    let since = modified.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                    format!("{len:x}-{:x}", since.as_nanos())
+                }
+                Err(_) => "unknown build".to_owned(),
+            }
+        })
+        .clone()
 }
 
 /// What a cache file holds before its record files' entries (which follow
@@ -200,8 +220,8 @@ pub(super) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
     };
 }
 
-/// Read the cache file at `path`, handing `each` its record files' entries.
-pub(super) fn read(path: &Path, each: &mut dyn FnMut(LoadedEntry<'_>)) -> Result<Loaded, Unusable> {
+/// Read the cache file at `path`, its record files' entries into `index`.
+pub(super) fn read(path: &Path, index: &mut Index) -> Result<Loaded, Unusable> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Err(Unusable::Missing),
@@ -231,11 +251,12 @@ pub(super) fn read(path: &Path, each: &mut dyn FnMut(LoadedEntry<'_>)) -> Result
         let from = (part.as_ptr() as usize).checked_sub(start).filter(|from| from + part.len() <= bytes.len());
         from.map(|from| from..from + part.len()).ok_or_else(|| Unusable::Broken("it cannot be decoded".to_owned()))
     };
+    index.reserve(usize::try_from(head.entries).unwrap_or(0).min(payload.len()));
     for _ in 0..head.entries {
         let (entry, after) = postcard::take_from_bytes::<StoredEntry<'_>>(rest).map_err(broken)?;
         rest = after;
         let outcome = within(entry.outcome)?;
-        each(LoadedEntry { path: &entry.path, meta: entry.meta, hash: entry.hash, outcome });
+        index.add(LoadedEntry { path: &entry.path, meta: entry.meta, hash: entry.hash, outcome });
     }
     if !rest.is_empty() {
         return Err(Unusable::Broken("it has more than its entries".to_owned()));
@@ -244,15 +265,14 @@ pub(super) fn read(path: &Path, each: &mut dyn FnMut(LoadedEntry<'_>)) -> Result
     Ok(Loaded { bytes, saved_at, include_unpublished, output })
 }
 
+/// What hands each entry to write to the function it is given.
+pub(super) type Entries<'a> = dyn FnMut(&mut dyn FnMut(&StoredEntry<'_>) -> io::Result<()>) -> io::Result<()> + 'a;
+
 /// Write a cache file at `path`, atomically, creating its folder: `head`,
 /// then the entries `entries` gives (as many as `head` says), each to the
 /// function it is handed. The payload is hashed as it is written, never
 /// held whole.
-pub(super) fn write(
-    path: &Path,
-    head: &Head,
-    entries: &mut dyn FnMut(&mut dyn FnMut(&StoredEntry<'_>) -> io::Result<()>) -> io::Result<()>,
-) -> io::Result<()> {
+pub(super) fn write(path: &Path, head: &Head, entries: &mut Entries<'_>) -> io::Result<()> {
     let folder = path.parent().filter(|folder| !folder.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(folder)?;
     let mut file = tempfile::Builder::new().prefix(".feedgen-cache-").tempfile_in(folder)?;
@@ -262,11 +282,7 @@ pub(super) fn write(
 }
 
 /// Write the cache into `file`, as [`write`] does.
-fn write_to(
-    file: &mut fs::File,
-    head: &Head,
-    entries: &mut dyn FnMut(&mut dyn FnMut(&StoredEntry<'_>) -> io::Result<()>) -> io::Result<()>,
-) -> io::Result<()> {
+fn write_to(file: &mut fs::File, head: &Head, entries: &mut Entries<'_>) -> io::Result<()> {
     let header = header();
     file.write_all(header.as_bytes())?;
     file.write_all(&[0; 24])?;

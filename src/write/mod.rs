@@ -391,6 +391,10 @@ fn settle(output: &Path, files: &dyn Files, index: usize, slot: Slot, write: boo
     Ok((outcome, staged, before.filter(|_| outcome == Outcome::Unchanged)))
 }
 
+/// The changes, the files staged, and the metadata of the files left as
+/// they were, by path: what [`settle_all`] gives.
+type AllSettled = (Changes, Vec<atomic::Staged>, Vec<(String, Meta)>);
+
 /// Settle every file on all cores, in any order: the changes (sorted),
 /// when `write`, the files staged to put in place, and the metadata of
 /// each file left as it is, by path. Stopped or failed, it leaves no
@@ -401,7 +405,7 @@ fn settle_all(
     before: &Before,
     write: bool,
     control: Control<'_>,
-) -> Result<(Changes, Vec<atomic::Staged>, Vec<(String, Meta)>), WriteError> {
+) -> Result<AllSettled, WriteError> {
     let settled: Vec<Settled> = (0..files.count())
         .into_par_iter()
         .map(|index| {
@@ -603,7 +607,8 @@ pub(crate) fn write(
         put(output, IDS_NAME, id_list)?;
     }
     if let Some(noted) = noted {
-        metas.extend(OWN_FILES.iter().filter_map(|name| Some((name.to_string(), Meta::of(&local_path(output, name))?))));
+        metas
+            .extend(OWN_FILES.iter().filter_map(|name| Some((name.to_string(), Meta::of(&local_path(output, name))?))));
         noted.append(&mut metas);
     }
     Ok(finish_changes(changes, [(MANIFEST_NAME, manifest), (IDS_NAME, ids)], before.removed))

@@ -37,7 +37,11 @@ pub(crate) fn settings(input: &Path, output: &Path) -> Settings {
         language: Some("en".into()),
         ..Default::default()
     };
-    let overrides = Overrides { inputs: vec![input.to_owned()], output: Some(output.to_owned()), ..Default::default() };
+    // The build cache beside the output folder (not in the working
+    // directory, the package's): it goes with the test's folder.
+    let cache = Some(output.parent().unwrap_or(output).join(".feedgen-cache"));
+    let overrides =
+        Overrides { inputs: vec![input.to_owned()], output: Some(output.to_owned()), cache, ..Default::default() };
     Settings::resolve(file, Path::new(""), overrides, now()).unwrap()
 }
 
