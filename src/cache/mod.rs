@@ -19,14 +19,11 @@ mod records;
 mod shortcut;
 mod store;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use xxhash_rust::xxh3::xxh3_64;
-
-use std::borrow::Cow;
-
-use xxhash_rust::xxh3::xxh3_128;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
 use crate::Report;
 use crate::config::Settings;
