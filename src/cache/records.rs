@@ -6,8 +6,9 @@
 //! status-change times, inode) when they are what the cache noted; when
 //! they differ (a fresh checkout gives every file new times), by the hash
 //! of its bytes, which costs a read but no parse. A file modified within
-//! [`RACY_WINDOW`] before the cache was saved is always hashed: a second
-//! edit in the same clock tick would leave its metadata as noted.
+//! [`RACY_WINDOW`] before the build that saved the cache started (or while
+//! it ran) is always hashed: a second edit in the same clock tick as the
+//! build's look at it would leave its metadata as noted.
 //!
 //! What is kept of a record is what gathering needs ([`light`]): no body,
 //! excerpt, images or related articles. An item made from such a record is
@@ -34,9 +35,9 @@ use super::store::{Loaded, LoadedEntry, StoredEntry, path_bytes as key};
 use crate::load::{self, LoadOptions, Parsed, RecordProblem, RecordReader};
 use crate::model::{Image, Provider, Record};
 
-/// How long before the cache was saved a file must have last been
-/// modified for its metadata alone to vouch for it: longer than any file
-/// system's timestamp granularity (FAT's is two seconds).
+/// How long before the build that saved the cache started a file must
+/// have last been modified for its metadata alone to vouch for it: longer
+/// than any file system's timestamp granularity (FAT's is two seconds).
 pub(super) const RACY_WINDOW: Duration = Duration::from_secs(3);
 
 /// What identifies one version of a file without reading it.
@@ -247,7 +248,8 @@ pub(crate) struct Records {
     /// The cache file's bytes, which hold the earlier entries' outcomes.
     bytes: Vec<u8>,
     earlier: HashMap<Vec<u8>, Earlier, Xxh3DefaultBuilder>,
-    /// Entries modified this late are checked by hash, not metadata.
+    /// Entries modified this late (the saving build's start less the
+    /// racy window) are checked by hash, not metadata.
     racy_after: i128,
     /// Whether the entries were read with unpublished records included.
     include_unpublished: bool,

@@ -61,7 +61,8 @@ fn program_identity() -> String {
 /// a time, never all held twice).
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct Head {
-    /// When it was saved, in nanoseconds since the Unix epoch.
+    /// When the build that saved it started, in nanoseconds since the Unix
+    /// epoch: what its record entries are as of.
     pub(super) saved_at: i128,
     /// Whether unpublished records were read (and so kept) as records.
     pub(super) include_unpublished: bool,
