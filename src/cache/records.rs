@@ -420,17 +420,17 @@ impl Records {
     }
 
     /// What this build's new entry says the file at `path` was, if its
-    /// metadata is `meta`: a file this build parsed before (while looking
-    /// for changes, or in a first reading), not modified just before the
-    /// build (else it is parsed again).
+    /// metadata is still `meta`: a file this build parsed before (while
+    /// looking for changes, or in a first reading) is not parsed twice.
+    /// (No racy window here: the entry was made in this build, from bytes
+    /// read after its metadata, as a build without the cache reads a file
+    /// once.)
     /// The record handed on is the cache's, not whole, even if this build
     /// parsed the file before: what gathering holds of it must be made
     /// whole again if it reaches a feed that is rendered.
     fn fresh_outcome(&self, path: &Path, meta: Meta) -> Option<Result<Parsed, Vec<RecordProblem>>> {
         let mut changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
-        let fresh = changed
-            .get_mut(key(path).as_ref())
-            .filter(|fresh| fresh.meta == meta && !meta.modified_since(self.racy_after))?;
+        let fresh = changed.get_mut(key(path).as_ref()).filter(|fresh| fresh.meta == meta)?;
         let outcome: Outcome = postcard::from_bytes(&fresh.outcome).ok()?;
         fresh.parsed = false;
         drop(changed);
