@@ -15,6 +15,7 @@
 //! with `archives` on, a build reads and renders everything.
 
 mod feeds;
+mod file;
 mod records;
 mod shortcut;
 mod store;
@@ -31,10 +32,11 @@ use crate::gather::TopicNames;
 use crate::load::{LoadError, LoadOptions, RecordReader};
 use crate::model::{Feed, IDS_NAME, MANIFEST_NAME};
 use crate::render::{Files, RenderError};
+use file::{CacheFile, Unusable};
 pub(crate) use records::Meta;
-use records::{Index, Records, Span};
+use records::{Records, Span};
 pub(crate) use shortcut::{Edited, Shortcut};
-use store::{Digest, Head, Loaded, Output, StoredFeed, Summary, Unusable};
+use store::{Head, Output, StoredFeed, Summary};
 
 /// The build cache of one site (inputs and output folder), open for one build.
 #[derive(Debug)]
@@ -83,22 +85,15 @@ impl BuildCache {
         }
         let path = folder.join(format!("build-{:016x}.cache", xxh3_64(site.as_bytes())));
         let include_unpublished = settings.include_unpublished;
-        let mut index = Index::default();
-        let (mut loaded, problem) = match store::read(&path, &mut index) {
-            Ok(loaded) => (loaded, None),
-            Err(unusable) => {
-                index = Index::default();
-                let problem = match unusable {
-                    Unusable::Missing => None,
-                    Unusable::Broken(why) => {
-                        Some(format!("ignored the build cache {}: {why}; it is rebuilt", path.display()))
-                    }
-                };
-                (Loaded::default(), problem)
+        let (mut earlier, problem) = match CacheFile::open(&path) {
+            Ok(file) => (Some(file), None),
+            Err(Unusable::Missing) => (None, None),
+            Err(Unusable::Broken(why)) => {
+                (None, Some(format!("ignored the build cache {}: {why}; it is rebuilt", path.display())))
             }
         };
-        let output = loaded.output.take();
-        let records = Records::new(loaded, index, settings.now);
+        let output = earlier.as_mut().and_then(|file| file.head.output.take());
+        let records = Records::new(earlier, folder, settings.now);
         BuildCache { path, records, output, problem, include_unpublished, started }
     }
 
@@ -149,17 +144,11 @@ impl BuildCache {
     /// of every file it left there. Without it (a comparison), what the
     /// cache knew of the output folder stays. A cache that cannot be saved
     /// costs the next build time, never correctness: the reason is returned.
-    pub(crate) fn save(mut self, settings: &Settings, written: Option<Written<'_>>) -> Result<(), String> {
+    pub(crate) fn save(self, settings: &Settings, written: Option<Written<'_>>) -> Result<(), String> {
         let (span, differ) = (self.records.span(), self.records.differ());
-        let digest = Digest::default();
-        let entries = self
-            .records
-            .each_entry(&mut |entry| {
-                digest.add(&entry.path, entry.hash);
-                Ok(())
-            })
-            .map_err(|error| format!("cannot save the build cache {}: {error}", self.path.display()))?;
-        let records_digest = digest.value();
+        let cannot_save =
+            |error: std::io::Error| format!("cannot save the build cache {}: {error}", self.path.display());
+        let records_digest = self.records.digest().map_err(cannot_save)?;
         // Every file the build left must be known, or none is: a file the
         // cache does not know would be taken for one the build no longer makes.
         let written = written.filter(|written| written.files.len() == written.expected_files);
@@ -192,12 +181,14 @@ impl BuildCache {
         if self.problem.is_none() && !differ && output == self.output {
             return Ok(());
         }
-        let saved_at = self.started;
-        let include_unpublished = self.include_unpublished;
-        let head = Head { saved_at, include_unpublished, output, entries };
-        let records = &mut self.records;
-        store::write(&self.path, &head, &mut |each| records.each_entry(each).map(drop))
-            .map_err(|error| format!("cannot save the build cache {}: {error}", self.path.display()))
+        let head = Head {
+            saved_at: self.started,
+            include_unpublished: self.include_unpublished,
+            output,
+            entries: 0,
+            digest: records_digest,
+        };
+        self.records.save(head, &self.path).map_err(cannot_save)
     }
 }
 

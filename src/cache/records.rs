@@ -17,13 +17,12 @@
 //! kept as the fact that it is unpublished, and nothing else; no record
 //! holds `secured`, which is never read past the YAML parser.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
-use std::ops::Range;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
@@ -31,7 +30,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{Xxh3DefaultBuilder, xxh3_128};
 
-use super::store::{Loaded, LoadedEntry, StoredEntry, path_bytes as key};
+use super::file::{CacheFile, Writer};
+use super::store::{Digest, Head, StoredEntry, path_bytes, path_key};
 use crate::load::{self, LoadOptions, Parsed, RecordProblem, RecordReader};
 use crate::model::{Image, Provider, Record};
 
@@ -161,100 +161,138 @@ fn light(record: &Record) -> Record {
 /// How a record file compares with what the cache noted ([`Records::compare`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Compared {
-    /// The same bytes.
-    Same,
-    /// Other bytes, but the same as far as the build's choices go.
-    Alike,
+    /// The same bytes, which hash to this.
+    Same(u128),
+    /// Other bytes, but the same as far as the build's choices go; the
+    /// hash of the bytes the cache noted.
+    Alike(u128),
     /// New, gone, or changed in a way that matters.
     Other,
 }
 
-/// An earlier entry: what identifies the file's version, and where its
-/// encoded [`Outcome`] is in the cache file's bytes.
+/// Where an earlier entry stands in this build: not read (yet).
+const UNSEEN: u8 = 0;
+/// Its file was read, with the bytes and metadata noted: the entry is
+/// copied into the new cache.
+const SEEN: u8 = 1;
+/// Its file was read, with the bytes noted but new metadata: a new entry
+/// replaces it.
+const RENEWED: u8 = 2;
+/// Its file changed: a new entry replaces it.
+const REPLACED: u8 = 3;
+
+/// An earlier entry, as read from the cache file.
 #[derive(Debug)]
 struct Earlier {
+    /// Its position in the cache file's index.
+    position: usize,
     meta: Meta,
     hash: u128,
-    outcome: Range<usize>,
-    /// Where it stands in this build: [`UNSEEN`], [`SEEN`] or [`REPLACED`].
-    state: AtomicU8,
-    /// The file's metadata now, when only that changed (the same bytes).
-    renewed: OnceLock<Meta>,
+    /// The entry, encoded.
+    body: Vec<u8>,
 }
 
 impl Earlier {
-    /// Note that the file holds the same bytes, with metadata `meta`: new
-    /// metadata, or the same, checked by hash because the file was modified
-    /// just before the cache was saved. Either way the cache is saved again,
-    /// so that a file checked this way once is not hashed by every build.
-    fn renew(&self, meta: Meta) {
-        // Set at most once: a file read twice in a build is the same file.
-        let _ = self.renewed.set(meta);
-        self.state.store(SEEN, Ordering::Relaxed);
+    /// What the entry says the file at `path` was, if that can be read back.
+    fn parsed(&self, path: &Path) -> Option<Result<Parsed, Vec<RecordProblem>>> {
+        let entry: StoredEntry<'_> = postcard::from_bytes(&self.body).ok()?;
+        Some(postcard::from_bytes::<Outcome>(entry.outcome).ok()?.parsed(path))
     }
 
-    /// Whether the file's metadata is `meta`, as noted or renewed.
-    fn has_meta(&self, meta: Meta) -> bool {
-        self.meta == meta || self.renewed.get() == Some(&meta)
+    /// What the entry says the file was, encoded.
+    fn outcome(&self) -> Option<&[u8]> {
+        postcard::from_bytes::<StoredEntry<'_>>(&self.body).ok().map(|entry| entry.outcome)
     }
 }
 
-/// A new entry, for a file new or changed since the last build.
-#[derive(Debug)]
+/// This build's entries, for files new or changed since the last build
+/// (or only given new metadata): written into the new cache file as they
+/// come, found again by their path's key.
+#[derive(Debug, Default)]
 struct Fresh {
-    meta: Meta,
-    hash: u128,
-    outcome: Vec<u8>,
-    /// Whether this build parsed the file: its record is whole.
-    parsed: bool,
+    /// The new cache file, made with the first entry.
+    writer: Option<Writer>,
+    /// By path key, where the entry starts in the new file, shifted left
+    /// one bit, the low bit set when this build parsed the file (so that
+    /// its record is whole): a [`Slot`].
+    at: HashMap<u64, u64, Xxh3DefaultBuilder>,
+    /// The slots of files whose path shares its key with the path of a
+    /// file in `at` (rare: 64-bit keys), by key.
+    also: Vec<(u64, u64)>,
 }
 
-/// The last build's entries, by the bytes of their paths, as the cache
-/// file is read.
-#[derive(Debug)]
-pub(super) struct Index(HashMap<Vec<u8>, Earlier, Xxh3DefaultBuilder>);
-
-impl Default for Index {
-    fn default() -> Self {
-        Index(HashMap::with_hasher(Xxh3DefaultBuilder::new()))
-    }
+/// Where a [`Fresh`] entry's slot is.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    /// In [`Fresh::at`].
+    At,
+    /// In [`Fresh::also`], at this position.
+    Also(usize),
 }
 
-impl Index {
-    /// Make room for `count` entries.
-    pub(super) fn reserve(&mut self, count: usize) {
-        self.0.reserve(count);
+impl Fresh {
+    /// The entry of the file named `path` (with key `key`), encoded, where
+    /// its slot is and what it holds.
+    fn find(&self, key: u64, path: &[u8]) -> Option<(Vec<u8>, Slot, u64)> {
+        let writer = self.writer.as_ref()?;
+        let at = self.at.get(&key).map(|&value| (Slot::At, value));
+        let also = self.also.iter().enumerate().filter(|(_, (other, _))| *other == key);
+        at.into_iter().chain(also.map(|(position, &(_, value))| (Slot::Also(position), value))).find_map(
+            |(slot, value)| {
+                let body = writer.entry(value >> 1).ok()?;
+                let named = postcard::from_bytes::<StoredEntry<'_>>(&body).ok()?.path == path;
+                named.then_some((body, slot, value))
+            },
+        )
     }
 
-    /// Take one entry.
-    pub(super) fn add(&mut self, entry: LoadedEntry<'_>) {
-        let LoadedEntry { path, meta, hash, outcome } = entry;
-        let earlier = Earlier { meta, hash, outcome, state: AtomicU8::new(UNSEEN), renewed: OnceLock::new() };
-        self.0.insert(path.to_vec(), earlier);
+    /// The slot at `slot` of key `key`.
+    fn slot(&mut self, key: u64, slot: Slot) -> Option<&mut u64> {
+        match slot {
+            Slot::At => self.at.get_mut(&key),
+            Slot::Also(position) => self.also.get_mut(position).map(|(_, value)| value),
+        }
+    }
+
+    /// Make `value` the slot of the file named `path` (with key `key`);
+    /// returns the entry it replaces, encoded.
+    fn insert(&mut self, key: u64, path: &[u8], value: u64) -> Option<Vec<u8>> {
+        if let Some((before, slot, _)) = self.find(key, path) {
+            if let Some(held) = self.slot(key, slot) {
+                *held = value;
+            }
+            return Some(before);
+        }
+        match self.at.entry(key) {
+            std::collections::hash_map::Entry::Occupied(_) => self.also.push((key, value)),
+            std::collections::hash_map::Entry::Vacant(vacant) => {
+                vacant.insert(value);
+            }
+        }
+        None
     }
 }
-
-/// Where an earlier entry stands in this build: not read (yet).
-const UNSEEN: u8 = 0;
-/// Its file was read and is unchanged.
-const SEEN: u8 = 1;
-/// Its file changed: a new entry replaces it.
-const REPLACED: u8 = 2;
 
 /// The record files as the last build left them, and as this build finds
 /// them: the loader's [`RecordReader`].
 #[derive(Debug)]
 pub(crate) struct Records {
-    /// The cache file's bytes, which hold the earlier entries' outcomes.
-    bytes: Vec<u8>,
-    earlier: HashMap<Vec<u8>, Earlier, Xxh3DefaultBuilder>,
+    /// The last build's cache file, if it could be used.
+    earlier: Option<CacheFile>,
+    /// Where each of its entries stands in this build, by position in its
+    /// index: [`UNSEEN`], [`SEEN`], [`RENEWED`] or [`REPLACED`].
+    states: Vec<AtomicU8>,
     /// Entries modified this late (the saving build's start less the
     /// racy window) are checked by hash, not metadata.
     racy_after: i128,
     /// Whether the entries were read with unpublished records included.
     include_unpublished: bool,
-    /// New entries, for files new or changed since.
-    changed: Mutex<HashMap<Vec<u8>, Fresh, Xxh3DefaultBuilder>>,
+    fresh: Mutex<Fresh>,
+    /// The cache folder, where the new cache file is made.
+    folder: PathBuf,
+    /// The digest of the entries to save, as far as this build knows:
+    /// the earlier ones', less those replaced, plus the new ones'.
+    digest: Digest,
     /// The build's `now`, and the newest publication date not after it
     /// and the oldest after it among the valid records read.
     now: DateTime<Utc>,
@@ -265,15 +303,19 @@ pub(crate) struct Records {
 pub(super) type Span = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 impl Records {
-    /// The cache of the files `loaded` knows, for a build at `now`.
-    pub(super) fn new(loaded: Loaded, earlier: Index, now: DateTime<Utc>) -> Self {
-        let Loaded { bytes, saved_at, include_unpublished, .. } = loaded;
+    /// The cache of the files `earlier` knows (none without it), for a
+    /// build at `now` that makes its new cache file in `folder`.
+    pub(super) fn new(earlier: Option<CacheFile>, folder: &Path, now: DateTime<Utc>) -> Self {
+        let head = earlier.as_ref().map(|file| &file.head);
+        let saved_at = head.map_or(0, |head| head.saved_at);
         Records {
-            bytes,
-            earlier: earlier.0,
+            states: (0..earlier.as_ref().map_or(0, CacheFile::len)).map(|_| AtomicU8::new(UNSEEN)).collect(),
             racy_after: saved_at - RACY_WINDOW.as_nanos() as i128,
-            include_unpublished,
-            changed: Mutex::new(HashMap::with_hasher(Xxh3DefaultBuilder::new())),
+            include_unpublished: head.is_some_and(|head| head.include_unpublished),
+            digest: Digest::from_value(head.map_or(0, |head| head.digest)),
+            earlier,
+            fresh: Mutex::default(),
+            folder: folder.to_owned(),
             now,
             span: Mutex::default(),
         }
@@ -297,24 +339,82 @@ impl Records {
         }
     }
 
+    fn fresh(&self) -> MutexGuard<'_, Fresh> {
+        self.fresh.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The earlier entry of the file whose name is `path` (with key
+    /// `key`), if the cache file has one that can be read.
+    fn earlier_entry(&self, key: u64, path: &[u8]) -> Option<Earlier> {
+        let file = self.earlier.as_ref()?;
+        file.positions(key).find_map(|position| {
+            let body = file.entry(position).ok()?;
+            let entry: StoredEntry<'_> = postcard::from_bytes(&body).ok()?;
+            let (meta, hash) = (entry.meta, entry.hash);
+            (entry.path == path).then_some(()).map(|()| Earlier { position, meta, hash, body })
+        })
+    }
+
+    fn state(&self, earlier: &Earlier) -> u8 {
+        self.states[earlier.position].load(Ordering::Relaxed)
+    }
+
+    /// Note that the file of `earlier` (named `path`) was found with the
+    /// bytes and metadata noted.
+    fn seen(&self, earlier: &Earlier) {
+        let _ = self.states[earlier.position].compare_exchange(UNSEEN, SEEN, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    /// Note that a new entry replaces `earlier` (named `path`), as `state`
+    /// says ([`RENEWED`] or [`REPLACED`]).
+    fn replaced(&self, earlier: &Earlier, path: &[u8], state: u8) {
+        let before = self.states[earlier.position].swap(state, Ordering::Relaxed);
+        if before == UNSEEN || before == SEEN {
+            self.digest.remove(path, earlier.hash);
+        }
+    }
+
+    /// Note a new entry for the file named `path` (with key `key`);
+    /// `parsed`: this build parsed the file.
+    fn note(&self, key: u64, entry: &StoredEntry<'_>, parsed: bool) {
+        let encoded = postcard::to_stdvec(entry).unwrap_or_default();
+        let mut fresh = self.fresh();
+        let start = fresh.writer.get_or_insert_with(|| Writer::create(&self.folder)).add_entry(&encoded);
+        self.digest.add(entry.path, entry.hash);
+        // The file changed again during the build: its first new entry is forgotten.
+        if let Some(before) = fresh.insert(key, entry.path, (start << 1) | u64::from(parsed))
+            && let Ok(before) = postcard::from_bytes::<StoredEntry<'_>>(&before)
+        {
+            self.digest.remove(entry.path, before.hash);
+        }
+    }
+
+    /// This build's new entry for the file named `path` (with key `key`),
+    /// encoded, and whether this build parsed the file.
+    fn fresh_entry(&self, key: u64, path: &[u8]) -> Option<(Vec<u8>, bool)> {
+        let (body, _, value) = self.fresh().find(key, path)?;
+        Some((body, value & 1 == 1))
+    }
+
     /// The hash of the bytes of the file at `path` as this build read it.
     pub(super) fn hash_of(&self, path: &Path) -> Option<u128> {
-        let changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(entry) = changed.get(key(path).as_ref()) {
-            return Some(entry.hash);
+        let name = path_bytes(path);
+        let key = path_key(&name);
+        if let Some((body, _)) = self.fresh_entry(key, &name) {
+            return postcard::from_bytes::<StoredEntry<'_>>(&body).ok().map(|entry| entry.hash);
         }
-        self.earlier.get(key(path).as_ref()).map(|entry| entry.hash)
+        self.earlier_entry(key, &name).map(|earlier| earlier.hash)
     }
 
     /// Whether the record at `path` was parsed in full by this build.
     pub(super) fn was_parsed(&self, path: &Path) -> bool {
-        let changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
-        changed.get(key(path).as_ref()).is_some_and(|fresh| fresh.parsed)
+        let name = path_bytes(path);
+        self.fresh_entry(path_key(&name), &name).is_some_and(|(_, parsed)| parsed)
     }
 
     /// How many files this build took from the cache without parsing them.
     pub(super) fn reused(&self) -> usize {
-        self.earlier.values().filter(|entry| entry.state.load(Ordering::Relaxed) == SEEN).count()
+        self.states.iter().filter(|state| matches!(state.load(Ordering::Relaxed), SEEN | RENEWED)).count()
     }
 
     /// How the file at `path` compares with what the cache noted, read
@@ -325,22 +425,26 @@ impl Records {
     /// changed file is parsed and noted.
     pub(super) fn compare(&self, path: &Path, options: LoadOptions) -> Compared {
         let usable = options.include_unpublished == self.include_unpublished && options.warn.is_none();
-        let (Some(earlier), Some(meta)) = (self.earlier.get(key(path).as_ref()).filter(|_| usable), Meta::of(path))
-        else {
+        let name = path_bytes(path);
+        let key = path_key(&name);
+        let earlier = usable.then(|| self.earlier_entry(key, &name)).flatten();
+        let (Some(earlier), Some(meta)) = (earlier, Meta::of(path)) else { return Compared::Other };
+        if !matches!(self.state(&earlier), UNSEEN | SEEN) {
             return Compared::Other;
-        };
-        if earlier.has_meta(meta) && !meta.modified_since(self.racy_after) {
-            earlier.state.store(SEEN, Ordering::Relaxed);
-            return Compared::Same;
+        }
+        if earlier.meta == meta && !meta.modified_since(self.racy_after) {
+            self.seen(&earlier);
+            return Compared::Same(earlier.hash);
         }
         let Ok(bytes) = load::read_capped(path) else { return Compared::Other };
         let hash = xxh3_128(&bytes);
-        let before = &self.bytes[earlier.outcome.clone()];
         if hash == earlier.hash {
-            earlier.renew(meta);
-            return Compared::Same;
+            self.renew(key, &name, &earlier, meta);
+            return Compared::Same(hash);
         }
-        let Ok(before) = postcard::from_bytes::<Outcome>(before) else { return Compared::Other };
+        let Some(before) = earlier.outcome().and_then(|outcome| postcard::from_bytes::<Outcome>(outcome).ok()) else {
+            return Compared::Other;
+        };
         let now = Outcome::of(&load::parse_capped(path, &bytes, options));
         let alike = match (&before, &now) {
             (Outcome::Record(before, warned), Outcome::Record(now, warns)) => {
@@ -350,97 +454,73 @@ impl Records {
             _ => false,
         };
         let Ok(outcome) = postcard::to_stdvec(&now) else { return Compared::Other };
-        self.note(path, Some(earlier), Fresh { meta, hash, outcome, parsed: true });
-        if alike { Compared::Alike } else { Compared::Other }
+        self.replaced(&earlier, &name, REPLACED);
+        self.note(key, &StoredEntry { path: &name, meta, hash, outcome: &outcome }, true);
+        if alike { Compared::Alike(earlier.hash) } else { Compared::Other }
     }
 
-    /// The hash the cache noted for `path` before this build.
-    pub(super) fn earlier_hash(&self, path: &Path) -> Option<u128> {
-        self.earlier.get(key(path).as_ref()).map(|earlier| earlier.hash)
+    /// Note that the file of `earlier` (named `path`, with key `key`)
+    /// holds the same bytes, with metadata `meta`: new metadata, or the
+    /// same, checked by hash because the file was modified just before
+    /// the cache was saved. Either way a new entry is saved, so that a file
+    /// checked this way once is not hashed by every build.
+    fn renew(&self, key: u64, path: &[u8], earlier: &Earlier, meta: Meta) {
+        let Some(outcome) = earlier.outcome() else { return };
+        self.replaced(earlier, path, RENEWED);
+        self.note(key, &StoredEntry { path, meta, hash: earlier.hash, outcome }, false);
     }
 
     /// How many files the cache noted before this build.
     pub(super) fn earlier_count(&self) -> usize {
-        self.earlier.len()
+        self.states.len()
     }
 
     /// Whether every file noted before this build was read in it.
     pub(super) fn none_gone(&self) -> bool {
-        self.earlier.values().all(|entry| entry.state.load(Ordering::Relaxed) != UNSEEN)
+        self.states.iter().all(|state| state.load(Ordering::Relaxed) != UNSEEN)
     }
 
     /// Whether the entries to save differ from those read: a file is new,
-    /// changed, or gone.
+    /// changed, renewed, or gone.
     pub(super) fn differ(&self) -> bool {
-        !self.changed.lock().unwrap_or_else(PoisonError::into_inner).is_empty()
-            || self
-                .earlier
-                .values()
-                .any(|entry| entry.state.load(Ordering::Relaxed) != SEEN || entry.renewed.get().is_some())
+        !self.fresh().at.is_empty() || self.states.iter().any(|state| state.load(Ordering::Relaxed) != SEEN)
     }
 
-    /// Hand `each` the entries to save, in no order: every file this build
-    /// read, as it found it. Returns how many there were.
-    pub(super) fn each_entry(
-        &mut self,
-        each: &mut dyn FnMut(&StoredEntry<'_>) -> std::io::Result<()>,
-    ) -> std::io::Result<u64> {
-        let mut count = 0;
-        let bytes = &self.bytes;
-        for (path, entry) in self.earlier.iter().filter(|(_, entry)| entry.state.load(Ordering::Relaxed) == SEEN) {
-            let meta = entry.renewed.get().copied().unwrap_or(entry.meta);
-            each(&StoredEntry {
-                path: Cow::Borrowed(path),
-                meta,
-                hash: entry.hash,
-                outcome: &bytes[entry.outcome.clone()],
+    /// The digest of the entries to save: every file this build read, as
+    /// it found it. Reads the entries of the files that are gone.
+    pub(super) fn digest(&self) -> io::Result<u128> {
+        let digest = Digest::from_value(self.digest.value());
+        if let Some(file) = &self.earlier {
+            for (position, _) in
+                self.states.iter().enumerate().filter(|(_, state)| state.load(Ordering::Relaxed) == UNSEEN)
+            {
+                let body = file.entry(position)?;
+                let entry: StoredEntry<'_> = postcard::from_bytes(&body).map_err(io::Error::other)?;
+                digest.remove(entry.path, entry.hash);
+            }
+        }
+        Ok(digest.value())
+    }
+
+    /// Save the entries at `path`, with `head` (its entry count set
+    /// here): this build's new entries, and the earlier ones it found
+    /// unchanged, copied.
+    pub(super) fn save(self, mut head: Head, path: &Path) -> io::Result<()> {
+        let Fresh { writer, at, also } = self.fresh.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut writer = writer.unwrap_or_else(|| Writer::create(&self.folder));
+        let mut index: Vec<(u64, u64)> = at.into_iter().chain(also).map(|(key, value)| (key, value >> 1)).collect();
+        if let Some(file) = self.earlier {
+            let states = &self.states;
+            file.each_in_order(&mut |position, body| {
+                if states[position].load(Ordering::Relaxed) == SEEN {
+                    let entry: StoredEntry<'_> = postcard::from_bytes(body).map_err(io::Error::other)?;
+                    index.push((path_key(entry.path), writer.add_entry(body)));
+                }
+                Ok(())
             })?;
-            count += 1;
         }
-        let changed = self.changed.get_mut().unwrap_or_else(PoisonError::into_inner);
-        for (path, entry) in changed.iter() {
-            each(&StoredEntry {
-                path: Cow::Borrowed(path),
-                meta: entry.meta,
-                hash: entry.hash,
-                outcome: &entry.outcome,
-            })?;
-            count += 1;
-        }
-        Ok(count)
-    }
-
-    /// Note a new entry for `path`, replacing `earlier`; `parsed`: this
-    /// build parsed the file.
-    fn note(&self, path: &Path, earlier: Option<&Earlier>, fresh: Fresh) {
-        if let Some(earlier) = earlier {
-            earlier.state.store(REPLACED, Ordering::Relaxed);
-        }
-        self.changed.lock().unwrap_or_else(PoisonError::into_inner).insert(key(path).into_owned(), fresh);
-    }
-
-    /// What this build's new entry says the file at `path` was, if its
-    /// metadata is still `meta`: a file this build parsed before (while
-    /// looking for changes, or in a first reading) is not parsed twice.
-    /// (No racy window here: the entry was made in this build, from bytes
-    /// read after its metadata, as a build without the cache reads a file
-    /// once.)
-    /// The record handed on is the cache's, not whole, even if this build
-    /// parsed the file before: what gathering holds of it must be made
-    /// whole again if it reaches a feed that is rendered.
-    fn fresh_outcome(&self, path: &Path, meta: Meta) -> Option<Result<Parsed, Vec<RecordProblem>>> {
-        let mut changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
-        let fresh = changed.get_mut(key(path).as_ref()).filter(|fresh| fresh.meta == meta)?;
-        let outcome: Outcome = postcard::from_bytes(&fresh.outcome).ok()?;
-        fresh.parsed = false;
-        drop(changed);
-        Some(outcome.parsed(path))
-    }
-
-    /// What `earlier` says the file at `path` was, if its outcome can be read back.
-    fn outcome_of(&self, earlier: &Earlier, path: &Path) -> Option<Result<Parsed, Vec<RecordProblem>>> {
-        let outcome: Outcome = postcard::from_bytes(self.bytes.get(earlier.outcome.clone())?).ok()?;
-        Some(outcome.parsed(path))
+        head.entries = index.len() as u64;
+        writer.finish(&head, index, path)
     }
 }
 
@@ -456,33 +536,36 @@ impl Records {
     /// [`RecordReader::read`], without noting the record's date.
     fn read_through(&self, path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
         let usable = options.include_unpublished == self.include_unpublished && options.warn.is_none();
-        let earlier = self.earlier.get(key(path).as_ref()).filter(|_| usable);
+        let name = path_bytes(path);
+        let key = path_key(&name);
+        let earlier = usable.then(|| self.earlier_entry(key, &name)).flatten();
         // Found unchanged by its metadata moments ago, looking for changes.
-        if let Some(earlier) = earlier.filter(|earlier| earlier.state.load(Ordering::Relaxed) == SEEN)
-            && let Some(parsed) = self.outcome_of(earlier, path)
+        if let Some(earlier) = earlier.as_ref().filter(|earlier| self.state(earlier) == SEEN)
+            && let Some(parsed) = earlier.parsed(path)
         {
             return parsed;
         }
         let meta = Meta::of(path);
-        if let Some(parsed) = meta.and_then(|meta| self.fresh_outcome(path, meta)) {
+        if let Some(parsed) = meta.and_then(|meta| self.fresh_outcome(key, path, meta)) {
             return parsed;
         }
-        if let (Some(earlier), Some(meta)) = (earlier, meta)
-            && earlier.has_meta(meta)
+        if let (Some(earlier), Some(meta)) = (&earlier, meta)
+            && self.state(earlier) == UNSEEN
+            && earlier.meta == meta
             && !meta.modified_since(self.racy_after)
-            && let Some(parsed) = self.outcome_of(earlier, path)
+            && let Some(parsed) = earlier.parsed(path)
         {
-            earlier.state.store(SEEN, Ordering::Relaxed);
+            self.seen(earlier);
             return parsed;
         }
         let bytes = load::read_capped(path)?;
         let hash = xxh3_128(&bytes);
-        if let Some(earlier) = earlier.filter(|earlier| earlier.hash == hash)
-            && let Some(parsed) = self.outcome_of(earlier, path)
+        if let Some(earlier) = earlier.as_ref().filter(|earlier| earlier.hash == hash && self.state(earlier) == UNSEEN)
+            && let Some(parsed) = earlier.parsed(path)
         {
             match meta {
-                Some(meta) => earlier.renew(meta),
-                None => earlier.state.store(SEEN, Ordering::Relaxed),
+                Some(meta) => self.renew(key, &name, earlier, meta),
+                None => self.seen(earlier),
             }
             return parsed;
         }
@@ -490,8 +573,78 @@ impl Records {
         // Noted even without metadata (with none that matches a file), so
         // that the record is known whole and its hash known.
         let outcome = postcard::to_stdvec(&Outcome::of(&parsed)).unwrap_or_default();
+        if let Some(earlier) = &earlier {
+            self.replaced(earlier, &name, REPLACED);
+        }
         let meta = meta.unwrap_or(Meta::UNKNOWN);
-        self.note(path, earlier, Fresh { meta, hash, outcome, parsed: true });
+        self.note(key, &StoredEntry { path: &name, meta, hash, outcome: &outcome }, true);
         parsed
+    }
+
+    /// What this build's new entry says the file at `path` (with key
+    /// `key`) was, if its metadata is still `meta`: a file this build
+    /// parsed before (while looking for changes, or in a first reading) is
+    /// not parsed twice. (No racy window here: the entry was made in this
+    /// build, from bytes read after its metadata, as a build without the
+    /// cache reads a file once.)
+    /// The record handed on is the cache's, not whole, even if this build
+    /// parsed the file before: what gathering holds of it must be made
+    /// whole again if it reaches a feed that is rendered.
+    fn fresh_outcome(&self, key: u64, path: &Path, meta: Meta) -> Option<Result<Parsed, Vec<RecordProblem>>> {
+        let name = path_bytes(path);
+        let mut fresh = self.fresh();
+        let (body, slot, _) = fresh.find(key, &name)?;
+        let entry: StoredEntry<'_> = postcard::from_bytes(&body).ok()?;
+        if entry.meta != meta {
+            return None;
+        }
+        let outcome: Outcome = postcard::from_bytes(entry.outcome).ok()?;
+        if let Some(value) = fresh.slot(key, slot) {
+            *value &= !1;
+        }
+        drop(fresh);
+        Some(outcome.parsed(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Add an entry for the file named `path` whose bytes hash to `hash`
+    /// to `fresh`, under `key`; returns the hash of the entry it replaced.
+    fn add(fresh: &mut Fresh, key: u64, path: &[u8], hash: u128) -> Option<u128> {
+        let entry = StoredEntry { path, meta: Meta::UNKNOWN, hash, outcome: &[] };
+        let start = fresh.writer.as_mut().unwrap().add_entry(&postcard::to_stdvec(&entry).unwrap());
+        let before = fresh.insert(key, path, (start << 1) | 1)?;
+        Some(postcard::from_bytes::<StoredEntry<'_>>(&before).unwrap().hash)
+    }
+
+    /// The hash of the entry `fresh` holds for the file named `path`, under `key`.
+    fn hash(fresh: &Fresh, key: u64, path: &[u8]) -> Option<u128> {
+        let (body, _, _) = fresh.find(key, path)?;
+        Some(postcard::from_bytes::<StoredEntry<'_>>(&body).unwrap().hash)
+    }
+
+    #[test]
+    fn files_whose_paths_share_a_key_keep_an_entry_each() {
+        let folder = tempfile::tempdir().unwrap();
+        let mut fresh = Fresh { writer: Some(Writer::create(folder.path())), ..Fresh::default() };
+        assert_eq!(add(&mut fresh, 7, b"a.md", 1), None);
+        assert_eq!(add(&mut fresh, 7, b"b.md", 2), None);
+        assert_eq!(add(&mut fresh, 7, b"c.md", 3), None);
+        assert_eq!(
+            (hash(&fresh, 7, b"a.md"), hash(&fresh, 7, b"b.md"), hash(&fresh, 7, b"c.md")),
+            (Some(1), Some(2), Some(3))
+        );
+        assert_eq!((hash(&fresh, 7, b"d.md"), hash(&fresh, 8, b"a.md")), (None, None));
+        // A file read again with other bytes: its entry is replaced, no other.
+        assert_eq!(add(&mut fresh, 7, b"b.md", 20), Some(2));
+        assert_eq!(add(&mut fresh, 7, b"a.md", 10), Some(1));
+        assert_eq!(
+            (hash(&fresh, 7, b"a.md"), hash(&fresh, 7, b"b.md"), hash(&fresh, 7, b"c.md")),
+            (Some(10), Some(20), Some(3))
+        );
+        assert_eq!(fresh.at.len() + fresh.also.len(), 3, "one slot per file");
     }
 }

@@ -88,14 +88,13 @@ impl BuildCache {
         let (before, visits, edited) = (Digest::default(), AtomicUsize::new(0), Mutex::new(Vec::new()));
         let look = |path: &Path| {
             visits.fetch_add(1, Ordering::Relaxed);
-            let compared = self.records.compare(path, options);
-            match (compared, self.records.earlier_hash(path)) {
-                (Compared::Same, Some(hash)) => before.add(&store::path_bytes(path), hash),
-                (Compared::Alike, Some(hash)) => {
+            match self.records.compare(path, options) {
+                Compared::Same(hash) => before.add(&store::path_bytes(path), hash),
+                Compared::Alike(hash) => {
                     before.add(&store::path_bytes(path), hash);
                     edited.lock().unwrap_or_else(PoisonError::into_inner).push(path.to_owned());
                 }
-                _ => return false,
+                Compared::Other => return false,
             }
             true
         };
