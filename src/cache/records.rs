@@ -17,7 +17,6 @@
 //! kept as the fact that it is unpublished, and nothing else; no record
 //! holds `secured`, which is never read past the YAML parser.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -28,7 +27,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use chrono::{DateTime, Utc};
 
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::{Xxh3DefaultBuilder, xxh3_128};
+use xxhash_rust::xxh3::xxh3_128;
 
 use super::file::{CacheFile, Writer};
 use super::store::{Digest, Head, StoredEntry, path_bytes, path_key};
@@ -208,68 +207,83 @@ impl Earlier {
 /// This build's entries, for files new or changed since the last build
 /// (or only given new metadata): written into the new cache file as they
 /// come, found again by their path's key.
+///
+/// Each entry has a slot: its path's key, and where the entry starts in
+/// the new file shifted left one bit, the low bit set when this build
+/// parsed the file (so that its record is whole). Slots are logged as
+/// entries come, and sorted in with the others between the build's
+/// phases ([`Fresh::seal`]): a reading finds the entries of the phases
+/// before it, not its own, which it does not need (it reads each file
+/// once; a file that two overlapping inputs both hold is parsed twice, and
+/// one entry kept). A log and a sorted table take 16 bytes per entry,
+/// half what a hash table would.
 #[derive(Debug, Default)]
 struct Fresh {
     /// The new cache file, made with the first entry.
     writer: Option<Writer>,
-    /// By path key, where the entry starts in the new file, shifted left
-    /// one bit, the low bit set when this build parsed the file (so that
-    /// its record is whole): a [`Slot`].
-    at: HashMap<u64, u64, Xxh3DefaultBuilder>,
-    /// The slots of files whose path shares its key with the path of a
-    /// file in `at` (rare: 64-bit keys), by key.
-    also: Vec<(u64, u64)>,
-}
-
-/// Where a [`Fresh`] entry's slot is.
-#[derive(Debug, Clone, Copy)]
-enum Slot {
-    /// In [`Fresh::at`].
-    At,
-    /// In [`Fresh::also`], at this position.
-    Also(usize),
+    /// The slots of the earlier phases, sorted, one per file.
+    sealed: Vec<(u64, u64)>,
+    /// The slots of this phase, as they came.
+    log: Vec<(u64, u64)>,
 }
 
 impl Fresh {
-    /// The entry of the file named `path` (with key `key`), encoded, where
-    /// its slot is and what it holds.
-    fn find(&self, key: u64, path: &[u8]) -> Option<(Vec<u8>, Slot, u64)> {
+    /// The sealed entry of the file named `path` (with key `key`),
+    /// encoded, and its slot's position in [`Fresh::sealed`].
+    fn find(&self, key: u64, path: &[u8]) -> Option<(Vec<u8>, usize)> {
         let writer = self.writer.as_ref()?;
-        let at = self.at.get(&key).map(|&value| (Slot::At, value));
-        let also = self.also.iter().enumerate().filter(|(_, (other, _))| *other == key);
-        at.into_iter().chain(also.map(|(position, &(_, value))| (Slot::Also(position), value))).find_map(
-            |(slot, value)| {
-                let body = writer.entry(value >> 1).ok()?;
-                let named = postcard::from_bytes::<StoredEntry<'_>>(&body).ok()?.path == path;
-                named.then_some((body, slot, value))
-            },
-        )
+        let first = self.sealed.partition_point(|&(other, _)| other < key);
+        let slots = self.sealed[first..].iter().take_while(|(other, _)| *other == key);
+        slots.enumerate().find_map(|(offset, &(_, value))| {
+            let body = writer.entry(value >> 1).ok()?;
+            let named = postcard::from_bytes::<StoredEntry<'_>>(&body).ok()?.path == path;
+            named.then_some((body, first + offset))
+        })
     }
 
-    /// The slot at `slot` of key `key`.
-    fn slot(&mut self, key: u64, slot: Slot) -> Option<&mut u64> {
-        match slot {
-            Slot::At => self.at.get_mut(&key),
-            Slot::Also(position) => self.also.get_mut(position).map(|(_, value)| value),
+    /// Sort the logged slots in with the sealed ones, keeping one per
+    /// file, its latest; `digest` loses the entries left behind.
+    fn seal(&mut self, digest: &Digest) {
+        if self.log.is_empty() {
+            return;
         }
-    }
-
-    /// Make `value` the slot of the file named `path` (with key `key`);
-    /// returns the entry it replaces, encoded.
-    fn insert(&mut self, key: u64, path: &[u8], value: u64) -> Option<Vec<u8>> {
-        if let Some((before, slot, _)) = self.find(key, path) {
-            if let Some(held) = self.slot(key, slot) {
-                *held = value;
+        if self.sealed.is_empty() {
+            self.sealed = std::mem::take(&mut self.log);
+        } else {
+            self.sealed.append(&mut self.log);
+        }
+        // By key, then by where the entry starts: the latest last.
+        self.sealed.sort_unstable();
+        let Some(writer) = &self.writer else { return };
+        let (mut kept, mut first) = (0, 0);
+        while first < self.sealed.len() {
+            let key = self.sealed[first].0;
+            let run: Vec<(u64, u64)> =
+                self.sealed[first..].iter().take_while(|(other, _)| *other == key).copied().collect();
+            first += run.len();
+            // Keys are shared by one file's entries, or (rarely) by files.
+            let named: Vec<Option<(Vec<u8>, u128)>> = run
+                .iter()
+                .map(|&(_, value)| {
+                    let body = writer.entry(value >> 1).ok()?;
+                    let entry = postcard::from_bytes::<StoredEntry<'_>>(&body).ok()?;
+                    Some((entry.path.to_vec(), entry.hash))
+                })
+                .collect();
+            for (position, slot) in run.iter().enumerate() {
+                let superseded = named[position]
+                    .as_ref()
+                    .filter(|(path, _)| named[position + 1..].iter().flatten().any(|(later, _)| later == path));
+                match superseded {
+                    Some((path, hash)) => digest.remove(path, *hash),
+                    None => {
+                        self.sealed[kept] = *slot;
+                        kept += 1;
+                    }
+                }
             }
-            return Some(before);
         }
-        match self.at.entry(key) {
-            std::collections::hash_map::Entry::Occupied(_) => self.also.push((key, value)),
-            std::collections::hash_map::Entry::Vacant(vacant) => {
-                vacant.insert(value);
-            }
-        }
-        None
+        self.sealed.truncate(kept);
     }
 }
 
@@ -380,20 +394,24 @@ impl Records {
         let encoded = postcard::to_stdvec(entry).unwrap_or_default();
         let mut fresh = self.fresh();
         let start = fresh.writer.get_or_insert_with(|| Writer::create(&self.folder)).add_entry(&encoded);
+        fresh.log.push((key, (start << 1) | u64::from(parsed)));
         self.digest.add(entry.path, entry.hash);
-        // The file changed again during the build: its first new entry is forgotten.
-        if let Some(before) = fresh.insert(key, entry.path, (start << 1) | u64::from(parsed))
-            && let Ok(before) = postcard::from_bytes::<StoredEntry<'_>>(&before)
-        {
-            self.digest.remove(entry.path, before.hash);
-        }
+    }
+
+    /// This build's entries, with those of the phase now ending sealed
+    /// ([`Fresh::seal`]): to be called between readings, never in one.
+    fn sealed(&self) -> MutexGuard<'_, Fresh> {
+        let mut fresh = self.fresh();
+        fresh.seal(&self.digest);
+        fresh
     }
 
     /// This build's new entry for the file named `path` (with key `key`),
     /// encoded, and whether this build parsed the file.
     fn fresh_entry(&self, key: u64, path: &[u8]) -> Option<(Vec<u8>, bool)> {
-        let (body, _, value) = self.fresh().find(key, path)?;
-        Some((body, value & 1 == 1))
+        let fresh = self.sealed();
+        let (body, position) = fresh.find(key, path)?;
+        Some((body, fresh.sealed[position].1 & 1 == 1))
     }
 
     /// The hash of the bytes of the file at `path` as this build read it.
@@ -483,7 +501,10 @@ impl Records {
     /// Whether the entries to save differ from those read: a file is new,
     /// changed, renewed, or gone.
     pub(super) fn differ(&self) -> bool {
-        !self.fresh().at.is_empty() || self.states.iter().any(|state| state.load(Ordering::Relaxed) != SEEN)
+        let fresh = self.fresh();
+        !fresh.sealed.is_empty()
+            || !fresh.log.is_empty()
+            || self.states.iter().any(|state| state.load(Ordering::Relaxed) != SEEN)
     }
 
     /// The digest of the entries to save: every file this build read, as
@@ -506,9 +527,14 @@ impl Records {
     /// here): this build's new entries, and the earlier ones it found
     /// unchanged, copied.
     pub(super) fn save(self, mut head: Head, path: &Path) -> io::Result<()> {
-        let Fresh { writer, at, also } = self.fresh.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut fresh = self.fresh.into_inner().unwrap_or_else(PoisonError::into_inner);
+        fresh.seal(&self.digest);
+        let Fresh { writer, sealed, .. } = fresh;
         let mut writer = writer.unwrap_or_else(|| Writer::create(&self.folder));
-        let mut index: Vec<(u64, u64)> = at.into_iter().chain(also).map(|(key, value)| (key, value >> 1)).collect();
+        let mut index = sealed;
+        for (_, value) in &mut index {
+            *value >>= 1;
+        }
         if let Some(file) = self.earlier {
             let states = &self.states;
             file.each_in_order(&mut |position, body| {
@@ -525,6 +551,10 @@ impl Records {
 }
 
 impl RecordReader for Records {
+    fn begin(&self) {
+        drop(self.sealed());
+    }
+
     fn read(&self, path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>> {
         let parsed = self.read_through(path, options);
         self.note_date(&parsed);
@@ -583,8 +613,8 @@ impl Records {
 
     /// What this build's new entry says the file at `path` (with key
     /// `key`) was, if its metadata is still `meta`: a file this build
-    /// parsed before (while looking for changes, or in a first reading) is
-    /// not parsed twice. (No racy window here: the entry was made in this
+    /// parsed in an earlier phase (while looking for changes, or in a
+    /// first reading) is not parsed twice. (No racy window here: the entry was made in this
     /// build, from bytes read after its metadata, as a build without the
     /// cache reads a file once.)
     /// The record handed on is the cache's, not whole, even if this build
@@ -593,15 +623,13 @@ impl Records {
     fn fresh_outcome(&self, key: u64, path: &Path, meta: Meta) -> Option<Result<Parsed, Vec<RecordProblem>>> {
         let name = path_bytes(path);
         let mut fresh = self.fresh();
-        let (body, slot, _) = fresh.find(key, &name)?;
+        let (body, position) = fresh.find(key, &name)?;
         let entry: StoredEntry<'_> = postcard::from_bytes(&body).ok()?;
         if entry.meta != meta {
             return None;
         }
         let outcome: Outcome = postcard::from_bytes(entry.outcome).ok()?;
-        if let Some(value) = fresh.slot(key, slot) {
-            *value &= !1;
-        }
+        fresh.sealed[position].1 &= !1;
         drop(fresh);
         Some(outcome.parsed(path))
     }
@@ -611,40 +639,47 @@ impl Records {
 mod tests {
     use super::*;
 
-    /// Add an entry for the file named `path` whose bytes hash to `hash`
-    /// to `fresh`, under `key`; returns the hash of the entry it replaced.
-    fn add(fresh: &mut Fresh, key: u64, path: &[u8], hash: u128) -> Option<u128> {
+    /// Log an entry for the file named `path` whose bytes hash to `hash`
+    /// in `fresh`, under `key`, counting it into `digest`, as a build does.
+    fn add(fresh: &mut Fresh, digest: &Digest, key: u64, path: &[u8], hash: u128) {
         let entry = StoredEntry { path, meta: Meta::UNKNOWN, hash, outcome: &[] };
         let start = fresh.writer.as_mut().unwrap().add_entry(&postcard::to_stdvec(&entry).unwrap());
-        let before = fresh.insert(key, path, (start << 1) | 1)?;
-        Some(postcard::from_bytes::<StoredEntry<'_>>(&before).unwrap().hash)
+        fresh.log.push((key, (start << 1) | 1));
+        digest.add(path, hash);
     }
 
-    /// The hash of the entry `fresh` holds for the file named `path`, under `key`.
+    /// The hash of the sealed entry `fresh` holds for the file named `path`, under `key`.
     fn hash(fresh: &Fresh, key: u64, path: &[u8]) -> Option<u128> {
-        let (body, _, _) = fresh.find(key, path)?;
+        let (body, _) = fresh.find(key, path)?;
         Some(postcard::from_bytes::<StoredEntry<'_>>(&body).unwrap().hash)
     }
 
     #[test]
-    fn files_whose_paths_share_a_key_keep_an_entry_each() {
+    fn sealing_keeps_each_files_latest_entry_even_when_paths_share_a_key() {
         let folder = tempfile::tempdir().unwrap();
         let mut fresh = Fresh { writer: Some(Writer::create(folder.path())), ..Fresh::default() };
-        assert_eq!(add(&mut fresh, 7, b"a.md", 1), None);
-        assert_eq!(add(&mut fresh, 7, b"b.md", 2), None);
-        assert_eq!(add(&mut fresh, 7, b"c.md", 3), None);
-        assert_eq!(
-            (hash(&fresh, 7, b"a.md"), hash(&fresh, 7, b"b.md"), hash(&fresh, 7, b"c.md")),
-            (Some(1), Some(2), Some(3))
-        );
+        let digest = Digest::default();
+        for (path, hash) in [(&b"a.md"[..], 1), (b"b.md", 2), (b"c.md", 3)] {
+            add(&mut fresh, &digest, 7, path, hash);
+        }
+        assert_eq!(hash(&fresh, 7, b"a.md"), None, "a phase does not see its own entries");
+        fresh.seal(&digest);
+        let all = |fresh: &Fresh| [b"a.md", b"b.md", b"c.md"].map(|path| hash(fresh, 7, path));
+        assert_eq!(all(&fresh), [Some(1), Some(2), Some(3)]);
         assert_eq!((hash(&fresh, 7, b"d.md"), hash(&fresh, 8, b"a.md")), (None, None));
-        // A file read again with other bytes: its entry is replaced, no other.
-        assert_eq!(add(&mut fresh, 7, b"b.md", 20), Some(2));
-        assert_eq!(add(&mut fresh, 7, b"a.md", 10), Some(1));
-        assert_eq!(
-            (hash(&fresh, 7, b"a.md"), hash(&fresh, 7, b"b.md"), hash(&fresh, 7, b"c.md")),
-            (Some(10), Some(20), Some(3))
-        );
-        assert_eq!(fresh.at.len() + fresh.also.len(), 3, "one slot per file");
+
+        // Files read again with other bytes, one twice in one phase, and another key.
+        for (key, path, hash) in [(7, &b"b.md"[..], 20), (7, b"a.md", 9), (8, b"d.md", 4), (7, b"a.md", 10)] {
+            add(&mut fresh, &digest, key, path, hash);
+        }
+        fresh.seal(&digest);
+        assert_eq!(all(&fresh), [Some(10), Some(20), Some(3)]);
+        assert_eq!(hash(&fresh, 8, b"d.md"), Some(4));
+        assert_eq!(fresh.sealed.len(), 4, "one slot per file");
+        let expected = Digest::default();
+        for (path, hash) in [(&b"a.md"[..], 10), (b"b.md", 20), (b"c.md", 3), (b"d.md", 4)] {
+            expected.add(path, hash);
+        }
+        assert_eq!(digest.value(), expected.value(), "the digest counts each file's latest entry once");
     }
 }

@@ -358,6 +358,9 @@ pub(crate) fn parse_capped(path: &Path, bytes: &[u8], options: LoadOptions) -> R
 /// What reads one record file for [`read_all`] in place of reading and
 /// parsing it: the build cache, which parses only files that changed.
 pub(crate) trait RecordReader: Sync {
+    /// A reading of every file starts (see [`read_all`]).
+    fn begin(&self) {}
+
     /// What the file at `path` turns out to be, read with `options`.
     fn read(&self, path: &Path, options: LoadOptions) -> Result<Parsed, Vec<RecordProblem>>;
 }
@@ -401,6 +404,9 @@ pub(crate) fn read_all(
     visit: &(dyn Fn(FileRead) + Sync),
 ) -> Result<u32, LoadError> {
     progress.begin(Stage::Read, if progress.is_shown() { walk(sources).count() } else { 0 });
+    if let Some(reader) = reader {
+        reader.begin();
+    }
     let places = (0..).map(|place: u64| u32::try_from(place).unwrap_or(u32::MAX));
     let walked = AtomicU32::new(0);
     walk(sources).zip(places).par_bridge().try_for_each(|((input, found), place)| {
