@@ -26,10 +26,12 @@
 //! one's). It is not synced to disk: after a crash, a file cut short is
 //! ignored like any damaged one.
 
+use std::cell::RefCell;
 use std::fs::{self, File};
 use std::io;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use xxhash_rust::xxh3::Xxh3;
 
@@ -81,6 +83,8 @@ pub(super) enum Unusable {
 #[derive(Debug)]
 pub(super) struct CacheFile {
     file: File,
+    /// Which open cache file this is, for [`LAST_PIECE`].
+    id: u64,
     /// What the file holds besides its entries.
     pub(super) head: Head,
     /// The index's keys, sorted, and where each one's entry starts.
@@ -134,7 +138,7 @@ impl CacheFile {
         let (head, keys, starts, entries) = read_tables(&file, payload_start, len)
             .map_err(|why| Unusable::Broken(format!("it cannot be decoded: {why}")))?;
         let buckets = Buckets::new(&keys);
-        Ok(CacheFile { file, head, keys, starts, buckets, entries })
+        Ok(CacheFile { file, id: new_id(), head, keys, starts, buckets, entries })
     }
 
     /// How many entries it holds.
@@ -154,7 +158,7 @@ impl CacheFile {
 
     /// The encoded entry at `position` in the index.
     pub(super) fn entry(&self, position: usize) -> io::Result<Vec<u8>> {
-        read_entry(&self.file, self.starts[position], self.entries.end)
+        entry_by_piece(&self.file, self.id, self.starts[position], self.entries.clone())
     }
 
     /// Hand `each` every entry the index holds, with its position in the
@@ -173,6 +177,69 @@ impl CacheFile {
             }
         }
         Ok(())
+    }
+}
+
+/// How much of a cache file is read at once for an entry: entries are
+/// mostly met in the order they were written (the order the walk met
+/// their files), so one read serves the entries that follow too.
+const PIECE: usize = 64 * 1024;
+
+thread_local! {
+    /// The piece of a cache file this thread read last.
+    static LAST_PIECE: RefCell<Piece> = const { RefCell::new(Piece { file: None, start: 0, bytes: Vec::new() }) };
+}
+
+/// A number no other cache file open in this process (to read or to
+/// write) has, for [`LAST_PIECE`].
+fn new_id() -> u64 {
+    static OPENED: AtomicU64 = AtomicU64::new(0);
+    OPENED.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The encoded entry that starts at `start` in `file` (numbered `id`),
+/// whose entries lie in `entries` and never change: from the piece of the
+/// file this thread read last when it holds the entry, else read with
+/// what surrounds it when the thread reads the file in order (the entry
+/// is a little way past its last piece), or alone.
+fn entry_by_piece(file: &File, id: u64, start: u64, entries: Range<u64>) -> io::Result<Vec<u8>> {
+    LAST_PIECE.with_borrow_mut(|piece| {
+        if piece.file != Some(id) || piece.entry(start).is_none() {
+            let in_order = piece.file == Some(id)
+                && start >= piece.start
+                && start - piece.start <= (piece.bytes.len() + PIECE) as u64;
+            // From a little before: the threads that wrote neighbouring
+            // entries did not always finish them in the walk's order.
+            let (from, size) =
+                if in_order { (start.saturating_sub(PIECE as u64 / 8), PIECE) } else { (start, FIRST_READ) };
+            let from = from.max(entries.start);
+            let length = usize::try_from(entries.end.saturating_sub(from)).unwrap_or(size).min(size);
+            piece.bytes.resize(length, 0);
+            read_at(file, &mut piece.bytes, from)?;
+            (piece.file, piece.start) = (Some(id), from);
+        }
+        match piece.entry(start) {
+            Some(body) => Ok(body.to_vec()),
+            // Longer than what was read, or damaged.
+            None => read_entry(file, start, entries.end),
+        }
+    })
+}
+
+/// Bytes of an open cache file (by its number) from `start`.
+struct Piece {
+    file: Option<u64>,
+    start: u64,
+    bytes: Vec<u8>,
+}
+
+impl Piece {
+    /// The encoded entry that starts at `start` in the file, if this piece
+    /// holds all of it.
+    fn entry(&self, start: u64) -> Option<&[u8]> {
+        let from = usize::try_from(start.checked_sub(self.start)?).ok()?;
+        let length = u32::from_le_bytes(*self.bytes.get(from..)?.first_chunk::<4>()?) as usize;
+        self.bytes.get(from + 4..from + 4 + length)
     }
 }
 
@@ -334,6 +401,8 @@ impl<'f> Pieces<'f> {
 pub(super) struct Writer {
     /// The temporary file, or why there is none.
     file: Result<tempfile::NamedTempFile, String>,
+    /// Which open cache file this is, for [`LAST_PIECE`].
+    id: u64,
     /// Bytes not yet written, which start at `written` in the file.
     pending: Vec<u8>,
     written: u64,
@@ -368,6 +437,7 @@ impl Writer {
             });
         Writer {
             file: created.map_err(|error| error.to_string()),
+            id: new_id(),
             pending: Vec::new(),
             written: payload_start,
             hasher: Xxh3::new(),
@@ -426,7 +496,7 @@ impl Writer {
             };
         }
         match &self.file {
-            Ok(file) => read_entry(file.as_file(), start, self.written),
+            Ok(file) => entry_by_piece(file.as_file(), self.id, start, self.payload_start..self.written),
             Err(why) => Err(io::Error::other(why.clone())),
         }
     }

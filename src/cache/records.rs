@@ -261,6 +261,11 @@ impl Fresh {
             let run: Vec<(u64, u64)> =
                 self.sealed[first..].iter().take_while(|(other, _)| *other == key).copied().collect();
             first += run.len();
+            if let [slot] = run[..] {
+                self.sealed[kept] = slot;
+                kept += 1;
+                continue;
+            }
             // Keys are shared by one file's entries, or (rarely) by files.
             let named: Vec<Option<(Vec<u8>, u128)>> = run
                 .iter()
@@ -364,8 +369,8 @@ impl Records {
         file.positions(key).find_map(|position| {
             let body = file.entry(position).ok()?;
             let entry: StoredEntry<'_> = postcard::from_bytes(&body).ok()?;
-            let (meta, hash) = (entry.meta, entry.hash);
-            (entry.path == path).then_some(()).map(|()| Earlier { position, meta, hash, body })
+            let (meta, hash, named) = (entry.meta, entry.hash, entry.path == path);
+            named.then_some(Earlier { position, meta, hash, body })
         })
     }
 
@@ -373,8 +378,8 @@ impl Records {
         self.states[earlier.position].load(Ordering::Relaxed)
     }
 
-    /// Note that the file of `earlier` (named `path`) was found with the
-    /// bytes and metadata noted.
+    /// Note that the file of `earlier` was found with the bytes and
+    /// metadata noted.
     fn seen(&self, earlier: &Earlier) {
         let _ = self.states[earlier.position].compare_exchange(UNSEEN, SEEN, Ordering::Relaxed, Ordering::Relaxed);
     }
