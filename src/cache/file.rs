@@ -6,9 +6,10 @@
 //! bytes): a cache written by another build, cut short or damaged is
 //! recognised and ignored, never trusted. The payload holds:
 //!
-//! 1. the entries, one per record file, each its length (4 bytes) and its
-//!    encoding (`StoredEntry`), in the order the build that wrote them
-//!    met them;
+//! 1. the entries, each its length (4 bytes) and its encoding
+//!    (`StoredEntry`), in about the order the build that wrote them met
+//!    their files (those it found unchanged, copied, last); an entry the
+//!    index does not name (one that build replaced) is never read;
 //! 2. the [`Head`];
 //! 3. the index: for each entry, its path's key (a 64-bit hash) and where
 //!    the entry starts (8 bytes each), sorted;
@@ -30,7 +31,7 @@ use std::cell::RefCell;
 use std::fs::{self, File};
 use std::io;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use xxhash_rust::xxh3::Xxh3;
@@ -214,6 +215,7 @@ fn entry_by_piece(file: &File, id: u64, start: u64, entries: Range<u64>) -> io::
                 if in_order { (start.saturating_sub(PIECE as u64 / 8), PIECE) } else { (start, FIRST_READ) };
             let from = from.max(entries.start);
             let length = usize::try_from(entries.end.saturating_sub(from)).unwrap_or(size).min(size);
+            piece.file = None;
             piece.bytes.resize(length, 0);
             read_at(file, &mut piece.bytes, from)?;
             (piece.file, piece.start) = (Some(id), from);
@@ -396,11 +398,17 @@ impl<'f> Pieces<'f> {
 /// A new cache file, written as the build runs: entries are added as they
 /// come and can be read back; [`Writer::finish`] adds the head and the
 /// index and puts the file in place. When no temporary file can be made
-/// (an unwritable cache folder), the entries are held in memory and the
-/// cache is not saved.
+/// (an unwritable cache folder), or writing to it fails (a full disk), the
+/// entries from then on are held in memory and the cache is not saved. A
+/// writer dropped unfinished (a build that failed) leaves nothing behind:
+/// its temporary file goes, and so do the folders it made, if empty.
 pub(super) struct Writer {
-    /// The temporary file, or why there is none.
-    file: Result<tempfile::NamedTempFile, String>,
+    /// The temporary file, when one could be made.
+    file: Option<tempfile::NamedTempFile>,
+    /// Why the cache cannot be saved, once it cannot.
+    problem: Option<String>,
+    /// The folders made for the file, innermost first.
+    made: Vec<PathBuf>,
     /// Which open cache file this is, for [`LAST_PIECE`].
     id: u64,
     /// Bytes not yet written, which start at `written` in the file.
@@ -415,7 +423,13 @@ pub(super) struct Writer {
 
 impl std::fmt::Debug for Writer {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Writer").field("file", &self.file).field("length", &self.length).finish_non_exhaustive()
+        let file = self.file.as_ref().map(tempfile::NamedTempFile::path);
+        formatter
+            .debug_struct("Writer")
+            .field("file", &file)
+            .field("problem", &self.problem)
+            .field("length", &self.length)
+            .finish_non_exhaustive()
     }
 }
 
@@ -427,6 +441,7 @@ impl Writer {
     pub(super) fn create(folder: &Path) -> Writer {
         let header = header();
         let payload_start = header.len() as u64 + 24;
+        let made = missing_folders(folder);
         let created = fs::create_dir_all(folder)
             .and_then(|()| tempfile::Builder::new().prefix(".feedgen-cache-").tempfile_in(folder))
             .and_then(|file| {
@@ -435,8 +450,14 @@ impl Writer {
                 write_at(file.as_file(), &start, 0)?;
                 Ok(file)
             });
+        let (file, problem) = match created {
+            Ok(file) => (Some(file), None),
+            Err(error) => (None, Some(error.to_string())),
+        };
         Writer {
-            file: created.map_err(|error| error.to_string()),
+            file,
+            problem,
+            made,
             id: new_id(),
             pending: Vec::new(),
             written: payload_start,
@@ -446,26 +467,29 @@ impl Writer {
         }
     }
 
-    /// Add `bytes` to the payload.
-    fn add(&mut self, bytes: &[u8]) {
-        self.hasher.update(bytes);
-        self.length += bytes.len() as u64;
-        self.pending.extend_from_slice(bytes);
+    /// Add `parts` to the payload, one after the other, and write what is
+    /// pending if it is enough: an entry is written whole or not at all.
+    fn add(&mut self, parts: &[&[u8]]) {
+        for part in parts {
+            self.hasher.update(part);
+            self.length += part.len() as u64;
+            self.pending.extend_from_slice(part);
+        }
         if self.pending.len() >= WRITE_AT_ONCE {
             self.write_pending();
         }
     }
 
-    /// Write what is pending to the file, if there is one; if that fails,
-    /// the rest is held in memory and the cache will not be saved.
+    /// Write what is pending to the file, while it can be written; if
+    /// that fails, the rest is held in memory and the cache is not saved.
     fn write_pending(&mut self) {
-        let Ok(file) = &self.file else { return };
+        let Some(file) = self.file.as_ref().filter(|_| self.problem.is_none()) else { return };
         match write_at(file.as_file(), &self.pending, self.written) {
             Ok(()) => {
                 self.written += self.pending.len() as u64;
                 self.pending.clear();
             }
-            Err(error) => self.file = Err(error.to_string()),
+            Err(error) => self.problem = Some(error.to_string()),
         }
     }
 
@@ -477,8 +501,7 @@ impl Writer {
     /// Add an encoded entry; returns where it starts.
     pub(super) fn add_entry(&mut self, entry: &[u8]) -> u64 {
         let start = self.position();
-        self.add(&(entry.len() as u32).to_le_bytes());
-        self.add(entry);
+        self.add(&[&(entry.len() as u32).to_le_bytes(), entry]);
         start
     }
 
@@ -488,16 +511,17 @@ impl Writer {
             let from = usize::try_from(start - self.written).unwrap_or(usize::MAX);
             let length = self
                 .pending
-                .get(from..from + 4)
-                .map(|length| u32::from_le_bytes(length.try_into().unwrap_or_default()) as usize);
+                .get(from..)
+                .and_then(|rest| rest.first_chunk::<4>())
+                .map(|length| u32::from_le_bytes(*length) as usize);
             return match length.and_then(|length| self.pending.get(from + 4..from + 4 + length)) {
                 Some(body) => Ok(body.to_vec()),
                 None => Err(io::Error::new(io::ErrorKind::InvalidData, "no entry there")),
             };
         }
         match &self.file {
-            Ok(file) => entry_by_piece(file.as_file(), self.id, start, self.payload_start..self.written),
-            Err(why) => Err(io::Error::other(why.clone())),
+            Some(file) => entry_by_piece(file.as_file(), self.id, start, self.payload_start..self.written),
+            None => Err(io::Error::new(io::ErrorKind::NotFound, "no entry there")),
         }
     }
 
@@ -505,23 +529,51 @@ impl Writer {
     /// and put the file in place at `path`.
     pub(super) fn finish(mut self, head: &Head, mut index: Vec<(u64, u64)>, path: &Path) -> io::Result<()> {
         let head_start = self.position();
-        self.add(&postcard::to_stdvec(head).map_err(io::Error::other)?);
+        self.add(&[&postcard::to_stdvec(head).map_err(io::Error::other)?]);
         let index_start = self.position();
         index.sort_unstable();
         for (key, start) in index {
-            self.add(&key.to_le_bytes());
-            self.add(&start.to_le_bytes());
+            self.add(&[&key.to_le_bytes(), &start.to_le_bytes()]);
         }
-        self.add(&head_start.to_le_bytes());
-        self.add(&index_start.to_le_bytes());
+        self.add(&[&head_start.to_le_bytes(), &index_start.to_le_bytes()]);
         self.write_pending();
-        let file = self.file.map_err(io::Error::other)?;
+        if let Some(problem) = self.problem.take() {
+            return Err(io::Error::other(problem));
+        }
+        let file = self.file.take().ok_or_else(|| io::Error::other("no temporary file"))?;
         let mut sums = self.length.to_le_bytes().to_vec();
         sums.extend(self.hasher.digest128().to_le_bytes());
         write_at(file.as_file(), &sums, self.payload_start - 24)?;
         file.persist(path).map_err(|error| error.error)?;
+        self.made.clear();
         Ok(())
     }
+}
+
+impl Drop for Writer {
+    /// Unfinished: remove the temporary file, then the folders made for it
+    /// that are empty.
+    fn drop(&mut self) {
+        self.file = None;
+        for folder in &self.made {
+            let _ = fs::remove_dir(folder);
+        }
+    }
+}
+
+/// The folders on the way to `folder` (itself included) that do not
+/// exist, innermost first.
+fn missing_folders(folder: &Path) -> Vec<PathBuf> {
+    let mut missing = Vec::new();
+    let mut at = folder;
+    while !at.as_os_str().is_empty() && fs::symlink_metadata(at).is_err() {
+        missing.push(at.to_owned());
+        match at.parent() {
+            Some(parent) => at = parent,
+            None => break,
+        }
+    }
+    missing
 }
 
 /// Read exactly `buffer.len()` bytes of `file` from `offset`, leaving any
@@ -625,6 +677,37 @@ mod tests {
         let expected: Vec<(usize, Vec<u8>)> =
             lengths.iter().enumerate().map(|(which, &length)| (which, body(which as u8, length))).collect();
         assert_eq!(in_order, expected, "every entry, in the order written");
+    }
+
+    #[test]
+    fn an_entry_that_fills_the_write_buffer_is_written_whole_and_read_back() {
+        let folder = tempfile::tempdir().unwrap();
+        let mut writer = Writer::create(folder.path());
+        // Leaves the buffer two bytes short of being written: the next
+        // entry's length alone would fill it.
+        let first = writer.add_entry(&body(1, WRITE_AT_ONCE - 6));
+        let second = writer.add_entry(&body(2, 10));
+        let third = writer.add_entry(&body(3, 20));
+        for (start, which, length) in [(first, 1, WRITE_AT_ONCE - 6), (second, 2, 10), (third, 3, 20)] {
+            assert_eq!(writer.entry(start).unwrap(), body(which, length), "entry {which}");
+        }
+    }
+
+    #[test]
+    fn a_writer_dropped_unfinished_leaves_no_file_and_no_folder_it_made() {
+        let root = tempfile::tempdir().unwrap();
+        let folder = root.path().join("made/for/it");
+        let mut writer = Writer::create(&folder);
+        writer.add_entry(b"an entry");
+        assert_eq!(fs::read_dir(&folder).unwrap().count(), 1, "its temporary file");
+        drop(writer);
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 0);
+
+        // A folder that was there stays, and so does what it holds.
+        fs::create_dir(root.path().join("there")).unwrap();
+        fs::write(root.path().join("there/other"), "").unwrap();
+        drop(Writer::create(&root.path().join("there")));
+        assert_eq!(fs::read_dir(root.path().join("there")).unwrap().count(), 1);
     }
 
     #[test]

@@ -329,7 +329,7 @@ impl Records {
         let saved_at = head.map_or(0, |head| head.saved_at);
         Records {
             states: (0..earlier.as_ref().map_or(0, CacheFile::len)).map(|_| AtomicU8::new(UNSEEN)).collect(),
-            racy_after: saved_at - RACY_WINDOW.as_nanos() as i128,
+            racy_after: saved_at.saturating_sub(RACY_WINDOW.as_nanos() as i128),
             include_unpublished: head.is_some_and(|head| head.include_unpublished),
             digest: Digest::from_value(head.map_or(0, |head| head.digest)),
             earlier,
@@ -419,14 +419,16 @@ impl Records {
         Some((body, fresh.sealed[position].1 & 1 == 1))
     }
 
-    /// The hash of the bytes of the file at `path` as this build read it.
+    /// The hash of the bytes of the file at `path` as this build read it
+    /// (none for a file it did not read).
     pub(super) fn hash_of(&self, path: &Path) -> Option<u128> {
         let name = path_bytes(path);
         let key = path_key(&name);
         if let Some((body, _)) = self.fresh_entry(key, &name) {
             return postcard::from_bytes::<StoredEntry<'_>>(&body).ok().map(|entry| entry.hash);
         }
-        self.earlier_entry(key, &name).map(|earlier| earlier.hash)
+        let earlier = self.earlier_entry(key, &name)?;
+        (self.state(&earlier) == SEEN).then_some(earlier.hash)
     }
 
     /// Whether the record at `path` was parsed in full by this build.
@@ -515,6 +517,7 @@ impl Records {
     /// The digest of the entries to save: every file this build read, as
     /// it found it. Reads the entries of the files that are gone.
     pub(super) fn digest(&self) -> io::Result<u128> {
+        drop(self.sealed());
         let digest = Digest::from_value(self.digest.value());
         if let Some(file) = &self.earlier {
             for (position, _) in
@@ -618,8 +621,9 @@ impl Records {
 
     /// What this build's new entry says the file at `path` (with key
     /// `key`) was, if its metadata is still `meta`: a file this build
-    /// parsed in an earlier phase (while looking for changes, or in a
-    /// first reading) is not parsed twice. (No racy window here: the entry was made in this
+    /// parsed, or found with the bytes noted and new metadata, in an
+    /// earlier phase (while looking for changes, or in a first reading) is
+    /// not read again. (No racy window here: the entry was made in this
     /// build, from bytes read after its metadata, as a build without the
     /// cache reads a file once.)
     /// The record handed on is the cache's, not whole, even if this build

@@ -26,7 +26,7 @@ pub(super) struct Head {
     pub(super) include_unpublished: bool,
     /// What the last build that wrote the output folder left there.
     pub(super) output: Option<Output>,
-    /// How many entries the file holds.
+    /// How many entries the index names.
     pub(super) entries: u64,
     /// The [`Digest`] of the record files the entries are of.
     pub(super) digest: u128,
