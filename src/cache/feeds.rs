@@ -149,22 +149,23 @@ pub(super) fn make_whole(
 ) -> Result<(), LoadError> {
     let file_of =
         |item: &Item| files.get(item.id.as_str()).copied().ok_or_else(|| LoadError::Changed(PathBuf::from(&item.id)));
-    let mut wanted: HashSet<&Path> = HashSet::new();
+    // Each file once, though its item may be in several feeds: asking the
+    // cache reads its entry.
+    let mut parsed: HashMap<&Path, bool> = HashMap::new();
     for (feed, _) in feeds.iter().zip(rendered).filter(|(_, rendered)| **rendered) {
         for item in &feed.items {
             let path = file_of(item)?;
-            if !records.was_parsed(path) {
-                wanted.insert(path);
-            }
+            parsed.entry(path).or_insert_with(|| records.was_parsed(path));
         }
     }
+    let wanted: HashSet<&Path> = parsed.iter().filter(|(_, parsed)| !**parsed).map(|(path, _)| *path).collect();
     let whole = whole_items(wanted, records, topic_names, options)?;
     for (feed, _) in feeds.iter_mut().zip(rendered).filter(|(_, rendered)| **rendered) {
         for item in &mut feed.items {
             let path = file_of(item)?;
             match whole.get(path) {
                 Some(whole) if whole.id == item.id => *item = Arc::clone(whole),
-                None if records.was_parsed(path) => {}
+                None if parsed.get(path) == Some(&true) => {}
                 _ => return Err(LoadError::Changed(path.to_owned())),
             }
         }

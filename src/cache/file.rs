@@ -239,10 +239,14 @@ impl Piece {
     /// The encoded entry that starts at `start` in the file, if this piece
     /// holds all of it.
     fn entry(&self, start: u64) -> Option<&[u8]> {
-        let from = usize::try_from(start.checked_sub(self.start)?).ok()?;
-        let length = u32::from_le_bytes(*self.bytes.get(from..)?.first_chunk::<4>()?) as usize;
-        self.bytes.get(from + 4..from + 4 + length)
+        entry_within(&self.bytes, usize::try_from(start.checked_sub(self.start)?).ok()?)
     }
+}
+
+/// The encoded entry that starts at `from` in `bytes`, if they hold all of it.
+fn entry_within(bytes: &[u8], from: usize) -> Option<&[u8]> {
+    let length = u32::from_le_bytes(*bytes.get(from..)?.first_chunk::<4>()?) as usize;
+    bytes.get(from + 4..from.checked_add(4 + length)?)
 }
 
 /// Where the sorted keys of each value of their top bits begin.
@@ -414,9 +418,8 @@ pub(super) struct Writer {
     /// Bytes not yet written, which start at `written` in the file.
     pending: Vec<u8>,
     written: u64,
-    /// The payload's hash and length so far, `pending` included.
+    /// The payload's hash so far, `pending` included.
     hasher: Xxh3,
-    length: u64,
     /// Where the payload starts.
     payload_start: u64,
 }
@@ -428,7 +431,7 @@ impl std::fmt::Debug for Writer {
             .debug_struct("Writer")
             .field("file", &file)
             .field("problem", &self.problem)
-            .field("length", &self.length)
+            .field("written", &self.written)
             .finish_non_exhaustive()
     }
 }
@@ -462,7 +465,6 @@ impl Writer {
             pending: Vec::new(),
             written: payload_start,
             hasher: Xxh3::new(),
-            length: 0,
             payload_start,
         }
     }
@@ -472,7 +474,6 @@ impl Writer {
     fn add(&mut self, parts: &[&[u8]]) {
         for part in parts {
             self.hasher.update(part);
-            self.length += part.len() as u64;
             self.pending.extend_from_slice(part);
         }
         if self.pending.len() >= WRITE_AT_ONCE {
@@ -495,7 +496,7 @@ impl Writer {
 
     /// Where the next byte of the payload goes in the file.
     fn position(&self) -> u64 {
-        self.payload_start + self.length
+        self.written + self.pending.len() as u64
     }
 
     /// Add an encoded entry; returns where it starts.
@@ -509,15 +510,9 @@ impl Writer {
     pub(super) fn entry(&self, start: u64) -> io::Result<Vec<u8>> {
         if start >= self.written {
             let from = usize::try_from(start - self.written).unwrap_or(usize::MAX);
-            let length = self
-                .pending
-                .get(from..)
-                .and_then(|rest| rest.first_chunk::<4>())
-                .map(|length| u32::from_le_bytes(*length) as usize);
-            return match length.and_then(|length| self.pending.get(from + 4..from + 4 + length)) {
-                Some(body) => Ok(body.to_vec()),
-                None => Err(io::Error::new(io::ErrorKind::InvalidData, "no entry there")),
-            };
+            return entry_within(&self.pending, from)
+                .map(<[u8]>::to_vec)
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no entry there"));
         }
         match &self.file {
             Some(file) => entry_by_piece(file.as_file(), self.id, start, self.payload_start..self.written),
@@ -541,7 +536,7 @@ impl Writer {
             return Err(io::Error::other(problem));
         }
         let file = self.file.take().ok_or_else(|| io::Error::other("no temporary file"))?;
-        let mut sums = self.length.to_le_bytes().to_vec();
+        let mut sums = (self.position() - self.payload_start).to_le_bytes().to_vec();
         sums.extend(self.hasher.digest128().to_le_bytes());
         write_at(file.as_file(), &sums, self.payload_start - 24)?;
         file.persist(path).map_err(|error| error.error)?;
