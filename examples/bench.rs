@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example bench -- N [--runs R] [--seed S] [--archives]
-//! cargo run --release --example bench -- N --cache [--runs R] [--seed S]
+//! cargo run --release --example bench -- N --cache [--runs R] [--seed S] [--archives]
 //! ```
 //!
 //! It builds the release binaries, writes a corpus of N records with
@@ -28,7 +28,8 @@
 //! back-dated by a century, so that the items of its feeds are chosen
 //! again; both edits are undone after their build), and one after every
 //! record file was `touched` (new modification times, same bytes: a fresh
-//! checkout). Each is compared with the cold build of its round.
+//! checkout). Each is compared with the cold build of its round. With
+//! `--archives`, these builds write every feed's archive documents too.
 //!
 //! It prints each run, then the medians: seconds, records per second, peak
 //! resident memory, and the median of each build's time over the check
@@ -50,7 +51,7 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: bench N [--runs R] [--seed S] [--archives | --cache]";
+    let usage = "usage: bench N [--runs R] [--seed S] [--archives] [--cache]";
     let mut count = None;
     let (mut runs, mut seed, mut archives, mut cache) = (5, 1, false, false);
     let mut args = std::env::args().skip(1);
@@ -69,9 +70,6 @@ fn parse_args() -> Result<Args, String> {
             }
             _ => return Err(usage.to_owned()),
         }
-    }
-    if archives && cache {
-        return Err(usage.to_owned());
     }
     Ok(Args { count: count.ok_or(usage)?, runs: runs.max(1), seed, archives, cache })
 }
@@ -250,6 +248,7 @@ fn cache_round(
     output: &Path,
     cache: &Path,
     edit: (&Path, &str),
+    archives: bool,
 ) -> Result<CacheRound, String> {
     let build = || {
         let mut command = Command::new(feedgen);
@@ -259,6 +258,9 @@ fn cache_round(
             .arg(output)
             .args(["--base-url", "https://bench.invalid/feeds/", "--cache-dir"])
             .arg(cache);
+        if archives {
+            command.arg("--archives");
+        }
         command
     };
     let _ = std::fs::remove_dir_all(cache);
@@ -286,17 +288,19 @@ fn cache_round(
 
 fn bench_cache(args: &Args, feedgen: &Path, corpus: &Path) -> Result<(), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = root.join(format!("target/bench/out-{}-s{}", args.count, args.seed));
-    let cache = root.join(format!("target/bench/cache-{}-s{}", args.count, args.seed));
+    let archived = if args.archives { "-archives" } else { "" };
+    let output = root.join(format!("target/bench/out-{}-s{}{archived}", args.count, args.seed));
+    let cache = root.join(format!("target/bench/cache-{}-s{}{archived}", args.count, args.seed));
     let (record, text) = newest_record(corpus)?;
     println!(
-        "corpus: {} records in {}; build cache in {}; edits {}",
+        "corpus: {} records in {}{}; build cache in {}; edits {}",
         args.count,
         corpus.display(),
+        if args.archives { "; with archives" } else { "" },
         cache.display(),
         record.display()
     );
-    cache_round(feedgen, corpus, &output, &cache, (&record, &text))?;
+    cache_round(feedgen, corpus, &output, &cache, (&record, &text), args.archives)?;
     println!(
         "{:>4} {:>8} {:>11} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "run",
@@ -313,7 +317,7 @@ fn bench_cache(args: &Args, feedgen: &Path, corpus: &Path) -> Result<(), String>
     );
     let mut rounds = Vec::new();
     for run in 1..=args.runs {
-        let r = cache_round(feedgen, corpus, &output, &cache, (&record, &text))?;
+        let r = cache_round(feedgen, corpus, &output, &cache, (&record, &text), args.archives)?;
         println!(
             "{run:>4} {:>8.3} {:>11.3} {:>10.3} {:>11.3} {:>9.3} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
             r.cold.wall.as_secs_f64(),

@@ -104,7 +104,7 @@ use thiserror::Error;
 
 use budget::Budget;
 use cache::{BuildCache, Decided, Edited, Shortcut, Written};
-use gather::{GatherOptions, SelectOptions, TopicNames};
+use gather::{GatherOptions, Gathered, SelectOptions, TopicNames};
 use guard::Guard;
 use history::{Archive, Keeping};
 use ids::IdGuard;
@@ -154,6 +154,10 @@ pub struct Report {
     pub records_reused: usize,
     /// Feeds the build cache knew unchanged on disk: neither rendered nor compared.
     pub feeds_kept: usize,
+    /// Archive documents the build cache knew unchanged on disk (each
+    /// counted once for all its formats and its page): neither rendered
+    /// nor compared.
+    pub archives_kept: usize,
     /// What went wrong with the build cache (ignored as damaged, or not
     /// saved): it cost time, not correctness.
     pub cache_warnings: Vec<String>,
@@ -270,6 +274,15 @@ pub fn plan(settings: &Settings) -> Result<Plan, BuildError> {
     Ok(Plan { files, report })
 }
 
+impl From<history::PageError> for BuildError {
+    fn from(error: history::PageError) -> Self {
+        match error {
+            history::PageError::Temporary(error) => BuildError::Archive(error.into()),
+            history::PageError::Changed(path) => BuildError::Load(LoadError::Changed(path)),
+        }
+    }
+}
+
 /// Read every record and gather the feeds, streaming ([`gather`]), with
 /// their archives (keeping what `keeping` says) when `settings.archives` is
 /// on.
@@ -289,6 +302,10 @@ fn gather_feeds(
         .max_bytes
         .map(|max_bytes| history::Scales::new(max_bytes, &settings.site, &settings.formats))
         .transpose()?;
+    // Through the cache, archives keep records by their files, which pages
+    // that change read again; never with a size budget, which weighs every
+    // item ([`run`] uses no cache then).
+    let keeping = if cache.is_some() && scales.is_none() { Keeping::Files } else { keeping };
     let collector = (settings.archives && may_archive).then(|| history::Collector::new(keeping, scales)).transpose()?;
     let request = Request {
         sources: &sources,
@@ -304,23 +321,30 @@ fn gather_feeds(
         reader: cache.map(BuildCache::reader),
     };
     let mut found = gather_records(&request, progress)?;
-    let decided = cache
-        .map(|cache| {
-            let gathered = &mut found.gathered;
-            cache.decide(&mut gathered.feeds, settings, &gathered.shown, &gathered.topic_names)
-        })
-        .transpose()?;
-    let left_out = match settings.max_bytes {
+    let finish = |collector: history::Collector, gathered: &Gathered, left_out: &[usize]| {
+        collector.finish(gathered, left_out, settings.limit, settings.archive_items)
+    };
+    // The size budget trims the feeds the cache does not keep, and the
+    // archives hold what it leaves out. Without a budget, the archives come
+    // first, for the cache to keep their pages too (it is not used for
+    // archives with a budget: [`run`]).
+    let (left_out, archive, decided) = match settings.max_bytes {
         Some(max_bytes) => {
+            let decided = decide(cache, settings, &mut found.gathered, None)?;
             let budget =
                 Budget { max_bytes, site: &settings.site, formats: &settings.formats, archives: settings.archives };
-            budget.trim(&mut found.gathered.feeds, decided.as_ref().map_or(&[], |decided| &decided.kept))?
+            let kept = decided.as_ref().map_or(&[][..], |decided| decided.kept.as_slice());
+            let left_out = budget.trim(&mut found.gathered.feeds, kept)?;
+            let archive = collector.map(|collector| finish(collector, &found.gathered, &left_out)).transpose()?;
+            (left_out, archive, decided)
         }
-        None => vec![0; found.gathered.feeds.len()],
+        None => {
+            let left_out = vec![0; found.gathered.feeds.len()];
+            let archive = collector.map(|collector| finish(collector, &found.gathered, &left_out)).transpose()?;
+            let decided = decide(cache, settings, &mut found.gathered, archive.as_ref())?;
+            (left_out, archive, decided)
+        }
     };
-    let archive = collector
-        .map(|collector| collector.finish(&found.gathered, &left_out, settings.limit, settings.archive_items))
-        .transpose()?;
     let report = Report {
         published: found.published(),
         records_read: found.survey.records_read,
@@ -334,10 +358,24 @@ fn gather_feeds(
         trimmed_feeds: left_out.iter().filter(|&&count| count > 0).count(),
         archives: archive.as_ref().map_or(0, Archive::page_count),
         feeds_kept: decided.as_ref().map_or(0, |decided| decided.kept.iter().flatten().count()),
+        archives_kept: decided.as_ref().map_or(0, |decided| decided.archives_kept),
         ..Report::default()
     };
     let (feeds, shown, topic_names) = (found.gathered.feeds, found.gathered.shown, found.gathered.topic_names);
     Ok(Gathering { feeds, left_out, archive, report, shown, decided, topic_names })
+}
+
+/// What the build `cache` (if any) decides about the `gathered` feeds
+/// and their `archive` ([`BuildCache::decide`]).
+fn decide(
+    cache: Option<&BuildCache>,
+    settings: &Settings,
+    gathered: &mut Gathered,
+    archive: Option<&Archive>,
+) -> Result<Option<Decided>, BuildError> {
+    let Some(cache) = cache else { return Ok(None) };
+    let names = (&gathered.topic_names, archive);
+    cache.decide(&mut gathered.feeds, settings, &gathered.shown, names).map(Some)
 }
 
 /// What [`gather_feeds`] gives: the feeds, how many items each left out
@@ -382,9 +420,13 @@ pub fn run(settings: &Settings, mode: Mode, progress: &dyn Progress, stop: &Atom
         error => error,
     };
     let control = write::Control { progress, stop };
-    // Archives are always built in full: the cache knows nothing of them.
-    let cache =
-        settings.cache.as_deref().filter(|_| !settings.archives).map(|folder| BuildCache::open(folder, settings));
+    // Archives with a size budget are always built in full: their pages
+    // are cut by every item's size, which the cache does not keep.
+    let cache = settings
+        .cache
+        .as_deref()
+        .filter(|_| !(settings.archives && settings.max_bytes.is_some()))
+        .map(|folder| BuildCache::open(folder, settings));
     if let Some(cache) = cache {
         let sources = Sources::new(&settings.inputs, &settings.output, stop).map_err(|error| stopped(error.into()))?;
         return match cache.shortcut(&sources, settings).map_err(|error| stopped(error.into()))? {
@@ -415,11 +457,17 @@ fn run_through(
     let (id_changes, id_list) = ids.finish(&shown, &report.duplicates, settings.accept_id_changes);
     report.id_changes = id_changes;
     let current = decided.as_mut().map(|decided| std::mem::take(&mut decided.current)).unwrap_or_default();
-    let files = Rendering::new(&feeds, &settings.site, &settings.formats, archive.as_ref()).keeping(current);
-    report.files = files.count();
     let mut noted = Vec::new();
     let noting = (cache.is_some() && mode == Mode::Write).then_some(&mut noted);
-    report.output = put(settings, mode, &files, Some(&id_list), &report, control, noting)?;
+    {
+        let reread = cache.as_ref().map(BuildCache::reread);
+        let mut files = Rendering::new(&feeds, &settings.site, &settings.formats, archive.as_ref()).keeping(current);
+        if let Some(reread) = &reread {
+            files = files.rereading(reread);
+        }
+        report.files = files.count();
+        report.output = put(settings, mode, &files, Some(&id_list), &report, control, noting)?;
+    }
     let Some(cache) = cache else { return Ok(report) };
     let files_of: HashMap<&str, &Path> = shown.iter().map(|(path, id)| (id.as_str(), path.as_path())).collect();
     let members = feeds

@@ -95,23 +95,35 @@ fn daily_record(day: i64) -> String {
 /// Build 100 daily records (10 items per feed, 20 per archive document),
 /// change the records with `change`, build again into the same folder: the
 /// archive files (documents and pages) that the second build added,
-/// changed and removed.
+/// changed and removed. The builds go through the build cache, which must
+/// have rendered no archive document but those.
 fn archive_changes(change: impl FnOnce(&Path)) -> (BTreeMap<String, Vec<u8>>, BTreeSet<String>) {
     let input = tempfile::tempdir().unwrap();
     daily_records(input.path(), 100);
     let out = tempfile::tempdir().unwrap();
     let settings = archive_settings(input.path(), &out.path().join("feeds"), 10, 20);
+    assert!(settings.cache.is_some());
     let before = build_tree(&settings);
     change(input.path());
-    let after = build_tree(&settings);
+    let report = feedgen::build(&settings).unwrap();
+    let after = read_tree(&settings.output);
     let paths: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
-    let changed = paths
+    let changed: BTreeSet<String> = paths
         .into_iter()
         .filter(|path| path.contains("/archive/") && before.get(*path) != after.get(*path))
         .cloned()
         .collect();
     assert_walks_give_every_item(&after, &every_item(input.path()));
+    let rendered = archive_documents(changed.iter().filter(|path| after.contains_key(*path)));
+    assert_eq!(report.archives - report.archives_kept, rendered.len(), "archive documents rendered: {rendered:?}");
     (before, changed)
+}
+
+/// The archive documents (`<feed>/archive/<page>`, formats and page for
+/// people together) among `paths`.
+fn archive_documents<'a>(paths: impl Iterator<Item = &'a String>) -> BTreeSet<&'a str> {
+    let suffixes: Vec<&str> = FORMATS.iter().copied().chain([".html"]).collect();
+    paths.filter_map(|path| suffixes.iter().find_map(|suffix| path.strip_suffix(suffix))).collect()
 }
 
 /// The files of archive document `page` of every feed: all three feeds

@@ -167,6 +167,9 @@ struct Config {
     include_future: bool,
     /// Days added to the tests' `NOW`.
     now_shift: i64,
+    archives: bool,
+    /// An index into [`ARCHIVE_ITEMS`].
+    archive_items: usize,
 }
 
 const LIMITS: [usize; 5] = [0, 1, 2, 3, 50];
@@ -174,12 +177,19 @@ const MAX_BYTES: [Option<u64>; 3] = [None, Some(3_000), Some(6_000)];
 const FAMILIES: [&[Family]; 4] =
     [&Family::DEFAULT, &Family::ALL, &[Family::All], &[Family::Topics, Family::Providers, Family::Categories]];
 const TITLES: [&str; 2] = ["Test Site", "Other & <Site>"];
+const ARCHIVE_ITEMS: [usize; 3] = [1, 2, 200];
 
 impl Config {
     /// Whether a setting that reaches every document differs.
     fn reaches_documents(&self, other: &Config) -> bool {
-        (self.limit, self.max_bytes, self.families, self.title)
-            != (other.limit, other.max_bytes, other.families, other.title)
+        (self.limit, self.max_bytes, self.families, self.title, self.archives, self.archive_items)
+            != (other.limit, other.max_bytes, other.families, other.title, other.archives, other.archive_items)
+    }
+
+    /// Whether a build with these settings uses the cache: not for archives
+    /// cut by a size budget.
+    fn uses_cache(&self) -> bool {
+        !(self.archives && self.max_bytes.is_some())
     }
 }
 
@@ -231,6 +241,10 @@ enum Edit {
     IncludeFuture,
     /// Move the build's `now` this many days on (past future records).
     MoveNow(i64),
+    /// Turn archives on or off.
+    Archives,
+    /// Set `archive_items` (an index into [`ARCHIVE_ITEMS`]).
+    ArchiveItems(usize),
 }
 
 /// What a step's builds are compared on, besides the files.
@@ -239,6 +253,7 @@ fn counts(report: &Report) -> impl PartialEq + std::fmt::Debug {
         (report.records_read, report.unpublished, report.future, report.published),
         (report.duplicates.clone(), report.feeds, report.files, report.trimmed_feeds),
         (report.warnings.clone(), report.skipped.clone(), report.without_front_matter.clone()),
+        report.archives,
     )
 }
 
@@ -257,11 +272,14 @@ struct Site {
     /// writes is read and hashed by the next build, unless it was written
     /// more than 3 s before the last build, see [`AGEING`]).
     mtimes: BTreeMap<String, SystemTime>,
-    /// The bytes of each file as the last build found them.
+    /// The bytes of each file as the last build through the cache found them.
     built: BTreeMap<String, Vec<u8>>,
     config: Config,
-    /// The config of the last build.
+    /// The config of the last build through the cache.
     built_config: Option<Config>,
+    /// Whether a build without the cache wrote the warm output folder
+    /// since the last one through it.
+    written_around_cache: bool,
     next_name: usize,
     /// What happened so far, for failure messages.
     log: Vec<String>,
@@ -278,6 +296,7 @@ impl Site {
             built: BTreeMap::new(),
             config,
             built_config: None,
+            written_around_cache: false,
             next_name: 0,
             log: Vec::new(),
         };
@@ -426,6 +445,8 @@ impl Site {
             Edit::IncludeUnpublished => self.config.include_unpublished = !self.config.include_unpublished,
             Edit::IncludeFuture => self.config.include_future = !self.config.include_future,
             Edit::MoveNow(days) => self.config.now_shift += days,
+            Edit::Archives => self.config.archives = !self.config.archives,
+            Edit::ArchiveItems(items) => self.config.archive_items = *items,
         }
     }
 
@@ -440,6 +461,8 @@ impl Site {
         settings.include_unpublished = config.include_unpublished;
         settings.include_future = config.include_future;
         settings.now = now() + chrono::Duration::days(config.now_shift);
+        settings.archives = config.archives;
+        settings.archive_items = ARCHIVE_ITEMS[config.archive_items];
         // Deleting records must not make the build refuse to write (the
         // fresh folder never would), and broken records are skipped.
         settings.allow_empty = true;
@@ -487,41 +510,53 @@ impl Site {
             let leaks = bytes.windows(SECURED_PREFIX.len()).any(|window| window == SECURED_PREFIX.as_bytes());
             prop_assert!(!leaks, "a secured value is in {}", file.display());
         }
-        prop_assert_eq!((cold.records_reused, cold.feeds_kept), (0, 0));
+        prop_assert_eq!((cold.records_reused, cold.feeds_kept, cold.archives_kept), (0, 0, 0));
+        if !self.config.uses_cache() {
+            let reused = (warm.records_reused, warm.feeds_kept, warm.archives_kept);
+            prop_assert_eq!(reused, (0, 0, 0), "steps:\n  {}", history());
+            self.written_around_cache = true;
+            return Ok(());
+        }
 
         // Every file the last build read, unchanged in path and bytes, is
         // taken from the cache, and no other: unless the cache was made
-        // with other unpublished records (then none is).
+        // with other unpublished records, or archives are on and no file
+        // can be kept (other settings reach the documents), when every
+        // record is read whole (then none is). After a build without the
+        // cache wrote the folder, its files may or may not be kept.
         let on_disk = read_tree(&self.records());
         let unchanged = on_disk.iter().filter(|(name, bytes)| self.built.get(*name) == Some(bytes)).count();
-        let same_records = self
-            .built_config
-            .as_ref()
-            .is_some_and(|built| built.include_unpublished == self.config.include_unpublished);
+        let same_records = self.built_config.as_ref().is_some_and(|built| {
+            built.include_unpublished == self.config.include_unpublished
+                && !(self.config.archives && built.reaches_documents(&self.config))
+        });
         let reusable = if same_records { unchanged } else { 0 };
+        let read_whole_or_not = self.config.archives && self.written_around_cache;
         prop_assert!(
-            warm.records_reused == reusable,
+            warm.records_reused == reusable || (read_whole_or_not && warm.records_reused == 0),
             "{} records taken from the cache, {reusable} unchanged (of {} read)\nsteps:\n  {}",
             warm.records_reused,
             warm.records_read,
             history()
         );
-        prop_assert!(warm.feeds_kept <= warm.feeds);
+        prop_assert!(warm.feeds_kept <= warm.feeds && warm.archives_kept <= warm.archives);
 
         if let Some(built) = &self.built_config {
             if built.reaches_documents(&self.config) {
-                prop_assert_eq!(warm.feeds_kept, 0, "settings changed, yet feeds were kept\nsteps:\n  {}", history());
-            } else if *built == self.config && on_disk == self.built {
+                let kept = (warm.feeds_kept, warm.archives_kept);
+                prop_assert_eq!(kept, (0, 0), "settings changed, yet documents were kept\nsteps:\n  {}", history());
+            } else if *built == self.config && on_disk == self.built && !self.written_around_cache {
                 prop_assert_eq!(
-                    warm.feeds_kept,
-                    warm.feeds,
-                    "nothing changed, yet feeds were rendered\nsteps:\n  {}",
+                    (warm.feeds_kept, warm.archives_kept),
+                    (warm.feeds, warm.archives),
+                    "nothing changed, yet feeds or archive documents were rendered\nsteps:\n  {}",
                     history()
                 );
             }
         }
         self.built = on_disk;
         self.built_config = Some(self.config.clone());
+        self.written_around_cache = false;
         Ok(())
     }
 }
@@ -592,8 +627,9 @@ fn record() -> impl Strategy<Value = Rec> {
 }
 
 fn config() -> impl Strategy<Value = Config> {
-    (0..LIMITS.len(), 0..MAX_BYTES.len(), 0..FAMILIES.len(), 0..TITLES.len()).prop_map(
-        |(limit, max_bytes, families, title)| Config {
+    let archives = (any::<bool>(), 0..ARCHIVE_ITEMS.len());
+    (0..LIMITS.len(), 0..MAX_BYTES.len(), 0..FAMILIES.len(), 0..TITLES.len(), archives).prop_map(
+        |(limit, max_bytes, families, title, (archives, archive_items))| Config {
             limit: LIMITS[limit],
             max_bytes: MAX_BYTES[max_bytes],
             families,
@@ -601,6 +637,8 @@ fn config() -> impl Strategy<Value = Config> {
             include_unpublished: false,
             include_future: false,
             now_shift: 0,
+            archives,
+            archive_items,
         },
     )
 }
@@ -636,6 +674,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => Just(Edit::IncludeUnpublished),
         1 => Just(Edit::IncludeFuture),
         2 => (1i64..=30).prop_map(Edit::MoveNow),
+        1 => Just(Edit::Archives),
+        1 => (0..ARCHIVE_ITEMS.len()).prop_map(Edit::ArchiveItems),
     ]
 }
 
@@ -748,6 +788,8 @@ fn default_config() -> Config {
         include_unpublished: false,
         include_future: false,
         now_shift: 0,
+        archives: false,
+        archive_items: 2,
     }
 }
 

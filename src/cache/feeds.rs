@@ -9,7 +9,11 @@
 //! its topics (decided by every record of the topic) and the pages its
 //! page links to for its topics and provider. A feed whose fingerprint is
 //! the one the last build noted, and whose files are still as that build
-//! left them (by their metadata), is kept as it is.
+//! left them (by their metadata), is kept as it is. With archives, a
+//! feed's fingerprint also holds its archive pages' names and sizes (its
+//! documents link to the newest, its page lists them all), and each
+//! archive page has a fingerprint of its own, made alike from its items'
+//! facts and the names of its neighbours ([`page_fingerprints`]).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -19,9 +23,10 @@ use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use super::records::{Meta, Records};
-use super::store::Output;
+use super::store::{Output, StoredFeed};
 use crate::config::Settings;
 use crate::gather::TopicNames;
+use crate::history::{Archive, PageError, Reread};
 use crate::load::{self, LoadError, LoadOptions, Parsed};
 use crate::model::{Feed, Item, MANIFEST_NAME};
 use crate::render::Directory;
@@ -64,24 +69,38 @@ impl Fields {
     }
 }
 
+/// A hasher that starts from `settings` and `feed`'s own fields.
+fn feed_fields(settings: u128, feed: &Feed) -> Fields {
+    let mut fields = Fields(Xxh3::new());
+    fields.0.update(&settings.to_le_bytes());
+    fields.text(feed.family.name());
+    fields.text(&feed.slug);
+    fields.text(&feed.key);
+    fields.text(&feed.name);
+    fields.maybe(feed.icon.as_deref());
+    fields
+}
+
 /// What each feed's documents are made from, by feed ([`settings_hash`]
-/// included); `hash_of` gives the hash of an item's record file, by its id.
+/// included, and the names and sizes of its archive pages in `archive`,
+/// which its documents link to); `hash_of` gives the hash of an item's
+/// record file, by its id.
 pub(super) fn fingerprints(
     feeds: &[Feed],
     settings: u128,
     hash_of: &dyn Fn(&str) -> Option<u128>,
+    archive: Option<&Archive>,
 ) -> Result<Vec<u128>, String> {
     let directory = Directory::new(feeds);
     feeds
         .iter()
-        .map(|feed| {
-            let mut fields = Fields(Xxh3::new());
-            fields.0.update(&settings.to_le_bytes());
-            fields.text(feed.family.name());
-            fields.text(&feed.slug);
-            fields.text(&feed.key);
-            fields.text(&feed.name);
-            fields.maybe(feed.icon.as_deref());
+        .enumerate()
+        .map(|(index, feed)| {
+            let mut fields = feed_fields(settings, feed);
+            for page in archive.map_or(&[][..], |archive| archive.pages(index)) {
+                fields.text(&page.name);
+                fields.0.update(&(page.count as u64).to_le_bytes());
+            }
             for item in &feed.items {
                 fields.text(&item.id);
                 let hash = hash_of(&item.id).ok_or_else(|| format!("no record file is known for item {}", item.id))?;
@@ -98,41 +117,112 @@ pub(super) fn fingerprints(
         .collect()
 }
 
+/// What each archive page's documents are made from, by feed then page
+/// (oldest first): [`settings_hash`], the feed's own fields, the page's
+/// name and its neighbours' (which it links to), and per item its id, the
+/// hash of its record file (`hash_of`, by path), the display names of its
+/// topics (`topic_names`) and the pages of those and of its provider.
+/// `archive` must keep its records' facts (`Keeping::Files`).
+pub(super) fn page_fingerprints(
+    feeds: &[Feed],
+    archive: &Archive,
+    settings: u128,
+    hash_of: &(dyn Fn(&Path) -> Option<u128> + Sync),
+    topic_names: &TopicNames,
+) -> Result<Vec<Vec<u128>>, PageError> {
+    let directory = Directory::new(feeds);
+    (0..feeds.len())
+        .into_par_iter()
+        .map(|index| {
+            let pages = archive.pages(index);
+            (0..pages.len())
+                .map(|number| {
+                    let mut fields = feed_fields(settings, &feeds[index]);
+                    fields.text(&pages[number].name);
+                    fields.maybe(number.checked_sub(1).map(|older| pages[older].name.as_str()));
+                    fields.maybe(pages.get(number + 1).map(|newer| newer.name.as_str()));
+                    for facts in archive.facts(&pages[number])? {
+                        let path = super::path_of(&facts.path);
+                        let hash = hash_of(&path).ok_or(PageError::Changed(path))?;
+                        fields.text(&facts.id);
+                        fields.0.update(&hash.to_le_bytes());
+                        for topic in topic_names.renamed(&facts.topics) {
+                            fields.maybe(directory.topic(&topic));
+                            fields.text(&topic);
+                        }
+                        fields.maybe(facts.domain.as_deref().and_then(|domain| directory.provider(domain)));
+                    }
+                    Ok(fields.0.digest128())
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Which of `feeds` (with `fingerprints`) the last build's `output` still
 /// holds as it left them: same fingerprint, and every file of theirs, and
 /// the manifest, with the metadata it noted. By feed, how many items the
-/// size budget left out of each kept feed; and the noted metadata of the
-/// kept feeds' files, by path.
+/// size budget left out of each kept feed; the noted metadata of the
+/// kept feeds' files, and of the files of the archive pages (`pages`: by
+/// feed, each page's name and fingerprint) kept likewise, by path; and how
+/// many pages are kept.
 pub(super) fn kept(
     feeds: &[Feed],
     fingerprints: &[u128],
+    pages: &[Vec<(String, u128)>],
     settings: &Settings,
     output: &Output,
-) -> (Vec<Option<usize>>, HashMap<String, Meta>) {
+) -> (Vec<Option<usize>>, HashMap<String, Meta>, usize) {
     let noted: HashMap<&str, Meta> = output.files.iter().map(|(path, meta)| (path.as_str(), *meta)).collect();
     let as_noted = |path: &str| noted.get(path).filter(|&&meta| Meta::of(&settings.output.join(path)) == Some(meta));
-    let earlier: HashMap<String, (u128, usize)> =
-        output.feeds.iter().map(|stored| (stored.feed().stem(), (stored.fingerprint, stored.left_out))).collect();
-    let mut current = HashMap::new();
-    if output.settings != settings_hash(settings) || as_noted(MANIFEST_NAME).is_none() {
-        return (vec![None; feeds.len()], current);
+    let all_as_noted = |paths: Vec<String>| -> Option<Vec<(String, Meta)>> {
+        paths.into_iter().map(|path| as_noted(&path).map(|&meta| (path, meta))).collect()
+    };
+    let earlier: HashMap<String, &StoredFeed> =
+        output.feeds.iter().map(|stored| (stored.feed().stem(), stored)).collect();
+    let (mut current, mut pages_kept) = (HashMap::new(), 0);
+    if !may_keep(output, settings) {
+        return (vec![None; feeds.len()], current, 0);
     }
     let kept = feeds
         .iter()
         .zip(fingerprints)
-        .map(|(feed, fingerprint)| {
-            let (noted_fingerprint, left_out) = *earlier.get(feed.stem().as_str())?;
-            if noted_fingerprint != *fingerprint {
+        .zip(pages)
+        .map(|((feed, fingerprint), pages)| {
+            let stored = earlier.get(feed.stem().as_str())?;
+            let stored_pages: HashMap<&str, u128> =
+                stored.pages.iter().map(|(name, fingerprint)| (name.as_str(), *fingerprint)).collect();
+            for (name, page_fingerprint) in pages {
+                if stored_pages.get(name.as_str()) != Some(page_fingerprint) {
+                    continue;
+                }
+                let paths = settings.formats.iter().map(|&format| feed.archive_path(name, format));
+                if let Some(files) = all_as_noted(paths.chain([feed.archive_page_path(name)]).collect()) {
+                    current.extend(files);
+                    pages_kept += 1;
+                }
+            }
+            if stored.fingerprint != *fingerprint {
                 return None;
             }
             let paths = settings.formats.iter().map(|&format| feed.path(format)).chain([feed.page_path()]);
-            let files: Vec<(String, Meta)> =
-                paths.map(|path| as_noted(&path).map(|&meta| (path, meta))).collect::<Option<_>>()?;
-            current.extend(files);
-            Some(left_out)
+            current.extend(all_as_noted(paths.collect())?);
+            Some(stored.left_out)
         })
         .collect();
-    (kept, current)
+    (kept, current, pages_kept)
+}
+
+/// Whether a build with `settings` may keep any file the last build left
+/// in `output`: the same settings reach the documents, and the manifest is
+/// still as that build left it (a folder checked out afresh, or written
+/// by a build without the cache, is not).
+pub(super) fn may_keep(output: &Output, settings: &Settings) -> bool {
+    output.settings == settings_hash(settings)
+        && output
+            .files
+            .iter()
+            .any(|(path, meta)| path == MANIFEST_NAME && Meta::of(&settings.output.join(path)) == Some(*meta))
 }
 
 /// Make whole the items of the feeds that are to be rendered (`rendered`
@@ -186,17 +276,35 @@ pub(super) fn whole_items<'p>(
     paths
         .into_par_iter()
         .map(|path| {
-            let changed = || LoadError::Changed(path.to_owned());
-            let bytes = load::read_capped(path).map_err(|_| changed())?;
-            if records.hash_of(path) != Some(xxh3_128(&bytes)) {
-                return Err(changed());
-            }
-            let Ok(Parsed::Record(record, _)) = load::parse_capped(path, &bytes, options) else {
-                return Err(changed());
-            };
-            let mut item = crate::prepare::prepare(&record);
+            let mut item = whole_item(path, records, options).ok_or_else(|| LoadError::Changed(path.to_owned()))?;
             topic_names.rename(&mut item);
             Ok((path, Arc::new(item)))
         })
         .collect()
+}
+
+/// The item of the record at `path`, read in full, its topics as the
+/// record spells them; `None` if the file's bytes are no longer those this
+/// build read, or it is no longer a record.
+fn whole_item(path: &Path, records: &Records, options: LoadOptions) -> Option<Item> {
+    let bytes = load::read_capped(path).ok()?;
+    if records.hash_of(path) != Some(xxh3_128(&bytes)) {
+        return None;
+    }
+    let Ok(Parsed::Record(record, _)) = load::parse_capped(path, &bytes, options) else { return None };
+    Some(crate::prepare::prepare(&record))
+}
+
+/// Reads archived records again in full, through the cache, for the
+/// archive pages that are rendered.
+#[derive(Debug)]
+pub(super) struct Rereader<'a> {
+    pub(super) records: &'a Records,
+    pub(super) options: LoadOptions,
+}
+
+impl Reread for Rereader<'_> {
+    fn reread(&self, path: &Path, id: &str) -> Option<Item> {
+        whole_item(path, self.records, self.options).filter(|item| item.id == id)
+    }
 }

@@ -41,7 +41,7 @@ use super::store::Head;
 /// The first line of a cache file: the format, and the build of feedgen
 /// that wrote it (another may gather or render differently).
 fn header() -> String {
-    format!("feedgen build cache 6, feedgen {} ({})\n", env!("CARGO_PKG_VERSION"), program_identity())
+    format!("feedgen build cache 7, feedgen {} ({})\n", env!("CARGO_PKG_VERSION"), program_identity())
 }
 
 /// Which build of the program is running: its executable's size and

@@ -11,8 +11,10 @@
 //!
 //! Never wrong, only slower: a cache that is missing, from another
 //! build of feedgen, damaged or about other settings is ignored (with one
-//! warning when it was there but could not be used) and rewritten. Archives are not built from the cache:
-//! with `archives` on, a build reads and renders everything.
+//! warning when it was there but could not be used) and rewritten. With
+//! `archives` on, [`feeds`] fingerprints each archive page too and keeps
+//! those unchanged, unless a size budget cuts the pages: then the cache is
+//! not used.
 
 mod feeds;
 mod file;
@@ -26,17 +28,19 @@ use std::path::{Path, PathBuf};
 
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
-use crate::Report;
 use crate::config::Settings;
 use crate::gather::TopicNames;
+use crate::history::{Archive, Reread};
 use crate::load::{LoadError, LoadOptions, RecordReader};
 use crate::model::{Feed, IDS_NAME, MANIFEST_NAME};
 use crate::render::{Files, RenderError};
+use crate::{BuildError, Report};
 use file::{CacheFile, Unusable};
-pub(crate) use records::Meta;
+pub(crate) use records::{Meta, is_whole};
 use records::{Records, Span};
 pub(crate) use shortcut::{Edited, Shortcut};
 use store::{Head, Output, StoredFeed, Summary};
+pub(crate) use store::{path_bytes, path_of};
 
 /// The build cache of one site (inputs and output folder), open for one build.
 #[derive(Debug)]
@@ -65,7 +69,11 @@ pub(crate) struct Decided {
     /// The files of the kept feeds, with the metadata that shows them
     /// unchanged, by path in the output folder.
     pub current: HashMap<String, Meta>,
+    /// How many archive pages are kept, their files among `current`.
+    pub archives_kept: usize,
     fingerprints: Vec<u128>,
+    /// By feed, each archive page's name and fingerprint, oldest first.
+    pages: Vec<Vec<(String, u128)>>,
 }
 
 impl BuildCache {
@@ -93,6 +101,12 @@ impl BuildCache {
             }
         };
         let output = earlier.as_mut().and_then(|file| file.head.output.take());
+        // With archives, a build that can keep no file renders every archive
+        // page, and would read each record the cache hands on light again
+        // for every page that shows it: it reads every record whole instead.
+        if settings.archives && output.as_ref().is_none_or(|output| !feeds::may_keep(output, settings)) {
+            earlier = None;
+        }
         let records = Records::new(earlier, folder, settings.now);
         BuildCache { path, records, output, problem, include_unpublished, started }
     }
@@ -113,29 +127,50 @@ impl BuildCache {
         self.records.reused()
     }
 
-    /// Decide which of `feeds` are kept as the output folder holds them,
-    /// and make whole the items of the others (see [`feeds::make_whole`]):
-    /// `shown` names each item's file by its id.
+    /// Decide which of `feeds`, and of the pages of their `archive`
+    /// (collected keeping `Keeping::Files`), are kept as the output folder
+    /// holds them, and make whole the items of the other feeds (see
+    /// [`feeds::make_whole`]): `shown` names each item's file by its id.
     pub(crate) fn decide(
         &self,
         feeds: &mut [Feed],
         settings: &Settings,
         shown: &[(PathBuf, String)],
-        topic_names: &TopicNames,
-    ) -> Result<Decided, LoadError> {
+        (topic_names, archive): (&TopicNames, Option<&Archive>),
+    ) -> Result<Decided, BuildError> {
         let ids: HashMap<&str, &Path> = shown.iter().map(|(path, id)| (id.as_str(), path.as_path())).collect();
         let hash_of = |id: &str| ids.get(id).and_then(|path| self.records.hash_of(path));
         let settings_hash = feeds::settings_hash(settings);
-        let fingerprints = feeds::fingerprints(feeds, settings_hash, &hash_of)
+        let fingerprints = feeds::fingerprints(feeds, settings_hash, &hash_of, archive)
             .map_err(|_| LoadError::Changed(settings.inputs.first().cloned().unwrap_or_default()))?;
-        let (kept, current) = match &self.output {
-            Some(output) => feeds::kept(feeds, &fingerprints, settings, output),
-            None => (vec![None; feeds.len()], HashMap::new()),
+        let pages = match archive {
+            Some(archive) => {
+                let hash_of_file = |path: &Path| self.records.hash_of(path);
+                let fingerprints = feeds::page_fingerprints(feeds, archive, settings_hash, &hash_of_file, topic_names)?;
+                let named = |(index, fingerprints): (usize, Vec<u128>)| {
+                    archive.pages(index).iter().map(|page| page.name.clone()).zip(fingerprints).collect()
+                };
+                fingerprints.into_iter().enumerate().map(named).collect()
+            }
+            None => vec![Vec::new(); feeds.len()],
+        };
+        let (kept, current, archives_kept) = match &self.output {
+            Some(output) => feeds::kept(feeds, &fingerprints, &pages, settings, output),
+            None => (vec![None; feeds.len()], HashMap::new(), 0),
         };
         let rendered: Vec<bool> = kept.iter().map(Option::is_none).collect();
-        let options = LoadOptions { include_unpublished: self.include_unpublished, warn: None };
-        feeds::make_whole(feeds, &rendered, &ids, &self.records, topic_names, options)?;
-        Ok(Decided { kept, current, fingerprints })
+        feeds::make_whole(feeds, &rendered, &ids, &self.records, topic_names, self.load_options())?;
+        Ok(Decided { kept, current, archives_kept, fingerprints, pages })
+    }
+
+    /// What reads archived records again in full, through the cache.
+    pub(crate) fn reread(&self) -> impl Reread + '_ {
+        feeds::Rereader { records: &self.records, options: self.load_options() }
+    }
+
+    /// How the cache reads a record in full.
+    fn load_options(&self) -> LoadOptions {
+        LoadOptions { include_unpublished: self.include_unpublished, warn: None }
     }
 
     /// Save what this build learnt. `written`, after a build that wrote
@@ -161,7 +196,8 @@ impl BuildCache {
                     .zip(&written.decided.fingerprints)
                     .zip(written.left_out)
                     .zip(&written.members)
-                    .map(|(((feed, &fingerprint), &left_out), members)| StoredFeed {
+                    .zip(&written.decided.pages)
+                    .map(|((((feed, &fingerprint), &left_out), members), pages)| StoredFeed {
                         family: feed.family,
                         slug: feed.slug.clone(),
                         key: feed.key.clone(),
@@ -170,6 +206,7 @@ impl BuildCache {
                         fingerprint,
                         left_out,
                         members: StoredFeed::encode_members(members),
+                        pages: pages.clone(),
                     })
                     .collect(),
                 topic_names: written.topic_names,
@@ -210,6 +247,7 @@ fn summary(settings: &Settings, report: &Report, records: u128, current: Span) -
         id_changes: report.id_changes.clone(),
         feeds: report.feeds,
         trimmed_feeds: report.trimmed_feeds,
+        archives: report.archives,
         files: report.files,
     }
 }

@@ -119,6 +119,12 @@ impl Outcome {
     }
 }
 
+/// Whether `record` came whole from its file rather than light from the
+/// cache ([`light`] empties the title, which a valid record never has).
+pub(crate) fn is_whole(record: &Record) -> bool {
+    !record.title.is_empty()
+}
+
 /// `record` with only what gathering looks at (links, id, dates, names,
 /// the provider's logo): what the cache keeps of a record.
 fn light(record: &Record) -> Record {

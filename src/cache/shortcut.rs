@@ -8,8 +8,9 @@
 //! Both need the same settings as the last build that wrote the output
 //! folder (but `now`, which must not have carried a record in or out of
 //! the future), that folder's files as that build left them, the same set
-//! of record files, and no size budget for the second (a longer title may
-//! leave an item out).
+//! of record files, and for the second neither a size budget (a longer
+//! title may leave an item out) nor archives (an edited record may be on
+//! any archive page, which the cache does not list by record).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -53,7 +54,7 @@ pub(crate) struct Edited {
     pub feeds: Vec<Feed>,
     /// Which feeds are kept, their files (and the index and OPML list),
     /// and every feed's fingerprint.
-    pub decided: Decided,
+    pub decided: Box<Decided>,
     /// How many items the size budget left out of each feed (none).
     pub left_out: Vec<usize>,
     /// Each feed's items' record files.
@@ -105,7 +106,10 @@ impl BuildCache {
         let edited = edited.into_inner().unwrap_or_else(PoisonError::into_inner);
         // A warning about an edited file points at a line that may have moved.
         let warned = summary.id_changes.iter().any(|problem| edited.contains(&problem.path));
-        if !alike || (!edited.is_empty() && (settings.max_bytes.is_some() || warned)) {
+        // Edited records may be on archive pages, which the cache does not
+        // list by record: those builds read the records again.
+        let no_shortcut_for_edits = settings.max_bytes.is_some() || settings.archives || warned;
+        if !alike || (!edited.is_empty() && no_shortcut_for_edits) {
             return Ok(None);
         }
         let report = summary_report(summary, self.records.reused());
@@ -157,7 +161,7 @@ impl BuildCache {
             })
             .collect();
         let hash_of = |id: &str| files.get(id).and_then(|path| self.records.hash_of(path));
-        let computed = feeds::fingerprints(&feeds, feeds::settings_hash(settings), &hash_of)
+        let computed = feeds::fingerprints(&feeds, feeds::settings_hash(settings), &hash_of, None)
             .map_err(|_| LoadError::Changed(edited_path(edited.iter().next())))?;
         let fingerprints = output
             .feeds
@@ -184,11 +188,12 @@ impl BuildCache {
             .map(|(stored, rendered)| (!rendered).then_some(stored.left_out))
             .collect::<Vec<_>>();
         report.feeds_kept = kept.iter().flatten().count();
+        let pages = output.feeds.iter().map(|stored| stored.pages.clone()).collect();
         Ok(Some(Edited {
             report,
             left_out: output.feeds.iter().map(|stored| stored.left_out).collect(),
             feeds,
-            decided: Decided { kept, current, fingerprints },
+            decided: Box::new(Decided { kept, current, archives_kept: 0, fingerprints, pages }),
             members,
             topic_names: output.topic_names.clone(),
             span: output.summary.current,
@@ -216,8 +221,10 @@ fn summary_report(summary: &Summary, reused: usize) -> Report {
         id_changes: summary.id_changes.clone(),
         feeds: summary.feeds,
         trimmed_feeds: summary.trimmed_feeds,
+        archives: summary.archives,
         files: summary.files,
         feeds_kept: summary.feeds,
+        archives_kept: summary.archives,
         records_reused: reused,
         ..Report::default()
     }

@@ -61,7 +61,7 @@ pub(super) struct Output {
 
 /// One feed as a build left it: what it is, its fingerprint (what its
 /// documents were made from), how many items the size budget left out of
-/// it, and its items' record files.
+/// it, its items' record files, and its archive pages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(super) struct StoredFeed {
     pub(super) family: Family,
@@ -75,6 +75,9 @@ pub(super) struct StoredFeed {
     /// encoded: read back only by a build that renders the feed without
     /// gathering ([`StoredFeed::member_paths`]).
     pub(super) members: Vec<u8>,
+    /// Each archive page's name and fingerprint (what its documents were
+    /// made from), oldest first.
+    pub(super) pages: Vec<(String, u128)>,
 }
 
 impl StoredFeed {
@@ -128,11 +131,12 @@ pub(super) struct Summary {
     pub(super) id_changes: Vec<RecordProblem>,
     pub(super) feeds: usize,
     pub(super) trimmed_feeds: usize,
+    pub(super) archives: usize,
     pub(super) files: usize,
 }
 
 /// The path whose name is `bytes`, as [`path_bytes`] wrote it.
-pub(super) fn path_of(bytes: &[u8]) -> PathBuf {
+pub(crate) fn path_of(bytes: &[u8]) -> PathBuf {
     #[cfg(unix)]
     return PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(bytes));
     #[cfg(not(unix))]
@@ -140,8 +144,9 @@ pub(super) fn path_of(bytes: &[u8]) -> PathBuf {
 }
 
 /// The bytes of `path`'s name (elsewhere than on Unix, a name that is not
-/// Unicode is stored lossily: it only misses the cache).
-pub(super) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
+/// Unicode is stored lossily: it misses the cache, and an archive page
+/// that must read its record again cannot find it, and fails).
+pub(crate) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
     #[cfg(unix)]
     return std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).into();
     #[cfg(not(unix))]

@@ -113,12 +113,15 @@ pub(super) fn summary(report: &Report, output: &Path, mode: Mode, elapsed: Durat
         feeds.push_str(&format!(" ({} trimmed to fit max_bytes)", report.trimmed_feeds));
     }
     let mut cached = String::new();
-    if report.records_reused > 0 || report.feeds_kept > 0 {
-        cached = format!(
-            "{} and {} unchanged from the build cache; ",
-            counted(report.records_reused, "record"),
-            counted(report.feeds_kept, "feed")
-        );
+    if report.records_reused > 0 || report.feeds_kept > 0 || report.archives_kept > 0 {
+        let records = counted(report.records_reused, "record");
+        let feeds = counted(report.feeds_kept, "feed");
+        cached = match report.archives_kept {
+            0 => format!("{records} and {feeds} unchanged from the build cache; "),
+            kept => {
+                format!("{records}, {feeds} and {} unchanged from the build cache; ", counted(kept, "archive document"))
+            }
+        };
     }
     format!("feedgen: {}; {feeds} in {}: {outcome}; {cached}{seconds:.2}s", left_out(report), output.display())
 }

@@ -216,7 +216,12 @@ impl TopicNames {
 
     /// Show `item`'s topics under their display names.
     pub(crate) fn rename(&self, item: &mut Item) {
-        item.topics = canonical_topics(&item.topics, |key| self.0.get(key).cloned());
+        item.topics = self.renamed(&item.topics);
+    }
+
+    /// `topics` under their display names, as an item shows them.
+    pub(crate) fn renamed(&self, topics: &[String]) -> Vec<String> {
+        canonical_topics(topics, |key| self.0.get(key).cloned())
     }
 }
 

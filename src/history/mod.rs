@@ -10,7 +10,11 @@
 //! has settled which record holds each link and where each feed's
 //! subscription document ends, the entries are read back a bucket at a
 //! time, sorted per feed and split into pages; rendering then reads each
-//! page's items back from the file. Memory never holds the items: at most
+//! page's items back from the file. Through the build cache, which hands
+//! on most records without what only items show, the file keeps each
+//! record's [`Facts`] (its file, and what a page's fingerprint is made
+//! of) and its item only when it arrived whole; a page that is rendered
+//! reads the others again ([`Reread`]). Memory never holds the items: at most
 //! one bucket's entries (32 bytes each, one per item of each feed in the
 //! bucket; the firehose's bucket has one per record) and, for rendering,
 //! one page's items per thread.
@@ -21,7 +25,7 @@ mod spill;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -29,6 +33,7 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use partition::partition;
+pub(crate) use spill::Facts;
 use spill::{Entry, FeedNumbers, ItemsFile, Spill, Stored, read_bucket, read_exact_at};
 
 use crate::gather::{Gathered, Keep, Place, TopicNames};
@@ -64,6 +69,11 @@ pub(crate) enum Keeping {
     /// Its id alone: enough to order the archives and count their pages
     /// and items (`feedgen list`), not to render them.
     Ids,
+    /// Its [`Facts`], with its item when the record arrived whole, for a
+    /// build through the build cache: a page's facts make its fingerprint,
+    /// and a page that is rendered reads the others' records again
+    /// ([`Reread`]). Never with a size budget, which weighs every item.
+    Files,
 }
 
 /// Collects every selected record's item as gathering reads it
@@ -120,7 +130,8 @@ impl Collector {
             }
         }
         let order = order.file.into_inner().map_err(io::IntoInnerError::into_error)?;
-        Ok(Archive { items, order, pages, topic_names: gathered.topic_names.clone() })
+        let keeping = self.keeping;
+        Ok(Archive { items, order, pages, keeping, topic_names: gathered.topic_names.clone() })
     }
 }
 
@@ -130,23 +141,40 @@ impl Keep for Collector {
             return;
         }
         let kept = match (self.keeping, &self.scales) {
-            (Keeping::Ids, None) => spill::encode_id(&prepare::labels(record).id).map(|bytes| (bytes, 0)),
+            (Keeping::Files, _) => files_kept(record).map(|bytes| (bytes, 0)),
+            (Keeping::Ids, None) => spill::encode_id(&prepare::labels(record).id).map(|bytes| ((bytes, Vec::new()), 0)),
             (keeping, scales) => {
                 let item = Arc::new(prepare::prepare(record));
                 let weight = scales.as_ref().map_or(Ok(0), |scales| scales.weight(&item));
-                let bytes = match keeping {
-                    Keeping::Items => spill::encode_item(&item),
-                    Keeping::Ids => spill::encode_id(&item.id),
-                };
-                weight.and_then(|weight| Ok((bytes?, weight)))
+                let bytes =
+                    if keeping == Keeping::Ids { spill::encode_id(&item.id) } else { spill::encode_item(&item) };
+                weight.and_then(|weight| Ok(((bytes?, Vec::new()), weight)))
             }
         };
-        let added = kept.and_then(|(bytes, weight)| self.spill.add(&bytes, (record.published, place, weight), feeds));
+        let added = kept.and_then(|((bytes, tail), weight)| {
+            self.spill.add((&bytes, &tail), (record.published, place, weight), feeds)
+        });
         if let Err(error) = added {
             self.failed.store(true, Ordering::Relaxed);
             self.failure.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(error);
         }
     }
+}
+
+/// What [`Keeping::Files`] writes of `record`: its facts, and after them
+/// its item if the record arrived whole (the build cache hands on records
+/// it did not parse without what only items show).
+fn files_kept(record: &Record) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    let whole = crate::cache::is_whole(record).then(|| spill::encode_item(&prepare::prepare(record))).transpose()?;
+    let labels = prepare::labels(record);
+    let facts = Facts {
+        id: labels.id,
+        path: crate::cache::path_bytes(&record.source).into_owned(),
+        topics: labels.topics,
+        domain: labels.provider.and_then(|provider| provider.domain),
+        whole: whole.as_ref().map(|item| u32::try_from(item.len()).map_err(io::Error::other)).transpose()?,
+    };
+    Ok((spill::encode_facts(&facts)?, whole.unwrap_or_default()))
 }
 
 /// What archive documents are weighed against: the size budget, and what
@@ -294,7 +322,28 @@ pub(crate) struct Archive {
     order: File,
     /// Each feed's pages (by its index among the gathered feeds), oldest first.
     pages: Vec<Vec<Page>>,
+    keeping: Keeping,
     topic_names: TopicNames,
+}
+
+/// Reads a record again in full, for an archive collected keeping
+/// [`Keeping::Files`] whose page shows a record that arrived without what
+/// only items show.
+pub(crate) trait Reread: Sync + std::fmt::Debug {
+    /// The item of the record in the file at `path`, whose id is `id`;
+    /// `None` when the file is no longer what this build read.
+    fn reread(&self, path: &Path, id: &str) -> Option<Item>;
+}
+
+/// A page's items could not be read.
+#[derive(Debug, Error)]
+pub(crate) enum PageError {
+    /// The archives' temporary files failed.
+    #[error("cannot read the archives' temporary file in {folder}: {0}", folder = std::env::temp_dir().display())]
+    Temporary(#[from] io::Error),
+    /// A record file changed since this build read it.
+    #[error("{} changed while feedgen was reading it; run the build again", .0.display())]
+    Changed(PathBuf),
 }
 
 impl Archive {
@@ -309,21 +358,59 @@ impl Archive {
         self.pages.iter().map(Vec::len).sum()
     }
 
-    /// The items of `page`, newest first, as the feed shows them.
-    pub(crate) fn items(&self, page: &Page) -> io::Result<Vec<Arc<Item>>> {
+    /// Where the items of `page` are in the items file, oldest first.
+    fn stored(&self, page: &Page) -> io::Result<Vec<Stored>> {
         let mut order = vec![0; page.count * ORDER_ENTRY];
         read_exact_at(&self.order, &mut order, page.first * ORDER_ENTRY as u64)?;
-        let mut items = order
+        Ok(order
             .chunks_exact(ORDER_ENTRY)
             .map(|bytes| {
                 let offset = u64::from_le_bytes(bytes[..8].try_into().expect("eight bytes"));
                 let len = u32::from_le_bytes(bytes[8..].try_into().expect("four bytes"));
-                let mut item = self.items.item(Stored { offset, len })?;
+                Stored { offset, len }
+            })
+            .collect())
+    }
+
+    /// The facts of the items of `page`, oldest first, for an archive
+    /// collected keeping [`Keeping::Files`] (anything else fails).
+    pub(crate) fn facts(&self, page: &Page) -> io::Result<Vec<Facts>> {
+        if self.keeping != Keeping::Files {
+            return Err(io::Error::other("the archive was collected without its records' facts"));
+        }
+        self.stored(page)?.into_iter().map(|stored| self.items.facts(stored)).collect()
+    }
+
+    /// The items of `page`, newest first, as the feed shows them; records
+    /// kept by their files (when not whole) are read again by `reread`.
+    pub(crate) fn items(&self, page: &Page, reread: Option<&dyn Reread>) -> Result<Vec<Arc<Item>>, PageError> {
+        let mut items = self
+            .stored(page)?
+            .into_iter()
+            .map(|stored| {
+                let mut item = match self.keeping {
+                    Keeping::Files => self.item_of_facts(stored, reread)?,
+                    Keeping::Items | Keeping::Ids => self.items.item(stored)?,
+                };
                 self.topic_names.rename(&mut item);
                 Ok(Arc::new(item))
             })
-            .collect::<io::Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, PageError>>()?;
         items.reverse();
         Ok(items)
+    }
+
+    /// The item whose facts are stored at `stored`: stored after them, or
+    /// read again from its file.
+    fn item_of_facts(&self, stored: Stored, reread: Option<&dyn Reread>) -> Result<Item, PageError> {
+        let facts = self.items.facts(stored)?;
+        if let Some(len) = facts.whole {
+            return Ok(self.items.item(Stored { offset: stored.offset + u64::from(stored.len), len })?);
+        }
+        let path = crate::cache::path_of(&facts.path);
+        match reread.and_then(|reread| reread.reread(&path, &facts.id)) {
+            Some(item) => Ok(item),
+            None => Err(PageError::Changed(path)),
+        }
     }
 }

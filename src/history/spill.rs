@@ -109,11 +109,13 @@ impl Spill {
     }
 
     /// Write `bytes` (what is kept of the record at `place`, published at
-    /// `published`, whose item weighs `weight`: [`encode_item`] or
-    /// [`encode_id`]) once and an entry for it in each of `feeds`.
+    /// `published`, whose item weighs `weight`: [`encode_item`],
+    /// [`encode_id`] or [`encode_facts`]), then `tail` right after it (the
+    /// item that facts say follows them), once, and an entry for `bytes`
+    /// in each of `feeds`.
     pub(super) fn add(
         &self,
-        bytes: &[u8],
+        (bytes, tail): (&[u8], &[u8]),
         (published, place, weight): (DateTime<Utc>, Place, u32),
         feeds: &[(Family, &str)],
     ) -> io::Result<()> {
@@ -121,8 +123,9 @@ impl Spill {
         let offset = {
             let mut items = locked(&self.items);
             items.file.write_all(bytes)?;
+            items.file.write_all(tail)?;
             let offset = items.len;
-            items.len += u64::from(len);
+            items.len += u64::from(len) + tail.len() as u64;
             offset
         };
         for &(family, key) in feeds {
@@ -184,6 +187,29 @@ pub(super) fn encode_id(id: &str) -> io::Result<Vec<u8>> {
     postcard::to_stdvec(&IdOnly { id }).map_err(io::Error::other)
 }
 
+/// What the archive keeps of a record that the build cache can read again
+/// in full: its id (first, so that [`ItemsFile::id`] reads it as an
+/// item's), its file, what an archive page's fingerprint is made of, and
+/// the length of its item when the record arrived whole (the item then
+/// follows these bytes in the items file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Facts {
+    pub id: String,
+    /// The bytes of its file's path (as the build cache writes them).
+    pub path: Vec<u8>,
+    /// Its topics, as the record spells them (cleaned).
+    pub topics: Vec<String>,
+    /// Its provider's domain, normalised.
+    pub domain: Option<String>,
+    /// How long its item is, when it is stored after these bytes.
+    pub whole: Option<u32>,
+}
+
+/// A record's [`Facts`] as the items file keeps them.
+pub(super) fn encode_facts(facts: &Facts) -> io::Result<Vec<u8>> {
+    postcard::to_stdvec(facts).map_err(io::Error::other)
+}
+
 /// The first field of a stored [`Item`], read without the rest: `id` must
 /// stay `Item`'s first field (a test below says so).
 #[derive(Deserialize)]
@@ -206,6 +232,11 @@ impl ItemsFile {
 
     /// The item stored at `stored`.
     pub(super) fn item(&self, stored: Stored) -> io::Result<Item> {
+        postcard::from_bytes(&self.bytes(stored)?).map_err(io::Error::other)
+    }
+
+    /// The facts stored at `stored` ([`encode_facts`]).
+    pub(super) fn facts(&self, stored: Stored) -> io::Result<Facts> {
         postcard::from_bytes(&self.bytes(stored)?).map_err(io::Error::other)
     }
 
@@ -244,7 +275,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_item_reads_back_whole_and_its_id_alone_from_its_stored_bytes() {
+    fn an_item_its_id_alone_and_a_records_facts_read_back_from_their_stored_bytes() {
         let published = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
         let item = Item {
             id: "https://n.test/a".into(),
@@ -275,6 +306,16 @@ mod tests {
         assert_eq!(postcard::from_bytes::<Item>(&bytes).unwrap(), item);
         let (alone, _) = postcard::take_from_bytes::<IdFirst>(&encode_id(&item.id).unwrap()).unwrap();
         assert_eq!(alone.id, item.id);
+        let facts = Facts {
+            id: item.id.clone(),
+            path: b"records/a.md".to_vec(),
+            topics: item.topics.clone(),
+            domain: Some("n.test".into()),
+            whole: Some(9),
+        };
+        let (first, _) = postcard::take_from_bytes::<IdFirst>(&encode_facts(&facts).unwrap()).unwrap();
+        assert_eq!(first.id, item.id);
+        assert_eq!(postcard::from_bytes::<Facts>(&encode_facts(&facts).unwrap()).unwrap(), facts);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Stage 3: rendering feeds into bytes, one module per format. Rendering
 //! writes nothing (feeds and site in, bytes out; archive documents read
-//! their items back from the archives' temporary file) so that a build can
-//! be compared with what is on disk before anything is written.
+//! their items back from the archives' temporary file, or through the
+//! build cache from their record files) so that a build can be compared
+//! with what is on disk before anything is written.
 
 mod atom;
 mod html;
@@ -20,7 +21,7 @@ use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use thiserror::Error;
 
 use crate::cache::Meta;
-use crate::history::{Archive, Page};
+use crate::history::{Archive, Page, Reread};
 use std::sync::Arc;
 
 use crate::model::{Family, Feed, Format, Item, OutputFile, Site};
@@ -31,8 +32,8 @@ use page::History;
 use read_pages::ReadPages;
 
 /// A feed could not be serialised (a bug in feedgen, not bad input), or an
-/// archive document's items could not be read back from the archives'
-/// temporary file.
+/// archive document's items could not be read back (from the archives'
+/// temporary file, or a record file that changed during the build).
 #[derive(Debug, Error)]
 #[error("cannot render {path}: {message}")]
 pub struct RenderError {
@@ -343,6 +344,8 @@ pub(crate) struct Rendering<'a> {
     files: Vec<(Document<'a>, String)>,
     /// Files the build cache vouches for, with their metadata on disk.
     current: HashMap<String, Meta>,
+    /// What reads again the records an archive kept by their files.
+    reread: Option<&'a dyn Reread>,
 }
 
 impl<'a> Rendering<'a> {
@@ -375,6 +378,7 @@ impl<'a> Rendering<'a> {
             directory,
             files,
             current: HashMap::new(),
+            reread: None,
         }
     }
 
@@ -382,6 +386,12 @@ impl<'a> Rendering<'a> {
     /// unchanged on disk, with this metadata), which are not rendered.
     pub(crate) fn keeping(self, current: HashMap<String, Meta>) -> Self {
         Rendering { current, ..self }
+    }
+
+    /// These files, with `reread` to read again the records the archive
+    /// kept by their files.
+    pub(crate) fn rereading(self, reread: &'a dyn Reread) -> Self {
+        Rendering { reread: Some(reread), ..self }
     }
 
     /// The archive pages of feed `index`, oldest first.
@@ -431,9 +441,10 @@ impl<'a> Rendering<'a> {
         let (older, newer) = (number.checked_sub(1).map(|older| &pages[older]), pages.get(number + 1));
         let page_path = feed.archive_page_path(&page.name);
         let documents = self.formats.len() + 1;
-        let items = self.read_pages.take(archive, (index, number), page, documents).map_err(|error| RenderError {
+        let taken = self.read_pages.take(archive, (index, number), page, documents, self.reread);
+        let items = taken.map_err(|error| RenderError {
             path: format.map_or_else(|| page_path.clone(), |format| feed.archive_path(&page.name, format)),
-            message: format!("cannot read the archives' temporary file in {}: {error}", std::env::temp_dir().display()),
+            message: error.to_string(),
         })?;
         let archived = Feed { items: items.to_vec(), ..feed.without_items() };
         let Some(format) = format else {

@@ -10,10 +10,9 @@
 //! renders twice: a file it finds unlisted, to see whether to adopt it).
 
 use std::collections::HashMap;
-use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::history::{Archive, Page};
+use crate::history::{Archive, Page, PageError, Reread};
 use crate::model::Item;
 
 /// One page's items, and how many of its documents have yet to take them.
@@ -34,12 +33,13 @@ impl ReadPages {
         (feed, number): (usize, usize),
         page: &Page,
         documents: usize,
-    ) -> io::Result<Arc<[Arc<Item>]>> {
+        reread: Option<&dyn Reread>,
+    ) -> Result<Arc<[Arc<Item>]>, PageError> {
         let lock = || self.open.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(items) = Self::take_open(&mut lock(), (feed, number)) {
             return Ok(items);
         }
-        let items: Arc<[Arc<Item>]> = archive.items(page)?.into();
+        let items: Arc<[Arc<Item>]> = archive.items(page, reread)?.into();
         let mut open = lock();
         // Another thread may have read the page meanwhile: this document
         // counts against its entry.
