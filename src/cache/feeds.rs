@@ -13,20 +13,21 @@
 //! feed's fingerprint also holds its archive pages' names and sizes (its
 //! documents link to the newest, its page lists them all), and each
 //! archive page has a fingerprint of its own, made alike from its items'
-//! facts and the names of its neighbours ([`page_fingerprints`]).
+//! facts (digested once per record) and the names of its neighbours
+//! ([`page_fingerprints`]).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::iter::{IntoParallelIterator, ParallelIterator};
+use rayon::iter::{IntoParallelIterator, IntoParallelRefIterator, ParallelIterator};
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use super::records::{Meta, Records};
 use super::store::{Output, StoredFeed};
 use crate::config::Settings;
 use crate::gather::TopicNames;
-use crate::history::{Archive, PageError, Reread};
+use crate::history::{Archive, PageError, Reread, Stored};
 use crate::load::{self, LoadError, LoadOptions, Parsed};
 use crate::model::{Feed, Item, MANIFEST_NAME};
 use crate::render::Directory;
@@ -119,10 +120,9 @@ pub(super) fn fingerprints(
 
 /// What each archive page's documents are made from, by feed then page
 /// (oldest first): [`settings_hash`], the feed's own fields, the page's
-/// name and its neighbours' (which it links to), and per item its id, the
-/// hash of its record file (`hash_of`, by path), the display names of its
-/// topics (`topic_names`) and the pages of those and of its provider.
-/// `archive` must keep its records' facts (`Keeping::Files`).
+/// name and its neighbours' (which it links to), and per item its
+/// [`item_digests`]. `archive` must keep its records' facts
+/// (`Keeping::Files`).
 pub(super) fn page_fingerprints(
     feeds: &[Feed],
     archive: &Archive,
@@ -130,7 +130,12 @@ pub(super) fn page_fingerprints(
     hash_of: &(dyn Fn(&Path) -> Option<u128> + Sync),
     topic_names: &TopicNames,
 ) -> Result<Vec<Vec<u128>>, PageError> {
-    let directory = Directory::new(feeds);
+    let digests = item_digests(feeds, archive, hash_of, topic_names)?;
+    let records = archive.records();
+    let digest_of = |stored: &Stored| match records.binary_search(stored) {
+        Ok(index) => Ok(digests[index]),
+        Err(_) => Err(PageError::Temporary(std::io::Error::other("an archived item has no facts"))),
+    };
     (0..feeds.len())
         .into_par_iter()
         .map(|index| {
@@ -141,20 +146,44 @@ pub(super) fn page_fingerprints(
                     fields.text(&pages[number].name);
                     fields.maybe(number.checked_sub(1).map(|older| pages[older].name.as_str()));
                     fields.maybe(pages.get(number + 1).map(|newer| newer.name.as_str()));
-                    for facts in archive.facts(&pages[number])? {
-                        let path = super::path_of(&facts.path);
-                        let hash = hash_of(&path).ok_or(PageError::Changed(path))?;
-                        fields.text(&facts.id);
-                        fields.0.update(&hash.to_le_bytes());
-                        for topic in topic_names.renamed(&facts.topics) {
-                            fields.maybe(directory.topic(&topic));
-                            fields.text(&topic);
-                        }
-                        fields.maybe(facts.domain.as_deref().and_then(|domain| directory.provider(domain)));
+                    for stored in archive.stored(&pages[number])? {
+                        fields.0.update(&digest_of(&stored)?.to_le_bytes());
                     }
                     Ok(fields.0.digest128())
                 })
                 .collect()
+        })
+        .collect()
+}
+
+/// What each record of `archive` makes of an item, in the order of
+/// [`Archive::records`], worked out once however many feeds hold it: its
+/// id, the hash of its record file (`hash_of`, by path), the display names
+/// of its topics (`topic_names`) and the pages of those and of its
+/// provider.
+fn item_digests(
+    feeds: &[Feed],
+    archive: &Archive,
+    hash_of: &(dyn Fn(&Path) -> Option<u128> + Sync),
+    topic_names: &TopicNames,
+) -> Result<Vec<u128>, PageError> {
+    let directory = Directory::new(feeds);
+    archive
+        .records()
+        .par_iter()
+        .map(|&stored| {
+            let facts = archive.facts(stored)?;
+            let path = super::path_of(&facts.path);
+            let hash = hash_of(&path).ok_or(PageError::Changed(path))?;
+            let mut fields = Fields(Xxh3::new());
+            fields.text(&facts.id);
+            fields.0.update(&hash.to_le_bytes());
+            for topic in topic_names.renamed(&facts.topics) {
+                fields.maybe(directory.topic(&topic));
+                fields.text(&topic);
+            }
+            fields.maybe(facts.domain.as_deref().and_then(|domain| directory.provider(domain)));
+            Ok(fields.0.digest128())
         })
         .collect()
 }

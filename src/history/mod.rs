@@ -33,8 +33,8 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use partition::partition;
-pub(crate) use spill::Facts;
-use spill::{Entry, FeedNumbers, ItemsFile, Spill, Stored, read_bucket, read_exact_at};
+use spill::{Entry, FeedNumbers, ItemsFile, Spill, read_bucket, read_exact_at};
+pub(crate) use spill::{Facts, Stored};
 
 use crate::gather::{Gathered, Keep, Place, TopicNames};
 use crate::model::{Family, Feed, Format, Item, Record, Site};
@@ -88,6 +88,8 @@ pub(crate) struct Collector {
     failed: AtomicBool,
     /// The first write that failed.
     failure: Mutex<Option<io::Error>>,
+    /// With [`Keeping::Files`], where each record's facts are.
+    listed: Mutex<Vec<Stored>>,
 }
 
 impl Collector {
@@ -95,7 +97,7 @@ impl Collector {
     /// with `scales`, archive documents keep within its budget.
     pub(crate) fn new(keeping: Keeping, scales: Option<Scales>) -> Result<Self, ArchiveError> {
         let (failed, failure) = (AtomicBool::new(false), Mutex::default());
-        Ok(Collector { spill: Spill::new()?, keeping, scales, failed, failure })
+        Ok(Collector { spill: Spill::new()?, keeping, scales, failed, failure, listed: Mutex::default() })
     }
 
     /// The archives of `gathered`, whose feeds hold their newest `limit`
@@ -130,8 +132,9 @@ impl Collector {
             }
         }
         let order = order.file.into_inner().map_err(io::IntoInnerError::into_error)?;
-        let keeping = self.keeping;
-        Ok(Archive { items, order, pages, keeping, topic_names: gathered.topic_names.clone() })
+        let (keeping, mut records) = (self.keeping, self.listed.into_inner().unwrap_or_else(PoisonError::into_inner));
+        records.sort_unstable();
+        Ok(Archive { items, order, pages, keeping, records, topic_names: gathered.topic_names.clone() })
     }
 }
 
@@ -154,6 +157,9 @@ impl Keep for Collector {
         let added = kept.and_then(|((bytes, tail), weight)| {
             self.spill.add((&bytes, &tail), (record.published, place, weight), feeds)
         });
+        if let (Ok(stored), Keeping::Files) = (&added, self.keeping) {
+            self.listed.lock().unwrap_or_else(PoisonError::into_inner).push(*stored);
+        }
         if let Err(error) = added {
             self.failed.store(true, Ordering::Relaxed);
             self.failure.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(error);
@@ -323,6 +329,9 @@ pub(crate) struct Archive {
     /// Each feed's pages (by its index among the gathered feeds), oldest first.
     pages: Vec<Vec<Page>>,
     keeping: Keeping,
+    /// With [`Keeping::Files`], where each record's facts are, in the
+    /// order of the items file.
+    records: Vec<Stored>,
     topic_names: TopicNames,
 }
 
@@ -359,7 +368,7 @@ impl Archive {
     }
 
     /// Where the items of `page` are in the items file, oldest first.
-    fn stored(&self, page: &Page) -> io::Result<Vec<Stored>> {
+    pub(crate) fn stored(&self, page: &Page) -> io::Result<Vec<Stored>> {
         let mut order = vec![0; page.count * ORDER_ENTRY];
         read_exact_at(&self.order, &mut order, page.first * ORDER_ENTRY as u64)?;
         Ok(order
@@ -372,13 +381,16 @@ impl Archive {
             .collect())
     }
 
-    /// The facts of the items of `page`, oldest first, for an archive
-    /// collected keeping [`Keeping::Files`] (anything else fails).
-    pub(crate) fn facts(&self, page: &Page) -> io::Result<Vec<Facts>> {
-        if self.keeping != Keeping::Files {
-            return Err(io::Error::other("the archive was collected without its records' facts"));
-        }
-        self.stored(page)?.into_iter().map(|stored| self.items.facts(stored)).collect()
+    /// Where each record's facts are, in the order of the items file
+    /// (sorted): every record kept, for an archive collected keeping
+    /// [`Keeping::Files`]; none otherwise.
+    pub(crate) fn records(&self) -> &[Stored] {
+        &self.records
+    }
+
+    /// The facts stored at `stored`, one of [`Archive::records`].
+    pub(crate) fn facts(&self, stored: Stored) -> io::Result<Facts> {
+        self.items.facts(stored)
     }
 
     /// The items of `page`, newest first, as the feed shows them; records

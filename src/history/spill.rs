@@ -21,9 +21,9 @@ use crate::model::{Family, Item};
 /// per record, fills one alone.
 const BUCKETS: usize = 16;
 
-/// Where an item is in the items file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Stored {
+/// Where an item (or a record's facts) is in the items file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Stored {
     pub offset: u64,
     pub len: u32,
 }
@@ -112,13 +112,13 @@ impl Spill {
     /// `published`, whose item weighs `weight`: [`encode_item`],
     /// [`encode_id`] or [`encode_facts`]), then `tail` right after it (the
     /// item that facts say follows them), once, and an entry for `bytes`
-    /// in each of `feeds`.
+    /// in each of `feeds`; where `bytes` are.
     pub(super) fn add(
         &self,
         (bytes, tail): (&[u8], &[u8]),
         (published, place, weight): (DateTime<Utc>, Place, u32),
         feeds: &[(Family, &str)],
-    ) -> io::Result<()> {
+    ) -> io::Result<Stored> {
         let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
         let offset = {
             let mut items = locked(&self.items);
@@ -133,7 +133,7 @@ impl Spill {
             let entry = Entry { feed, published, place, stored: Stored { offset, len }, weight };
             locked(&self.buckets[feed as usize % BUCKETS]).write_all(&entry.encode())?;
         }
-        Ok(())
+        Ok(Stored { offset, len })
     }
 
     /// Done writing: the items file, ready to read, the feeds' numbers and
