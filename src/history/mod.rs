@@ -17,7 +17,9 @@
 //! reads the others again ([`Reread`]). Memory never holds the items: at most
 //! one bucket's entries (32 bytes each, one per item of each feed in the
 //! bucket; the firehose's bucket has one per record) and, for rendering,
-//! one page's items per thread.
+//! one page's items per thread; through the build cache, also where each
+//! record's facts are and, for the fingerprints, each record's digest (16
+//! bytes each).
 
 mod partition;
 mod spill;
