@@ -456,6 +456,7 @@ fn run_through(
         gather_feeds(settings, Keeping::Items, control.progress, control.stop, Some(&ids), cache.as_ref())?;
     let (id_changes, id_list) = ids.finish(&shown, &report.duplicates, settings.accept_id_changes);
     report.id_changes = id_changes;
+    let members = cache.as_ref().map(|_| members_of(&feeds, shown)).unwrap_or_default();
     let current = decided.as_mut().map(|decided| std::mem::take(&mut decided.current)).unwrap_or_default();
     let mut noted = Vec::new();
     let noting = (cache.is_some() && mode == Mode::Write).then_some(&mut noted);
@@ -469,15 +470,8 @@ fn run_through(
         report.output = put(settings, mode, &files, Some(&id_list), &report, control, noting)?;
     }
     let Some(cache) = cache else { return Ok(report) };
-    let files_of: HashMap<&str, &Path> = shown.iter().map(|(path, id)| (id.as_str(), path.as_path())).collect();
-    let members = feeds
-        .iter()
-        .map(|feed| {
-            feed.items.iter().filter_map(|item| files_of.get(item.id.as_str()).map(|path| path.to_path_buf())).collect()
-        })
-        .collect();
     let expected_files = report.files + cache::OWN_FILES.len();
-    let written = decided.as_ref().filter(|_| mode == Mode::Write).map(|decided| Written {
+    let written = decided.filter(|_| mode == Mode::Write).map(|decided| Written {
         feeds: &feeds,
         decided,
         left_out: &left_out,
@@ -494,8 +488,22 @@ fn run_through(
     Ok(report)
 }
 
+/// Each of `feeds`' items' record files, by feed, newest first: `shown`
+/// names each shown record's file and id. Taken (and dropped) before
+/// rendering: it holds a path and an id per record.
+fn members_of(feeds: &[Feed], shown: Vec<(PathBuf, String)>) -> Vec<Vec<PathBuf>> {
+    let files_of: HashMap<&str, &Path> = shown.iter().map(|(path, id)| (id.as_str(), path.as_path())).collect();
+    feeds
+        .iter()
+        .map(|feed| {
+            feed.items.iter().filter_map(|item| files_of.get(item.id.as_str()).map(|path| path.to_path_buf())).collect()
+        })
+        .collect()
+}
+
 /// [`run`] for records edited in what no choice depends on
-/// ([`Shortcut::Edited`]): only the feeds that hold them are rendered.
+/// ([`Shortcut::Edited`]): only the feeds and archive pages that hold
+/// them are rendered.
 fn run_edited(
     settings: &Settings,
     mode: Mode,
@@ -503,16 +511,16 @@ fn run_edited(
     edited: Edited,
     control: write::Control<'_>,
 ) -> Result<Report, BuildError> {
-    let Edited { mut report, feeds, mut decided, left_out, members, topic_names, span } = edited;
+    let Edited { mut report, feeds, mut decided, left_out, members, topic_names, span, archive } = edited;
     let current = std::mem::take(&mut decided.current);
-    let files = Rendering::new(&feeds, &settings.site, &settings.formats, None).keeping(current);
+    let files = Rendering::new(&feeds, &settings.site, &settings.formats, archive.as_deref()).keeping(current);
     let mut noted = Vec::new();
     let noting = (mode == Mode::Write).then_some(&mut noted);
     report.output = put(settings, mode, &files, None, &report, control, noting)?;
     let expected_files = report.files + cache::OWN_FILES.len();
     let written = (mode == Mode::Write).then(|| Written {
         feeds: &feeds,
-        decided: &decided,
+        decided: *decided,
         left_out: &left_out,
         files: noted,
         expected_files,

@@ -189,6 +189,16 @@ fn a_deleted_record_rewrites_only_the_documents_of_its_year_from_its_place_on() 
 }
 
 #[test]
+fn an_edited_title_rewrites_only_the_archive_documents_that_hold_it() {
+    let (_, changed) = archive_changes(|input| {
+        let edited = daily_record(40).replace("title: Day 40", "title: Day forty");
+        fs::write(input.join("d040.md"), edited).unwrap();
+    });
+    // Day 40 is 11 December 2024, 2024's 41st item: its third document.
+    assert_eq!(changed, documents(&["2024.3"]));
+}
+
+#[test]
 fn turning_archives_off_removes_them_without_tripping_the_guard() {
     let input = tempfile::tempdir().unwrap();
     daily_records(input.path(), 60);

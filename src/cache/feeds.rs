@@ -13,8 +13,9 @@
 //! feed's fingerprint also holds its archive pages' names and sizes (its
 //! documents link to the newest, its page lists them all), and each
 //! archive page has a fingerprint of its own, made alike from its items'
-//! facts (digested once per record) and the names of its neighbours
-//! ([`page_fingerprints`]).
+//! facts (digested once per record) and the names of its neighbours, and
+//! a list of its items' record files, for a build that edits one of them
+//! without gathering ([`stored_pages`]).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -24,7 +25,7 @@ use rayon::iter::{IntoParallelIterator, IntoParallelRefIterator, ParallelIterato
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use super::records::{Meta, Records};
-use super::store::{Output, StoredFeed};
+use super::store::{Output, StoredFeed, StoredPage, path_key};
 use crate::config::Settings;
 use crate::gather::TopicNames;
 use crate::history::{Archive, PageError, Reread, Stored};
@@ -118,55 +119,82 @@ pub(super) fn fingerprints(
         .collect()
 }
 
-/// What each archive page's documents are made from, by feed then page
-/// (oldest first): [`settings_hash`], the feed's own fields, the page's
-/// name and its neighbours' (which it links to), and per item its
-/// [`item_digests`]. `archive` must keep its records' facts
-/// (`Keeping::Files`).
-pub(super) fn page_fingerprints(
+/// A feed's archive pages as the cache keeps them, and its list of their
+/// items' record files (see `Lists`).
+pub(super) type FeedPages = (Vec<StoredPage>, Vec<u8>);
+
+/// Each feed's archive pages as the cache keeps them, oldest first: each
+/// one's name, what its documents are made from (its fingerprint:
+/// [`settings_hash`], the feed's own fields, the page's name and its
+/// neighbours', which it links to, and per item its [`item_digest`]) and
+/// size; and the feed's list of its pages' items' record files (see
+/// `Lists`). `archive` must keep its records' facts (`Keeping::Files`).
+pub(super) fn stored_pages(
     feeds: &[Feed],
     archive: &Archive,
     settings: u128,
     hash_of: &(dyn Fn(&Path) -> Option<u128> + Sync),
     topic_names: &TopicNames,
-) -> Result<Vec<Vec<u128>>, PageError> {
-    let digests = item_digests(feeds, archive, hash_of, topic_names)?;
-    let records = archive.records();
-    let digest_of = |stored: &Stored| match records.binary_search(stored) {
-        Ok(index) => Ok(digests[index]),
+) -> Result<Vec<FeedPages>, PageError> {
+    let (digests, keys) = archive_records(feeds, archive, hash_of, topic_names)?;
+    let stored = archive.records();
+    let record_of = |item: &Stored| match stored.binary_search(item) {
+        Ok(index) => Ok((digests[index], keys[index])),
         Err(_) => Err(PageError::Temporary(std::io::Error::other("an archived item has no facts"))),
     };
     (0..feeds.len())
         .into_par_iter()
         .map(|index| {
             let pages = archive.pages(index);
-            (0..pages.len())
+            let names: Vec<&str> = pages.iter().map(|page| page.name.as_str()).collect();
+            let mut list = Vec::with_capacity(pages.iter().map(|page| page.count * 8).sum());
+            let stored = (0..pages.len())
                 .map(|number| {
-                    let mut fields = feed_fields(settings, &feeds[index]);
-                    fields.text(&pages[number].name);
-                    fields.maybe(number.checked_sub(1).map(|older| pages[older].name.as_str()));
-                    fields.maybe(pages.get(number + 1).map(|newer| newer.name.as_str()));
-                    for stored in archive.stored(&pages[number])? {
-                        fields.0.update(&digest_of(&stored)?.to_le_bytes());
-                    }
-                    Ok(fields.0.digest128())
+                    let items = archive.stored(&pages[number])?.iter().map(record_of).collect::<Result<Vec<_>, _>>()?;
+                    list.extend(items.iter().flat_map(|(_, key)| key.to_le_bytes()));
+                    let digests = items.iter().map(|(digest, _)| *digest);
+                    Ok(StoredPage {
+                        name: names[number].to_owned(),
+                        fingerprint: page_fingerprint(settings, &feeds[index], &names, number, digests),
+                        count: items.len() as u64,
+                    })
                 })
-                .collect()
+                .collect::<Result<_, PageError>>()?;
+            Ok((stored, list))
         })
         .collect()
 }
 
-/// What each record of `archive` makes of an item, in the order of
-/// [`Archive::records`], worked out once however many feeds hold it: its
-/// id, the hash of its record file (`hash_of`, by path), the display names
-/// of its topics (`topic_names`) and the pages of those and of its
-/// provider.
-fn item_digests(
+/// The fingerprint of page `number` of `feed`'s archive, whose pages are
+/// named `names` (oldest first), holding items with `digests` ([`item_digest`]).
+pub(super) fn page_fingerprint(
+    settings: u128,
+    feed: &Feed,
+    names: &[&str],
+    number: usize,
+    digests: impl Iterator<Item = u128>,
+) -> u128 {
+    let mut fields = feed_fields(settings, feed);
+    fields.text(names[number]);
+    fields.maybe(number.checked_sub(1).map(|older| names[older]));
+    fields.maybe(names.get(number + 1).copied());
+    for digest in digests {
+        fields.0.update(&digest.to_le_bytes());
+    }
+    fields.0.digest128()
+}
+
+/// For each record of `archive`, in the order of [`Archive::records`],
+/// worked out once however many feeds hold it: its [`item_digest`], with
+/// the hash of its file from `hash_of` (by path) and its topics under
+/// `topic_names`, and the key of its file's path (in two lists: 24 bytes
+/// a record, where pairs would take 32).
+fn archive_records(
     feeds: &[Feed],
     archive: &Archive,
     hash_of: &(dyn Fn(&Path) -> Option<u128> + Sync),
     topic_names: &TopicNames,
-) -> Result<Vec<u128>, PageError> {
+) -> Result<(Vec<u128>, Vec<u64>), PageError> {
     let directory = Directory::new(feeds);
     archive
         .records()
@@ -175,30 +203,44 @@ fn item_digests(
             let facts = archive.facts(stored)?;
             let path = super::path_of(&facts.path);
             let hash = hash_of(&path).ok_or(PageError::Changed(path))?;
-            let mut fields = Fields(Xxh3::new());
-            fields.text(&facts.id);
-            fields.0.update(&hash.to_le_bytes());
-            for topic in topic_names.renamed(&facts.topics) {
-                fields.maybe(directory.topic(&topic));
-                fields.text(&topic);
-            }
-            fields.maybe(facts.domain.as_deref().and_then(|domain| directory.provider(domain)));
-            Ok(fields.0.digest128())
+            let topics = topic_names.renamed(&facts.topics);
+            let digest = item_digest(&facts.id, hash, &topics, facts.domain.as_deref(), &directory);
+            Ok((digest, path_key(&facts.path)))
         })
         .collect()
+}
+
+/// What a record makes of an item on an archive page: its `id`, the
+/// `hash` of its record file, its `topics`' display names and their pages,
+/// and the page of its provider (at `domain`), as `directory` has them.
+pub(super) fn item_digest(
+    id: &str,
+    hash: u128,
+    topics: &[String],
+    domain: Option<&str>,
+    directory: &Directory,
+) -> u128 {
+    let mut fields = Fields(Xxh3::new());
+    fields.text(id);
+    fields.0.update(&hash.to_le_bytes());
+    for topic in topics {
+        fields.maybe(directory.topic(topic));
+        fields.text(topic);
+    }
+    fields.maybe(domain.and_then(|domain| directory.provider(domain)));
+    fields.0.digest128()
 }
 
 /// Which of `feeds` (with `fingerprints`) the last build's `output` still
 /// holds as it left them: same fingerprint, and every file of theirs, and
 /// the manifest, with the metadata it noted. By feed, how many items the
 /// size budget left out of each kept feed; the noted metadata of the
-/// kept feeds' files, and of the files of the archive pages (`pages`: by
-/// feed, each page's name and fingerprint) kept likewise, by path; and how
-/// many pages are kept.
+/// kept feeds' files, and of the files of the archive pages (`pages`, by
+/// feed) kept likewise, by path; and how many pages are kept.
 pub(super) fn kept(
     feeds: &[Feed],
     fingerprints: &[u128],
-    pages: &[Vec<(String, u128)>],
+    pages: &[Vec<StoredPage>],
     settings: &Settings,
     output: &Output,
 ) -> (Vec<Option<usize>>, HashMap<String, Meta>, usize) {
@@ -220,13 +262,12 @@ pub(super) fn kept(
         .map(|((feed, fingerprint), pages)| {
             let stored = earlier.get(feed.stem().as_str())?;
             let stored_pages: HashMap<&str, u128> =
-                stored.pages.iter().map(|(name, fingerprint)| (name.as_str(), *fingerprint)).collect();
-            for (name, page_fingerprint) in pages {
-                if stored_pages.get(name.as_str()) != Some(page_fingerprint) {
+                stored.pages.iter().map(|page| (page.name.as_str(), page.fingerprint)).collect();
+            for page in pages {
+                if stored_pages.get(page.name.as_str()) != Some(&page.fingerprint) {
                     continue;
                 }
-                let paths = settings.formats.iter().map(|&format| feed.archive_path(name, format));
-                if let Some(files) = all_as_noted(paths.chain([feed.archive_page_path(name)]).collect()) {
+                if let Some(files) = all_as_noted(page_files(feed, &page.name, settings)) {
                     current.extend(files);
                     pages_kept += 1;
                 }
@@ -240,6 +281,13 @@ pub(super) fn kept(
         })
         .collect();
     (kept, current, pages_kept)
+}
+
+/// The files of `feed`'s archive page `name`: its documents in each
+/// format built, and its HTML page.
+pub(super) fn page_files(feed: &Feed, name: &str, settings: &Settings) -> Vec<String> {
+    let documents = settings.formats.iter().map(|&format| feed.archive_path(name, format));
+    documents.chain([feed.archive_page_path(name)]).collect()
 }
 
 /// Whether a build with `settings` may keep any file the last build left

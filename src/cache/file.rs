@@ -10,10 +10,13 @@
 //!    (`StoredEntry`), in about the order the build that wrote them met
 //!    their files (those it found unchanged, copied, last); an entry the
 //!    index does not name (one that build replaced) is never read;
-//! 2. the [`Head`];
-//! 3. the index: for each entry, its path's key (a 64-bit hash) and where
+//! 2. the lists: with archives, the keys of the record files of each
+//!    archive page's items (8 bytes each), feed after feed and page after
+//!    page as the head lists them, read only by a build of edited words;
+//! 3. the [`Head`];
+//! 4. the index: for each entry, its path's key (a 64-bit hash) and where
 //!    the entry starts (8 bytes each), sorted;
-//! 4. where the head starts and where the index starts (8 bytes each).
+//! 5. where the lists, the head and the index start (8 bytes each).
 //!
 //! A build reads the whole file once, streaming, to check its hash, then
 //! keeps only the head and the index: each entry is read from the file
@@ -41,7 +44,7 @@ use super::store::Head;
 /// The first line of a cache file: the format, and the build of feedgen
 /// that wrote it (another may gather or render differently).
 fn header() -> String {
-    format!("feedgen build cache 7, feedgen {} ({})\n", env!("CARGO_PKG_VERSION"), program_identity())
+    format!("feedgen build cache 8, feedgen {} ({})\n", env!("CARGO_PKG_VERSION"), program_identity())
 }
 
 /// Which build of the program is running: its executable's size and
@@ -97,6 +100,8 @@ pub(super) struct CacheFile {
     buckets: Buckets,
     /// Where the entries are in the file.
     entries: Range<u64>,
+    /// Where the lists are in the file.
+    lists: Range<u64>,
 }
 
 impl CacheFile {
@@ -136,10 +141,10 @@ impl CacheFile {
         if u128::from_le_bytes(checksum.try_into().unwrap_or_default()) != hash_of_range(&file, payload_start..len)? {
             return Err(Unusable::Broken("its checksum does not match: it is damaged".to_owned()));
         }
-        let (head, keys, starts, entries) = read_tables(&file, payload_start, len)
+        let Tables { head, keys, starts, entries, lists } = read_tables(&file, payload_start, len)
             .map_err(|why| Unusable::Broken(format!("it cannot be decoded: {why}")))?;
         let buckets = Buckets::new(&keys);
-        Ok(CacheFile { file, id: new_id(), head, keys, starts, buckets, entries })
+        Ok(CacheFile { file, id: new_id(), head, keys, starts, buckets, entries, lists })
     }
 
     /// How many entries it holds.
@@ -160,6 +165,34 @@ impl CacheFile {
     /// The encoded entry at `position` in the index.
     pub(super) fn entry(&self, position: usize) -> io::Result<Vec<u8>> {
         entry_by_piece(&self.file, self.id, self.starts[position], self.entries.clone())
+    }
+
+    /// How many bytes the lists take.
+    pub(super) fn lists_len(&self) -> u64 {
+        self.lists.end - self.lists.start
+    }
+
+    /// `len` bytes of the lists, from `offset` within them.
+    pub(super) fn read_lists(&self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        if offset.checked_add(len as u64).is_none_or(|end| end > self.lists_len()) {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "past the end of the lists"));
+        }
+        let mut bytes = vec![0; len];
+        read_at(&self.file, &mut bytes, self.lists.start + offset)?;
+        Ok(bytes)
+    }
+
+    /// Add the lists to `writer`, as they are, a large piece at a time.
+    pub(super) fn copy_lists(&self, writer: &mut Writer) -> io::Result<()> {
+        let mut buffer = vec![0; CHUNK];
+        let mut at = self.lists.start;
+        while at < self.lists.end {
+            let piece = &mut buffer[..usize::try_from(self.lists.end - at).unwrap_or(CHUNK).min(CHUNK)];
+            read_at(&self.file, piece, at)?;
+            writer.add(&[piece]);
+            at += piece.len() as u64;
+        }
+        Ok(())
     }
 
     /// Hand `each` every entry the index holds, with its position in the
@@ -281,38 +314,51 @@ impl Buckets {
     }
 }
 
-/// The head, the index's keys and starts, and where the entries are, of
-/// a file whose payload (checked) runs from `payload_start` to `len`.
-type Tables = (Head, Vec<u64>, Vec<u64>, Range<u64>);
+/// The head, the index's keys and starts, and where the entries and the
+/// lists are, of a checked file.
+struct Tables {
+    head: Head,
+    keys: Vec<u64>,
+    starts: Vec<u64>,
+    entries: Range<u64>,
+    lists: Range<u64>,
+}
 
-/// Read the head and the index of a checked file (see [`CacheFile::open`]).
+/// Read the head and the index of a checked file whose payload runs from
+/// `payload_start` to `len` (see [`CacheFile::open`]).
 fn read_tables(file: &File, payload_start: u64, len: u64) -> Result<Tables, String> {
-    let mut trailer = [0; 16];
-    let trailer_start = len.checked_sub(16).filter(|&start| start >= payload_start).ok_or("no trailer")?;
+    let mut trailer = [0; TRAILER];
+    let trailer_start = len.checked_sub(TRAILER as u64).filter(|&start| start >= payload_start).ok_or("no trailer")?;
     read_at(file, &mut trailer, trailer_start).map_err(|error| error.to_string())?;
-    let (head_start, index_start) = trailer.split_at(8);
-    let head_start = u64::from_le_bytes(head_start.try_into().unwrap_or_default());
-    let index_start = u64::from_le_bytes(index_start.try_into().unwrap_or_default());
-    if !(payload_start <= head_start && head_start <= index_start && index_start <= trailer_start)
+    let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+    let (lists_start, head_start, index_start) = (word(&trailer[..8]), word(&trailer[8..16]), word(&trailer[16..]));
+    if !(payload_start <= lists_start
+        && lists_start <= head_start
+        && head_start <= index_start
+        && index_start <= trailer_start)
         || (trailer_start - index_start) % 16 != 0
     {
         return Err("its tables are out of place".to_owned());
     }
-    let mut head = vec![0; usize::try_from(index_start - head_start).map_err(|error| error.to_string())?];
-    read_at(file, &mut head, head_start).map_err(|error| error.to_string())?;
-    let head: Head = postcard::from_bytes(&head).map_err(|error| error.to_string())?;
+    let head: Head = {
+        let mut bytes = vec![0; usize::try_from(index_start - head_start).map_err(|error| error.to_string())?];
+        read_at(file, &mut bytes, head_start).map_err(|error| error.to_string())?;
+        postcard::from_bytes(&bytes).map_err(|error| error.to_string())?
+    };
     let mut index = vec![0; usize::try_from(trailer_start - index_start).map_err(|error| error.to_string())?];
     read_at(file, &mut index, index_start).map_err(|error| error.to_string())?;
-    let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap_or_default());
     let (keys, starts): (Vec<u64>, Vec<u64>) =
         index.chunks_exact(16).map(|pair| (word(&pair[..8]), word(&pair[8..]))).unzip();
-    let entries = payload_start..head_start;
+    let entries = payload_start..lists_start;
     let sorted = keys.is_sorted() && u32::try_from(keys.len()).is_ok();
     if !sorted || head.entries != keys.len() as u64 || starts.iter().any(|start| !entries.contains(start)) {
         return Err("its index does not match its entries".to_owned());
     }
-    Ok((head, keys, starts, entries))
+    Ok(Tables { head, keys, starts, entries, lists: lists_start..head_start })
 }
+
+/// Bytes of the trailer: where the lists, the head and the index start.
+const TRAILER: usize = 24;
 
 /// The XXH3-128 hash of the bytes of `file` in `range`, read in pieces.
 fn hash_of_range(file: &File, range: Range<u64>) -> Result<u128, Unusable> {
@@ -471,7 +517,7 @@ impl Writer {
 
     /// Add `parts` to the payload, one after the other, and write what is
     /// pending if it is enough: an entry is written whole or not at all.
-    fn add(&mut self, parts: &[&[u8]]) {
+    pub(super) fn add(&mut self, parts: &[&[u8]]) {
         for part in parts {
             self.hasher.update(part);
             self.pending.extend_from_slice(part);
@@ -495,7 +541,7 @@ impl Writer {
     }
 
     /// Where the next byte of the payload goes in the file.
-    fn position(&self) -> u64 {
+    pub(super) fn position(&self) -> u64 {
         self.written + self.pending.len() as u64
     }
 
@@ -521,16 +567,28 @@ impl Writer {
     }
 
     /// Add `head` and the index (each entry's key and start, in any order),
-    /// and put the file in place at `path`.
-    pub(super) fn finish(mut self, head: &Head, mut index: Vec<(u64, u64)>, path: &Path) -> io::Result<()> {
+    /// and put the file in place at `path`: the lists are what was added
+    /// since `lists_start` (see [`Writer::position`]).
+    pub(super) fn finish(
+        mut self,
+        lists_start: u64,
+        head: &Head,
+        mut index: Vec<(u64, u64)>,
+        path: &Path,
+    ) -> io::Result<()> {
         let head_start = self.position();
-        self.add(&[&postcard::to_stdvec(head).map_err(io::Error::other)?]);
+        // Streamed, not encoded whole first: with archives, the head lists
+        // every archived item of every feed, tens of megabytes.
+        let mut buffered = io::BufWriter::with_capacity(CHUNK, &mut self);
+        postcard::to_io(head, &mut buffered).map_err(io::Error::other)?;
+        io::Write::flush(&mut buffered)?;
+        drop(buffered);
         let index_start = self.position();
         index.sort_unstable();
         for (key, start) in index {
             self.add(&[&key.to_le_bytes(), &start.to_le_bytes()]);
         }
-        self.add(&[&head_start.to_le_bytes(), &index_start.to_le_bytes()]);
+        self.add(&[&lists_start.to_le_bytes(), &head_start.to_le_bytes(), &index_start.to_le_bytes()]);
         self.write_pending();
         if let Some(problem) = self.problem.take() {
             return Err(io::Error::other(problem));
@@ -541,6 +599,18 @@ impl Writer {
         write_at(file.as_file(), &sums, self.payload_start - 24)?;
         file.persist(path).map_err(|error| error.error)?;
         self.made.clear();
+        Ok(())
+    }
+}
+
+/// Bytes added to the payload ([`Writer::add`]).
+impl io::Write for Writer {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.add(&[bytes]);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
 }
@@ -652,7 +722,8 @@ mod tests {
             assert_eq!(writer.entry(start).unwrap(), body(which as u8, lengths[which]), "entry {which}");
         }
         let path = folder.path().join("build.cache");
-        writer.finish(&head(lengths.len() as u64), index.clone(), &path).unwrap();
+        let lists_start = writer.position();
+        writer.finish(lists_start, &head(lengths.len() as u64), index.clone(), &path).unwrap();
 
         let file = CacheFile::open(&path).unwrap();
         assert_eq!((file.head.saved_at, file.head.digest, file.len()), (7, 9, lengths.len()));
@@ -712,7 +783,8 @@ mod tests {
         let keys: Vec<u64> = (0..5000u64).map(|n| n.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
         let index: Vec<(u64, u64)> = keys.iter().map(|&key| (key, writer.add_entry(&key.to_le_bytes()))).collect();
         let path = folder.path().join("build.cache");
-        writer.finish(&head(keys.len() as u64), index, &path).unwrap();
+        let lists_start = writer.position();
+        writer.finish(lists_start, &head(keys.len() as u64), index, &path).unwrap();
         let file = CacheFile::open(&path).unwrap();
         for &key in &keys {
             let positions = file.positions(key);
@@ -729,7 +801,8 @@ mod tests {
         let mut writer = Writer::create(folder.path());
         let start = writer.add_entry(b"one");
         // The head says two entries; the index holds one.
-        writer.finish(&head(2), vec![(1, start)], &path).unwrap();
+        let lists_start = writer.position();
+        writer.finish(lists_start, &head(2), vec![(1, start)], &path).unwrap();
         match CacheFile::open(&path) {
             Err(Unusable::Broken(why)) => assert!(why.contains("its index does not match"), "{why}"),
             other => panic!("{other:?}"),
@@ -747,7 +820,8 @@ mod tests {
             assert_eq!(writer.entry(start).unwrap(), body(which as u8, WRITE_AT_ONCE));
         }
         let path = folder.path().join("build.cache");
-        assert!(writer.finish(&head(0), Vec::new(), &path).is_err());
+        let lists_start = writer.position();
+        assert!(writer.finish(lists_start, &head(0), Vec::new(), &path).is_err());
         assert!(!path.exists());
     }
 }

@@ -39,7 +39,7 @@ use file::{CacheFile, Unusable};
 pub(crate) use records::{Meta, is_whole};
 use records::{Records, Span};
 pub(crate) use shortcut::{Edited, Shortcut};
-use store::{Head, Output, StoredFeed, Summary};
+use store::{Head, Lists, Output, StoredFeed, StoredPage, Summary};
 pub(crate) use store::{path_bytes, path_of};
 
 /// The build cache of one site (inputs and output folder), open for one build.
@@ -72,8 +72,10 @@ pub(crate) struct Decided {
     /// How many archive pages are kept, their files among `current`.
     pub archives_kept: usize,
     fingerprints: Vec<u128>,
-    /// By feed, each archive page's name and fingerprint, oldest first.
-    pages: Vec<Vec<(String, u128)>>,
+    /// By feed, its archive pages, oldest first.
+    pages: Vec<Vec<StoredPage>>,
+    /// By feed, its pages' lists ([`store::Lists`]); `None`: the last build's.
+    lists: Option<Vec<Vec<u8>>>,
 }
 
 impl BuildCache {
@@ -143,16 +145,12 @@ impl BuildCache {
         let settings_hash = feeds::settings_hash(settings);
         let fingerprints = feeds::fingerprints(feeds, settings_hash, &hash_of, archive)
             .map_err(|_| LoadError::Changed(settings.inputs.first().cloned().unwrap_or_default()))?;
-        let pages = match archive {
+        let (pages, lists) = match archive {
             Some(archive) => {
                 let hash_of_file = |path: &Path| self.records.hash_of(path);
-                let fingerprints = feeds::page_fingerprints(feeds, archive, settings_hash, &hash_of_file, topic_names)?;
-                let named = |(index, fingerprints): (usize, Vec<u128>)| {
-                    archive.pages(index).iter().map(|page| page.name.clone()).zip(fingerprints).collect()
-                };
-                fingerprints.into_iter().enumerate().map(named).collect()
+                feeds::stored_pages(feeds, archive, settings_hash, &hash_of_file, topic_names)?.into_iter().unzip()
             }
-            None => vec![Vec::new(); feeds.len()],
+            None => (vec![Vec::new(); feeds.len()], vec![Vec::new(); feeds.len()]),
         };
         let (kept, current, archives_kept) = match &self.output {
             Some(output) => feeds::kept(feeds, &fingerprints, &pages, settings, output),
@@ -160,7 +158,7 @@ impl BuildCache {
         };
         let rendered: Vec<bool> = kept.iter().map(Option::is_none).collect();
         feeds::make_whole(feeds, &rendered, &ids, &self.records, topic_names, self.load_options())?;
-        Ok(Decided { kept, current, archives_kept, fingerprints, pages })
+        Ok(Decided { kept, current, archives_kept, fingerprints, pages, lists: Some(lists) })
     }
 
     /// What reads archived records again in full, through the cache.
@@ -179,25 +177,26 @@ impl BuildCache {
     /// of every file it left there. Without it (a comparison), what the
     /// cache knew of the output folder stays. A cache that cannot be saved
     /// costs the next build time, never correctness: the reason is returned.
-    pub(crate) fn save(self, settings: &Settings, written: Option<Written<'_>>) -> Result<(), String> {
+    pub(crate) fn save(self, settings: &Settings, mut written: Option<Written<'_>>) -> Result<(), String> {
         let (span, differ) = (self.records.span(), self.records.differ());
         let cannot_save =
             |error: std::io::Error| format!("cannot save the build cache {}: {error}", self.path.display());
         let records_digest = self.records.digest().map_err(cannot_save)?;
         // Every file the build left must be known, or none is: a file the
         // cache does not know would be taken for one the build no longer makes.
-        let written = written.filter(|written| written.files.len() == written.expected_files);
+        written = written.filter(|written| written.files.len() == written.expected_files);
+        let fresh_lists = written.as_mut().and_then(|written| written.decided.lists.take());
         let output = match written {
             Some(written) => Some(Output {
                 settings: feeds::settings_hash(settings),
                 feeds: written
                     .feeds
                     .iter()
-                    .zip(&written.decided.fingerprints)
+                    .zip(written.decided.fingerprints)
                     .zip(written.left_out)
                     .zip(&written.members)
-                    .zip(&written.decided.pages)
-                    .map(|((((feed, &fingerprint), &left_out), members), pages)| StoredFeed {
+                    .zip(written.decided.pages)
+                    .map(|((((feed, fingerprint), &left_out), members), pages)| StoredFeed {
                         family: feed.family,
                         slug: feed.slug.clone(),
                         key: feed.key.clone(),
@@ -206,7 +205,7 @@ impl BuildCache {
                         fingerprint,
                         left_out,
                         members: StoredFeed::encode_members(members),
-                        pages: pages.clone(),
+                        pages,
                     })
                     .collect(),
                 topic_names: written.topic_names,
@@ -215,9 +214,19 @@ impl BuildCache {
             }),
             None => self.output.clone(),
         };
-        if self.problem.is_none() && !differ && output == self.output {
+        // Fresh lists the same length as the last build's are the same
+        // keys: only a file renamed or replaced (which `differ` says)
+        // changes them without changing a page.
+        let lists_kept = fresh_lists
+            .as_ref()
+            .is_none_or(|lists| lists.iter().map(|list| list.len() as u64).sum::<u64>() == self.records.lists_len());
+        if self.problem.is_none() && !differ && output == self.output && lists_kept {
             return Ok(());
         }
+        let lists = match &fresh_lists {
+            Some(lists) => Lists::Fresh(lists),
+            None => Lists::Earlier,
+        };
         let head = Head {
             saved_at: self.started,
             include_unpublished: self.include_unpublished,
@@ -225,7 +234,7 @@ impl BuildCache {
             entries: 0,
             digest: records_digest,
         };
-        self.records.save(head, &self.path).map_err(cannot_save)
+        self.records.save(head, lists, &self.path).map_err(cannot_save)
     }
 }
 
@@ -258,7 +267,7 @@ pub(crate) struct Written<'a> {
     /// The feeds, in output order.
     pub feeds: &'a [Feed],
     /// What the cache decided about them.
-    pub decided: &'a Decided,
+    pub decided: Decided,
     /// How many items the size budget left out of each.
     pub left_out: &'a [usize],
     /// The metadata of every file the build left, read while the folder

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::file::{CacheFile, Writer};
-use super::store::{Digest, Head, StoredEntry, path_bytes, path_key};
+use super::store::{Digest, Head, Lists, StoredEntry, path_bytes, path_key, path_of};
 use crate::load::{self, LoadOptions, Parsed, RecordProblem, RecordReader};
 use crate::model::{Image, Provider, Record};
 
@@ -437,6 +437,29 @@ impl Records {
         (self.state(&earlier) == SEEN).then_some(earlier.hash)
     }
 
+    /// How many bytes the last build's cache file's lists take ([`Lists`]).
+    pub(super) fn lists_len(&self) -> u64 {
+        self.earlier.as_ref().map_or(0, CacheFile::lists_len)
+    }
+
+    /// `len` bytes of the last build's cache file's lists, from `offset`.
+    pub(super) fn read_lists(&self, offset: u64, len: usize) -> Option<Vec<u8>> {
+        self.earlier.as_ref()?.read_lists(offset, len).ok()
+    }
+
+    /// The path of the one record file the cache noted under `key` before
+    /// this build; `None` when it noted none, or several (keys are hashes:
+    /// two paths may share one).
+    pub(super) fn path_of_key(&self, key: u64) -> Option<PathBuf> {
+        let file = self.earlier.as_ref()?;
+        let positions = file.positions(key);
+        if positions.len() != 1 {
+            return None;
+        }
+        let body = file.entry(positions.start).ok()?;
+        postcard::from_bytes::<StoredEntry<'_>>(&body).ok().map(|entry| path_of(entry.path))
+    }
+
     /// Whether the record at `path` was parsed in full by this build.
     pub(super) fn was_parsed(&self, path: &Path) -> bool {
         let name = path_bytes(path);
@@ -540,7 +563,7 @@ impl Records {
     /// Save the entries at `path`, with `head` (its entry count set
     /// here): this build's new entries, and the earlier ones it found
     /// unchanged, copied.
-    pub(super) fn save(self, mut head: Head, path: &Path) -> io::Result<()> {
+    pub(super) fn save(self, mut head: Head, lists: Lists<'_>, path: &Path) -> io::Result<()> {
         let mut fresh = self.fresh.into_inner().unwrap_or_else(PoisonError::into_inner);
         fresh.seal(&self.digest);
         let Fresh { writer, sealed, .. } = fresh;
@@ -549,7 +572,7 @@ impl Records {
         for (_, value) in &mut index {
             *value >>= 1;
         }
-        if let Some(file) = self.earlier {
+        if let Some(file) = &self.earlier {
             let states = &self.states;
             file.each_in_order(&mut |position, body| {
                 if states[position].load(Ordering::Relaxed) == SEEN {
@@ -559,8 +582,14 @@ impl Records {
                 Ok(())
             })?;
         }
+        let lists_start = writer.position();
+        match (lists, &self.earlier) {
+            (Lists::Fresh(lists), _) => lists.iter().for_each(|list| writer.add(&[list])),
+            (Lists::Earlier, Some(file)) => file.copy_lists(&mut writer)?,
+            (Lists::Earlier, None) => {}
+        }
         head.entries = index.len() as u64;
-        writer.finish(&head, index, path)
+        writer.finish(lists_start, &head, index, path)
     }
 }
 

@@ -3,31 +3,35 @@
 //! what no choice depends on (a title, a body: the words, not the links,
 //! dates or names). Either way, the items each feed holds, the names and
 //! the report are the last build's: the first build renders nothing, the
-//! second only the feeds that hold an edited record.
+//! second only the feeds and archive pages that hold an edited record.
 //!
 //! Both need the same settings as the last build that wrote the output
 //! folder (but `now`, which must not have carried a record in or out of
 //! the future), that folder's files as that build left them, the same set
-//! of record files, and for the second neither a size budget (a longer
-//! title may leave an item out) nor archives (an edited record may be on
-//! any archive page, which the cache does not list by record).
+//! of record files, and for the second no size budget (a longer title may
+//! leave an item out). With archives, the second finds the archive pages
+//! that hold an edited record by the keys of their records' files, which
+//! the cache lists, and holds those pages' items in memory: when they are
+//! more than [`MOST_SHOWN`] (words edited across many records), the build
+//! goes the long way, which reads them a page at a time.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+use rayon::iter::{IntoParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
 use super::records::{Compared, Meta, Span};
-use super::store::{self, Digest, Output, StoredFeed, Summary};
+use super::store::{self, Digest, Output, StoredFeed, StoredPage, Summary};
 use super::{BuildCache, Current, Decided, OWN_FILES, build_key, feeds};
 use crate::Report;
 use crate::config::Settings;
 use crate::gather::TopicNames;
+use crate::history::Archive;
 use crate::load::{self, LoadError, LoadOptions, Sources};
-use crate::model::Feed;
-use crate::render::{INDEX_PATH, OPML_PATH};
+use crate::model::{Feed, Item};
+use crate::render::{Directory, INDEX_PATH, OPML_PATH};
 
 /// A build the cache can make without gathering.
 #[derive(Debug)]
@@ -45,7 +49,8 @@ pub(crate) enum Shortcut {
 
 /// A build of records edited only in what no choice depends on: every
 /// feed as the last build had it, with whole items in those that hold an
-/// edited record, which are the only ones rendered.
+/// edited record, which are the only ones rendered with the archive pages
+/// that hold one.
 #[derive(Debug)]
 pub(crate) struct Edited {
     /// The report, as far as a build gets before writing.
@@ -63,6 +68,8 @@ pub(crate) struct Edited {
     pub topic_names: Vec<(String, String)>,
     /// When no record moves in or out of the future.
     pub span: Span,
+    /// With archives, every feed's pages, with the items of those to render.
+    pub archive: Option<Box<Archive>>,
 }
 
 impl BuildCache {
@@ -106,9 +113,7 @@ impl BuildCache {
         let edited = edited.into_inner().unwrap_or_else(PoisonError::into_inner);
         // A warning about an edited file points at a line that may have moved.
         let warned = summary.id_changes.iter().any(|problem| edited.contains(&problem.path));
-        // Edited records may be on archive pages, which the cache does not
-        // list by record: those builds read the records again.
-        let no_shortcut_for_edits = settings.max_bytes.is_some() || settings.archives || warned;
+        let no_shortcut_for_edits = settings.max_bytes.is_some() || warned;
         if !alike || (!edited.is_empty() && no_shortcut_for_edits) {
             return Ok(None);
         }
@@ -121,9 +126,10 @@ impl BuildCache {
         Ok(self.edited(output, report, &edited, settings, options)?.map(Shortcut::Edited))
     }
 
-    /// The build of [`Shortcut::Edited`]: the feeds that hold one of the
-    /// `edited` record files, made whole, with their new fingerprints;
-    /// `None` when the cache cannot say which feeds hold them.
+    /// The build of [`Shortcut::Edited`]: the feeds and archive pages
+    /// that hold one of the `edited` record files, made whole, with their
+    /// new fingerprints; `None` when the cache cannot say which hold them,
+    /// or the pages are too many to hold.
     fn edited(
         &self,
         output: &Output,
@@ -142,17 +148,36 @@ impl BuildCache {
             .map(|paths| paths.iter().any(|path| edited.contains(store::path_bytes(path).as_ref())))
             .collect();
         let topic_names = TopicNames::from_pairs(&output.topic_names);
+        let Some(pages_shown) = self.pages_holding(output, &edited) else { return Ok(None) };
         let wanted: HashSet<&Path> = members
             .iter()
             .zip(&rendered)
             .filter(|(_, rendered)| **rendered)
-            .flat_map(|(paths, _)| paths.iter().map(PathBuf::as_path))
+            .flat_map(|(paths, _)| paths)
+            .chain(pages_shown.values().flatten())
+            .map(PathBuf::as_path)
             .collect();
         let whole = feeds::whole_items(wanted, &self.records, &topic_names, options)?;
         let mut feeds: Vec<Feed> = output.feeds.iter().map(|stored| stored.feed()).collect();
         for ((feed, paths), _) in feeds.iter_mut().zip(&members).zip(&rendered).filter(|(_, rendered)| **rendered) {
             feed.items = paths.iter().map(|path| whole[path.as_path()].clone()).collect();
         }
+        let mut pages: Vec<Vec<StoredPage>> = output.feeds.iter().map(|stored| stored.pages.clone()).collect();
+        let archive = if settings.archives {
+            let hash_of = |path: &Path| self.records.hash_of(path);
+            let shown =
+                shown_pages(&feeds, &mut pages, &pages_shown, &whole, &hash_of, feeds::settings_hash(settings))?;
+            let listed: Vec<Vec<(String, usize)>> = pages
+                .iter()
+                .map(|pages| pages.iter().map(|page| (page.name.clone(), page.count as usize)).collect())
+                .collect();
+            // Temporary files that cannot be written fail the build
+            // without the shortcut too, which says so in full.
+            let Ok(archive) = Archive::known(&listed, &shown) else { return Ok(None) };
+            Some(Box::new(archive))
+        } else {
+            None
+        };
         let files: HashMap<&str, &Path> = feeds
             .iter()
             .zip(&members)
@@ -161,7 +186,7 @@ impl BuildCache {
             })
             .collect();
         let hash_of = |id: &str| files.get(id).and_then(|path| self.records.hash_of(path));
-        let computed = feeds::fingerprints(&feeds, feeds::settings_hash(settings), &hash_of, None)
+        let computed = feeds::fingerprints(&feeds, feeds::settings_hash(settings), &hash_of, archive.as_deref())
             .map_err(|_| LoadError::Changed(edited_path(edited.iter().next())))?;
         let fingerprints = output
             .feeds
@@ -174,6 +199,13 @@ impl BuildCache {
         let mut kept_paths = vec![INDEX_PATH.to_owned(), OPML_PATH.to_owned()];
         for (feed, _) in feeds.iter().zip(&rendered).filter(|(_, rendered)| !**rendered) {
             kept_paths.extend(settings.formats.iter().map(|&format| feed.path(format)).chain([feed.page_path()]));
+        }
+        for (index, (feed, pages)) in feeds.iter().zip(&pages).enumerate() {
+            for (number, page) in pages.iter().enumerate() {
+                if !pages_shown.contains_key(&(index, number)) {
+                    kept_paths.extend(feeds::page_files(feed, &page.name, settings));
+                }
+            }
         }
         let mut current = HashMap::new();
         for path in kept_paths {
@@ -188,17 +220,118 @@ impl BuildCache {
             .map(|(stored, rendered)| (!rendered).then_some(stored.left_out))
             .collect::<Vec<_>>();
         report.feeds_kept = kept.iter().flatten().count();
-        let pages = output.feeds.iter().map(|stored| stored.pages.clone()).collect();
+        report.archives_kept = report.archives.saturating_sub(pages_shown.len());
+        let archives_kept = report.archives_kept;
         Ok(Some(Edited {
             report,
             left_out: output.feeds.iter().map(|stored| stored.left_out).collect(),
             feeds,
-            decided: Box::new(Decided { kept, current, archives_kept: 0, fingerprints, pages }),
+            decided: Box::new(Decided { kept, current, archives_kept, fingerprints, pages, lists: None }),
             members,
             topic_names: output.topic_names.clone(),
             span: output.summary.current,
+            archive,
         }))
     }
+
+    /// The archive pages (by feed and page number) of the last build's
+    /// `output` that hold one of the `edited` record files, with their
+    /// items' record files, oldest first; `None` when the cache cannot
+    /// name those files, or they are more than [`MOST_SHOWN`].
+    fn pages_holding(&self, output: &Output, edited: &HashSet<&[u8]>) -> Option<ByPage<Vec<PathBuf>>> {
+        let keys: HashSet<u64> = edited.iter().map(|path| store::path_key(path)).collect();
+        let sizes: Vec<usize> = output
+            .feeds
+            .iter()
+            .map(|stored| {
+                stored
+                    .pages
+                    .iter()
+                    .fold(0usize, |size, page| size.saturating_add((page.count as usize).saturating_mul(8)))
+            })
+            .collect();
+        // Lists that do not match the pages (not saved with them) name nothing.
+        if sizes.iter().map(|&size| size as u64).sum::<u64>() != self.records.lists_len() {
+            return None;
+        }
+        let starts: Vec<u64> =
+            sizes.iter().scan(0, |start, &size| Some(std::mem::replace(start, *start + size as u64))).collect();
+        let holding: Vec<Vec<PageKeys>> = (0..output.feeds.len())
+            .into_par_iter()
+            .map(|feed| {
+                let list = self.records.read_lists(starts[feed], sizes[feed])?;
+                let mut found = Vec::new();
+                let mut lists =
+                    list.chunks_exact(8).map(|key| u64::from_le_bytes(key.try_into().expect("eight bytes")));
+                for (number, page) in output.feeds[feed].pages.iter().enumerate() {
+                    let page_keys: Vec<u64> = lists.by_ref().take(page.count as usize).collect();
+                    if page_keys.iter().any(|key| keys.contains(key)) {
+                        found.push(((feed, number), page_keys));
+                    }
+                }
+                Some(found)
+            })
+            .collect::<Option<_>>()?;
+        let holding: Vec<PageKeys> = holding.into_iter().flatten().collect();
+        if holding.iter().map(|(_, keys)| keys.len()).sum::<usize>() > MOST_SHOWN {
+            return None;
+        }
+        holding
+            .into_iter()
+            .map(|(page, keys)| {
+                let paths = keys.into_iter().map(|key| self.records.path_of_key(key)).collect::<Option<Vec<_>>>()?;
+                Some((page, paths))
+            })
+            .collect()
+    }
+}
+
+/// Something of each of a few archive pages, by feed (its index among the
+/// feeds) and page number (oldest first).
+type ByPage<T> = HashMap<(usize, usize), T>;
+
+/// An archive page (by feed and page number) and the keys of its items'
+/// record files, oldest first.
+type PageKeys = ((usize, usize), Vec<u64>);
+
+/// The most archived items (counted once per page) that a build of edited
+/// records holds in memory to render the pages that show them: a few
+/// hundred per edited record (one page of up to `archive_items` in each of
+/// its feeds), so that editing tens of records goes this way, and tens of
+/// megabytes of items at most.
+const MOST_SHOWN: usize = 10_000;
+
+/// The items of the archive pages `shown` (by feed and page number, their
+/// record files oldest first: `whole` has their items, `hash_of` their
+/// files' hashes), oldest first, with each one's new fingerprint set in
+/// `pages`. A file whose item is missing changed during the build.
+fn shown_pages(
+    feeds: &[Feed],
+    pages: &mut [Vec<StoredPage>],
+    shown: &ByPage<Vec<PathBuf>>,
+    whole: &HashMap<&Path, Arc<Item>>,
+    hash_of: &dyn Fn(&Path) -> Option<u128>,
+    settings: u128,
+) -> Result<ByPage<Vec<Arc<Item>>>, LoadError> {
+    let directory = Directory::new(feeds);
+    let mut items = HashMap::new();
+    for (&(feed, number), paths) in shown {
+        let mut page_items = Vec::with_capacity(paths.len());
+        let mut digests = Vec::with_capacity(paths.len());
+        for path in paths {
+            let changed = || LoadError::Changed(path.clone());
+            let item = whole.get(path.as_path()).ok_or_else(changed)?;
+            let domain = item.provider.as_ref().and_then(|provider| provider.domain.as_deref());
+            let hash = hash_of(path).ok_or_else(changed)?;
+            digests.push(feeds::item_digest(&item.id, hash, &item.topics, domain, &directory));
+            page_items.push(Arc::clone(item));
+        }
+        let names: Vec<&str> = pages[feed].iter().map(|page| page.name.as_str()).collect();
+        let fingerprint = feeds::page_fingerprint(settings, &feeds[feed], &names, number, digests.into_iter());
+        pages[feed][number].fingerprint = fingerprint;
+        items.insert((feed, number), page_items);
+    }
+    Ok(items)
 }
 
 /// The path to name when an edited file changed during the build.

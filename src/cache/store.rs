@@ -74,10 +74,36 @@ pub(super) struct StoredFeed {
     /// Its items' record files (the bytes of their paths), newest first,
     /// encoded: read back only by a build that renders the feed without
     /// gathering ([`StoredFeed::member_paths`]).
+    #[serde(with = "serde_bytes")]
     pub(super) members: Vec<u8>,
-    /// Each archive page's name and fingerprint (what its documents were
-    /// made from), oldest first.
-    pub(super) pages: Vec<(String, u128)>,
+    /// Its archive pages, oldest first.
+    pub(super) pages: Vec<StoredPage>,
+}
+
+/// One archive page as a build left it: its name, its fingerprint (what
+/// its documents were made from) and how many items it holds. The keys of
+/// its items' record files ([`path_key`]) are in the cache file's lists,
+/// outside the head, read only by a build that needs them ([`Lists`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct StoredPage {
+    pub(super) name: String,
+    pub(super) fingerprint: u128,
+    pub(super) count: u64,
+}
+
+/// The lists of the archive pages' items to save with a cache file: for
+/// each feed, in output order, the keys of its pages' items' record files
+/// ([`path_key`], 8 bytes each, little-endian), page after page (oldest
+/// first), each page's oldest first: 8 bytes per archived item rather
+/// than a path's length, enough to tell which pages hold an edited record,
+/// and to find their records again through the cache's index.
+#[derive(Debug)]
+pub(super) enum Lists<'a> {
+    /// These, by feed.
+    Fresh(&'a [Vec<u8>]),
+    /// The last build's, as its cache file holds them (its pages'
+    /// items are the same).
+    Earlier,
 }
 
 impl StoredFeed {

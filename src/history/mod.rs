@@ -18,8 +18,11 @@
 //! one bucket's entries (32 bytes each, one per item of each feed in the
 //! bucket; the firehose's bucket has one per record) and, for rendering,
 //! one page's items per thread; through the build cache, also where each
-//! record's facts are and, for the fingerprints, each record's digest (16
-//! bytes each).
+//! record's facts are (16 bytes each) and, for the cache, each record's
+//! digest and file key (24 bytes) and each page's list of file keys (8
+//! bytes per item). Only a build of records edited in their words, which
+//! the cache makes without gathering, holds the items of the few pages it
+//! renders ([`Archive::known`]), and not beyond a bound.
 
 mod partition;
 mod spill;
@@ -300,14 +303,20 @@ impl Order {
         let mut pages = Vec::new();
         let weighed = archived.iter().map(|entry| (entry.published, u64::from(entry.weight)));
         for sheet in partition(weighed, self.per_page, room) {
-            pages.push(Page { name: sheet.name, count: sheet.count, first: self.placed });
+            pages.push(Page { name: sheet.name, count: sheet.count, first: Some(self.placed) });
             self.placed += sheet.count as u64;
         }
-        for entry in archived {
-            self.file.write_all(&entry.stored.offset.to_le_bytes())?;
-            self.file.write_all(&entry.stored.len.to_le_bytes())?;
-        }
+        self.write(archived.iter().map(|entry| entry.stored))?;
         Ok(pages)
+    }
+
+    /// Write down where the items at `places` are, in that order.
+    fn write(&mut self, places: impl Iterator<Item = Stored>) -> io::Result<()> {
+        for stored in places {
+            self.file.write_all(&stored.offset.to_le_bytes())?;
+            self.file.write_all(&stored.len.to_le_bytes())?;
+        }
+        Ok(())
     }
 }
 
@@ -318,12 +327,14 @@ pub(crate) struct Page {
     pub name: String,
     /// How many items it holds.
     pub count: usize,
-    /// Where its items start in the order file, in items.
-    first: u64,
+    /// Where its items start in the order file, in items; `None` when
+    /// they are not at hand ([`Archive::known`]).
+    first: Option<u64>,
 }
 
 /// Every feed's archive: its pages, and their items on disk (unless it was
-/// collected keeping [`Keeping::Ids`]: then reading a page's items fails).
+/// collected keeping [`Keeping::Ids`]: then reading a page's items fails;
+/// made by [`Archive::known`], it has the items of the pages to render only).
 #[derive(Debug)]
 pub(crate) struct Archive {
     items: ItemsFile,
@@ -369,10 +380,47 @@ impl Archive {
         self.pages.iter().map(Vec::len).sum()
     }
 
+    /// An archive whose pages a build cache knew: by feed (by its index
+    /// among the feeds), each page's name and number of items, oldest
+    /// first. Only the pages in `shown` (by feed and page number, with
+    /// their items oldest first, topics under their display names) can be
+    /// read; they are the ones rendered.
+    pub(crate) fn known(
+        pages: &[Vec<(String, usize)>],
+        shown: &HashMap<(usize, usize), Vec<Arc<Item>>>,
+    ) -> Result<Archive, ArchiveError> {
+        let mut listed: Vec<&(usize, usize)> = shown.keys().collect();
+        listed.sort_unstable();
+        let (items, places) = ItemsFile::holding(listed.iter().flat_map(|key| shown[key].iter().map(Arc::as_ref)))?;
+        let mut order = Order { file: BufWriter::new(tempfile::tempfile()?), placed: 0, per_page: 0 };
+        order.write(places.into_iter())?;
+        let mut firsts = HashMap::new();
+        for key in listed {
+            firsts.insert(*key, order.placed);
+            order.placed += shown[key].len() as u64;
+        }
+        let pages = pages
+            .iter()
+            .enumerate()
+            .map(|(feed, pages)| {
+                let page = |(number, (name, count)): (usize, &(String, usize))| Page {
+                    name: name.clone(),
+                    count: *count,
+                    first: firsts.get(&(feed, number)).copied(),
+                };
+                pages.iter().enumerate().map(page).collect()
+            })
+            .collect();
+        let order = order.file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let topic_names = TopicNames::default();
+        Ok(Archive { items, order, pages, keeping: Keeping::Items, records: Vec::new(), topic_names })
+    }
+
     /// Where the items of `page` are in the items file, oldest first.
     pub(crate) fn stored(&self, page: &Page) -> io::Result<Vec<Stored>> {
+        let first = page.first.ok_or_else(|| io::Error::other("the items of a page kept unchanged are not at hand"))?;
         let mut order = vec![0; page.count * ORDER_ENTRY];
-        read_exact_at(&self.order, &mut order, page.first * ORDER_ENTRY as u64)?;
+        read_exact_at(&self.order, &mut order, first * ORDER_ENTRY as u64)?;
         Ok(order
             .chunks_exact(ORDER_ENTRY)
             .map(|bytes| {
@@ -426,5 +474,34 @@ impl Archive {
             Some(item) => Ok(item),
             None => Err(PageError::Changed(path)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str) -> Arc<Item> {
+        Arc::new(spill::tests::plain_item(id))
+    }
+
+    fn ids(items: &[Arc<Item>]) -> Vec<&str> {
+        items.iter().map(|item| item.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_known_archive_reads_the_pages_it_shows_newest_first_and_refuses_the_others() {
+        let pages =
+            vec![vec![("2024".to_owned(), 2), ("2025".to_owned(), 1)], Vec::new(), vec![("2025".to_owned(), 3)]];
+        let shown =
+            HashMap::from([((0, 0), vec![item("a"), item("b")]), ((2, 0), vec![item("c"), item("d"), item("e")])]);
+        let archive = Archive::known(&pages, &shown).unwrap();
+        assert_eq!(archive.page_count(), 3);
+        let names: Vec<(&str, usize)> = archive.pages(0).iter().map(|page| (page.name.as_str(), page.count)).collect();
+        assert_eq!(names, [("2024", 2), ("2025", 1)]);
+        assert!(archive.pages(1).is_empty());
+        assert_eq!(ids(&archive.items(&archive.pages(0)[0], None).unwrap()), ["b", "a"]);
+        assert_eq!(ids(&archive.items(&archive.pages(2)[0], None).unwrap()), ["e", "d", "c"]);
+        assert!(matches!(archive.items(&archive.pages(0)[1], None), Err(PageError::Temporary(_))));
     }
 }

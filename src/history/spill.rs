@@ -224,6 +224,20 @@ struct IdOnly<'a> {
 }
 
 impl ItemsFile {
+    /// A new items file holding `items`, and where each one is in it.
+    pub(super) fn holding<'i>(items: impl Iterator<Item = &'i Item>) -> io::Result<(ItemsFile, Vec<Stored>)> {
+        let mut file = Appender { file: BufWriter::new(tempfile::tempfile()?), len: 0 };
+        let mut places = Vec::new();
+        for item in items {
+            let bytes = encode_item(item)?;
+            let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
+            file.file.write_all(&bytes)?;
+            places.push(Stored { offset: file.len, len });
+            file.len += u64::from(len);
+        }
+        Ok((ItemsFile(file.file.into_inner().map_err(io::IntoInnerError::into_error)?), places))
+    }
+
     fn bytes(&self, stored: Stored) -> io::Result<Vec<u8>> {
         let mut bytes = vec![0; stored.len as usize];
         read_exact_at(&self.0, &mut bytes, stored.offset)?;
@@ -271,26 +285,37 @@ pub(super) fn read_exact_at(file: &File, mut buffer: &mut [u8], mut offset: u64)
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    #[test]
-    fn an_item_its_id_alone_and_a_records_facts_read_back_from_their_stored_bytes() {
+    /// An item with id `id`, about AI, with nothing optional.
+    pub(in crate::history) fn plain_item(id: &str) -> Item {
         let published = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
-        let item = Item {
-            id: "https://n.test/a".into(),
-            link: "https://n.test/a?x".into(),
-            title: "A title".into(),
+        Item {
+            id: id.into(),
+            link: id.into(),
+            title: format!("Title of {id}"),
             published,
             updated: published,
-            summary_html: Some("<p>s</p>".into()),
-            summary_text: Some("s".into()),
+            summary_html: None,
+            summary_text: None,
             content_html: None,
             kind: None,
             category: None,
             topics: vec!["AI".into()],
             tags: Vec::new(),
             provider: None,
+            images: Vec::new(),
+            related: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_item_its_id_alone_and_a_records_facts_read_back_from_their_stored_bytes() {
+        let item = Item {
+            link: "https://n.test/a?x".into(),
+            summary_html: Some("<p>s</p>".into()),
+            summary_text: Some("s".into()),
             images: vec![crate::model::ItemImage {
                 url: "https://n.test/a.png".into(),
                 width: Some(640),
@@ -298,7 +323,7 @@ mod tests {
                 title: Some("Caption".into()),
                 media_type: Some("image/png"),
             }],
-            related: Vec::new(),
+            ..plain_item("https://n.test/a")
         };
         let bytes = encode_item(&item).unwrap();
         let (first, _) = postcard::take_from_bytes::<IdFirst>(&bytes).unwrap();
