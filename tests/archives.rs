@@ -198,6 +198,34 @@ fn an_edited_title_rewrites_only_the_archive_documents_that_hold_it() {
     assert_eq!(changed, documents(&["2024.3"]));
 }
 
+/// A `build --check` with other archive settings saves a cache that
+/// knows the pages but not their records; a title edit built after it
+/// must still render the page that shows the record.
+#[test]
+fn an_edited_title_after_a_check_with_other_settings_rewrites_its_documents() {
+    let input = tempfile::tempdir().unwrap();
+    daily_records(input.path(), 100);
+    let out = tempfile::tempdir().unwrap();
+    let settings = archive_settings(input.path(), &out.path().join("feeds"), 10, 20);
+    feedgen::build(&settings).unwrap();
+    let other = Settings { archive_items: 7, ..settings.clone() };
+    feedgen::run(&other, feedgen::Mode::Compare, &feedgen::Silent, &Default::default()).unwrap();
+    let edited = daily_record(40).replace("title: Day 40", "title: Day forty");
+    fs::write(input.path().join("d040.md"), edited).unwrap();
+    feedgen::build(&settings).unwrap();
+    let without_cache = Settings { cache: None, output: out.path().join("fresh"), ..settings.clone() };
+    let fresh = build_tree(&without_cache);
+    let mut built = read_tree(&settings.output);
+    built.remove(feedgen::IDS_NAME);
+    assert_eq!(
+        built.keys().collect::<Vec<_>>(),
+        fresh.keys().filter(|path| *path != feedgen::IDS_NAME).collect::<Vec<_>>()
+    );
+    for (path, bytes) in &built {
+        assert!(fresh[path] == *bytes, "{path} differs from a build without the cache");
+    }
+}
+
 #[test]
 fn turning_archives_off_removes_them_without_tripping_the_guard() {
     let input = tempfile::tempdir().unwrap();

@@ -12,7 +12,8 @@
 //!    index does not name (one that build replaced) is never read;
 //! 2. the lists: with archives, the keys of the record files of each
 //!    archive page's items (8 bytes each), feed after feed and page after
-//!    page as the head lists them, read only by a build of edited words;
+//!    page as the head lists them; checked with the rest, but read and
+//!    held only by a build of edited words, a feed at a time;
 //! 3. the [`Head`];
 //! 4. the index: for each entry, its path's key (a 64-bit hash) and where
 //!    the entry starts (8 bytes each), sorted;

@@ -214,9 +214,10 @@ impl BuildCache {
             }),
             None => self.output.clone(),
         };
-        // Fresh lists the same length as the last build's are the same
-        // keys: only a file renamed or replaced (which `differ` says)
-        // changes them without changing a page.
+        // With the same pages (`output == self.output`) and the same
+        // record files by path (`!differ`), fresh lists as long as the last
+        // build's hold the same keys; the length tells apart lists the last
+        // cache file lacks.
         let lists_kept = fresh_lists
             .as_ref()
             .is_none_or(|lists| lists.iter().map(|list| list.len() as u64).sum::<u64>() == self.records.lists_len());

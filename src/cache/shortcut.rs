@@ -240,22 +240,19 @@ impl BuildCache {
     /// name those files, or they are more than [`MOST_SHOWN`].
     fn pages_holding(&self, output: &Output, edited: &HashSet<&[u8]>) -> Option<ByPage<Vec<PathBuf>>> {
         let keys: HashSet<u64> = edited.iter().map(|path| store::path_key(path)).collect();
-        let sizes: Vec<usize> = output
-            .feeds
-            .iter()
-            .map(|stored| {
-                stored
-                    .pages
-                    .iter()
-                    .fold(0usize, |size, page| size.saturating_add((page.count as usize).saturating_mul(8)))
-            })
-            .collect();
-        // Lists that do not match the pages (not saved with them) name nothing.
-        if sizes.iter().map(|&size| size as u64).sum::<u64>() != self.records.lists_len() {
+        // Each feed's list: where it starts and how long it is. Lists that
+        // do not match the pages (not saved with them) name nothing.
+        let (mut starts, mut sizes, mut end) = (Vec::new(), Vec::new(), 0u64);
+        for stored in &output.feeds {
+            let items = stored.pages.iter().try_fold(0u64, |items, page| items.checked_add(page.count))?;
+            let size = items.checked_mul(8)?;
+            starts.push(end);
+            sizes.push(usize::try_from(size).ok()?);
+            end = end.checked_add(size)?;
+        }
+        if end != self.records.lists_len() {
             return None;
         }
-        let starts: Vec<u64> =
-            sizes.iter().scan(0, |start, &size| Some(std::mem::replace(start, *start + size as u64))).collect();
         let holding: Vec<Vec<PageKeys>> = (0..output.feeds.len())
             .into_par_iter()
             .map(|feed| {
