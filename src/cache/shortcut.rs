@@ -258,10 +258,10 @@ impl BuildCache {
             .map(|feed| {
                 let list = self.records.read_lists(starts[feed], sizes[feed])?;
                 let mut found = Vec::new();
-                let mut lists =
+                let mut listed =
                     list.chunks_exact(8).map(|key| u64::from_le_bytes(key.try_into().expect("eight bytes")));
                 for (number, page) in output.feeds[feed].pages.iter().enumerate() {
-                    let page_keys: Vec<u64> = lists.by_ref().take(page.count as usize).collect();
+                    let page_keys: Vec<u64> = listed.by_ref().take(page.count as usize).collect();
                     if page_keys.iter().any(|key| keys.contains(key)) {
                         found.push(((feed, number), page_keys));
                     }
