@@ -120,7 +120,7 @@ impl Collector {
         }
         let (items, numbers, buckets) = self.spill.finish()?;
         let targets = targets(gathered, &numbers, left_out, limit);
-        let mut order = Order { file: BufWriter::new(tempfile::tempfile()?), placed: 0, per_page };
+        let mut order = Order::new()?;
         let mut pages: Vec<Vec<Page>> = gathered.feeds.iter().map(|_| Vec::new()).collect();
         for bucket in buckets {
             let mut entries = read_bucket(bucket)?;
@@ -133,7 +133,7 @@ impl Collector {
                     Some(scales) => scales.room(&gathered.feeds[*feed])?,
                     None => u64::MAX,
                 };
-                pages[*feed] = order.place(&archived, room)?;
+                pages[*feed] = order.place(&archived, per_page, room)?;
             }
         }
         let order = order.file.into_inner().map_err(io::IntoInnerError::into_error)?;
@@ -289,20 +289,24 @@ struct Order {
     file: BufWriter<File>,
     /// How many items are written.
     placed: u64,
-    /// The most items a page holds.
-    per_page: usize,
 }
 
 /// Bytes per item in the order file: offset and length.
 const ORDER_ENTRY: usize = 12;
 
 impl Order {
-    /// Split one feed's archived items, oldest first, into pages whose
-    /// items weigh at most `room` bytes, and write them down.
-    fn place(&mut self, archived: &[Entry], room: u64) -> io::Result<Vec<Page>> {
+    /// An empty order file.
+    fn new() -> io::Result<Self> {
+        Ok(Order { file: BufWriter::new(tempfile::tempfile()?), placed: 0 })
+    }
+
+    /// Split one feed's archived items, oldest first, into pages of at
+    /// most `per_page` items that weigh at most `room` bytes, and write
+    /// them down.
+    fn place(&mut self, archived: &[Entry], per_page: usize, room: u64) -> io::Result<Vec<Page>> {
         let mut pages = Vec::new();
         let weighed = archived.iter().map(|entry| (entry.published, u64::from(entry.weight)));
-        for sheet in partition(weighed, self.per_page, room) {
+        for sheet in partition(weighed, per_page, room) {
             pages.push(Page { name: sheet.name, count: sheet.count, first: Some(self.placed) });
             self.placed += sheet.count as u64;
         }
@@ -392,7 +396,7 @@ impl Archive {
         let mut listed: Vec<&(usize, usize)> = shown.keys().collect();
         listed.sort_unstable();
         let (items, places) = ItemsFile::holding(listed.iter().flat_map(|key| shown[key].iter().map(Arc::as_ref)))?;
-        let mut order = Order { file: BufWriter::new(tempfile::tempfile()?), placed: 0, per_page: 0 };
+        let mut order = Order::new()?;
         order.write(places.into_iter())?;
         let mut firsts = HashMap::new();
         for key in listed {

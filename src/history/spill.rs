@@ -226,16 +226,15 @@ struct IdOnly<'a> {
 impl ItemsFile {
     /// A new items file holding `items`, and where each one is in it.
     pub(super) fn holding<'i>(items: impl Iterator<Item = &'i Item>) -> io::Result<(ItemsFile, Vec<Stored>)> {
-        let mut file = Appender { file: BufWriter::new(tempfile::tempfile()?), len: 0 };
-        let mut places = Vec::new();
+        let (mut file, mut offset, mut places) = (BufWriter::new(tempfile::tempfile()?), 0, Vec::new());
         for item in items {
             let bytes = encode_item(item)?;
             let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
-            file.file.write_all(&bytes)?;
-            places.push(Stored { offset: file.len, len });
-            file.len += u64::from(len);
+            file.write_all(&bytes)?;
+            places.push(Stored { offset, len });
+            offset += u64::from(len);
         }
-        Ok((ItemsFile(file.file.into_inner().map_err(io::IntoInnerError::into_error)?), places))
+        Ok((ItemsFile(file.into_inner().map_err(io::IntoInnerError::into_error)?), places))
     }
 
     fn bytes(&self, stored: Stored) -> io::Result<Vec<u8>> {
